@@ -1,0 +1,91 @@
+/**
+ * simplejwt-compatible JWTs: HS256 over Web Crypto (hono/jwt), a `kid` header naming the key,
+ * and claims `token_type`, `exp`, `iat`, `jti`, `user_id`. Verification accepts only HS256
+ * with a known kid, and checks expiry with no leeway.
+ */
+import { sign, verify } from "hono/jwt";
+import { decodeHeader } from "hono/utils/jwt/jwt";
+import { encodeBase64Url } from "hono/utils/encode";
+import { z } from "zod";
+import { type Config, type SigningKey, signingKey } from "../config";
+
+export type TokenType = "access" | "refresh";
+
+const claimsSchema = z.object({
+  token_type: z.enum(["access", "refresh"]),
+  exp: z.number().int(),
+  iat: z.number().int(),
+  jti: z.string().min(1).max(64),
+  user_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** The login a refresh token descends from (refresh tokens only). */
+  fam: z.string().min(1).max(64).optional(),
+});
+
+export type TokenClaims = z.infer<typeof claimsSchema>;
+
+/** Thrown for any token that must be refused; the caller decides which 401 body it becomes. */
+export class TokenRejected extends Error {
+  constructor(readonly reason: "invalid" | "wrong_type") {
+    super(reason);
+  }
+}
+
+export function newTokenId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+const secretAsJwk = (key: SigningKey) => ({
+  kty: "oct",
+  k: encodeBase64Url(new TextEncoder().encode(key.secret).buffer as ArrayBuffer).replace(/=+$/, ""),
+  alg: "HS256",
+  kid: key.kid,
+});
+
+export interface IssuedToken {
+  token: string;
+  claims: TokenClaims;
+}
+
+/** Signs a token of `type` for `userId` with the current key; `extra` adds claims such as `fam`. */
+export async function issueToken(
+  config: Config,
+  type: TokenType,
+  userId: number,
+  extra: { fam?: string } = {},
+): Promise<IssuedToken> {
+  const key = signingKey(config);
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = type === "access" ? config.accessLifetimeSeconds : config.refreshLifetimeSeconds;
+  const claims: TokenClaims = { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...extra };
+  return { token: await sign(claims, secretAsJwk(key)), claims };
+}
+
+const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+
+function cryptoKeyFor(key: SigningKey): Promise<CryptoKey> {
+  let imported = cryptoKeys.get(key.secret);
+  if (!imported) {
+    imported = crypto.subtle.importKey(
+      "raw", new TextEncoder().encode(key.secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"],
+    );
+    cryptoKeys.set(key.secret, imported);
+  }
+  return imported;
+}
+
+/** Verifies signature, algorithm, key and lifetime, then the claims and the expected type. */
+export async function verifyToken(config: Config, token: string, expected?: TokenType): Promise<TokenClaims> {
+  let payload: unknown;
+  try {
+    const header = decodeHeader(token);
+    const key = config.verifyingKeys.find((candidate) => candidate.kid === header.kid);
+    if (header.alg !== "HS256" || !key) throw new TokenRejected("invalid");
+    payload = await verify(token, await cryptoKeyFor(key), "HS256");
+  } catch {
+    throw new TokenRejected("invalid");
+  }
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success) throw new TokenRejected("invalid");
+  if (expected && claims.data.token_type !== expected) throw new TokenRejected("wrong_type");
+  return claims.data;
+}

@@ -1,0 +1,81 @@
+/** Reads and validates the Worker's variables once per isolate; handlers get a typed object. */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { encodeBase64Url } from "hono/utils/encode";
+import { z } from "zod";
+import type { Env } from "./env";
+import { ServerMisconfigured } from "./http/errors";
+
+/** A signing secret and the `kid` that names it in token headers. */
+export interface SigningKey {
+  kid: string;
+  secret: string;
+}
+
+export interface Config {
+  accessLifetimeSeconds: number;
+  refreshLifetimeSeconds: number;
+  /** The key that signs; undefined when JWT_SECRET is missing or too short (see `signingKey`). */
+  currentKey: SigningKey | undefined;
+  /** Every key that verifies: the current one first, then the retired ones. */
+  verifyingKeys: SigningKey[];
+  corsOrigins: string[];
+}
+
+const MIN_SECRET_BYTES = 32;
+
+const seconds = (fallback: number) =>
+  z.coerce.number().int().positive().max(10 * 365 * 86_400).catch(fallback).default(fallback);
+
+const variables = z.object({
+  ACCESS_TOKEN_LIFETIME: seconds(300),
+  REFRESH_TOKEN_LIFETIME: seconds(86_400),
+  JWT_SECRET: z.string().optional(),
+  JWT_SECRETS_PREVIOUS: z.string().default(""),
+  CORS_ORIGINS: z.string().default(""),
+});
+
+const list = (value: string) => value.split(",").map((item) => item.trim()).filter(Boolean);
+
+/**
+ * A key id derived from the secret itself, so rotating needs no naming scheme: the retired
+ * secret keeps its kid. 64 bits of a SHA-256 reveal nothing usable about a 32-byte secret.
+ */
+function keyFor(secret: string): SigningKey {
+  const digest = sha256(new TextEncoder().encode(`kid:${secret}`)).slice(0, 8);
+  return { kid: encodeBase64Url(digest.buffer as ArrayBuffer).replace(/=+$/, ""), secret };
+}
+
+const strongEnough = (secret: string | undefined): secret is string =>
+  secret !== undefined && new TextEncoder().encode(secret).length >= MIN_SECRET_BYTES;
+
+function parse(env: Env): Config {
+  const vars = variables.parse(env);
+  const currentKey = strongEnough(vars.JWT_SECRET) ? keyFor(vars.JWT_SECRET) : undefined;
+  const previous = list(vars.JWT_SECRETS_PREVIOUS).filter(strongEnough).map(keyFor);
+  return {
+    accessLifetimeSeconds: vars.ACCESS_TOKEN_LIFETIME,
+    refreshLifetimeSeconds: vars.REFRESH_TOKEN_LIFETIME,
+    currentKey,
+    verifyingKeys: currentKey ? [currentKey, ...previous] : previous,
+    corsOrigins: list(vars.CORS_ORIGINS),
+  };
+}
+
+const cache = new WeakMap<Env, Config>();
+
+export function configFrom(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parse(env);
+    cache.set(env, config);
+  }
+  return config;
+}
+
+/** The signing key, or a server error (logged, never shown) when the secret is unusable. */
+export function signingKey(config: Config): SigningKey {
+  if (!config.currentKey) {
+    throw new ServerMisconfigured(`JWT_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes; refusing to issue tokens`);
+  }
+  return config.currentKey;
+}

@@ -1,0 +1,106 @@
+/**
+ * Data access for the follow graph. Every change is one D1 batch (one transaction, one round
+ * trip) in which the edge and both counters move together, guarded so that repeating a follow
+ * or unfollow changes nothing and a deleted or inactive caller changes nothing.
+ */
+import { and, asc, desc, eq, exists, gt, lt, notExists, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Database } from "./client";
+import { follows, users } from "./schema";
+import { selectCaller } from "./users";
+
+const pair = (db: Database, followerId: number, followeeId: number) =>
+  db.select({ one: sql`1` }).from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
+
+function activeUser(db: Database, id: number) {
+  const u = alias(users, "active_user");
+  return db.select({ one: sql`1` }).from(u).where(and(eq(u.id, id), eq(u.isActive, true)));
+}
+
+function anyUser(db: Database, id: number) {
+  const u = alias(users, "any_user");
+  return db.select({ one: sql`1` }).from(u).where(eq(u.id, id));
+}
+
+const targetName = (db: Database, id: number) => db.select({ username: users.username }).from(users).where(eq(users.id, id));
+
+/** Follows `targetId` as `callerId`; returns the caller (for the auth check) and the target's name. */
+export async function follow(db: Database, callerId: number, targetId: number) {
+  const allowed = and(exists(activeUser(db, callerId)), exists(anyUser(db, targetId)), notExists(pair(db, callerId, targetId)));
+  const results = await db.batch([
+    db.update(users).set({ followingCount: sql`${users.followingCount} + 1` }).where(and(eq(users.id, callerId), allowed)),
+    db.update(users).set({ followersCount: sql`${users.followersCount} + 1` }).where(and(eq(users.id, targetId), allowed)),
+    db
+      .insert(follows)
+      .select(
+        db
+          .select({ followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${Date.now()}`.as("created_at") })
+          .from(users)
+          .where(and(eq(users.id, targetId), exists(activeUser(db, callerId)))),
+      )
+      .onConflictDoNothing(),
+    selectCaller(db, callerId),
+    targetName(db, targetId),
+  ]);
+  return { caller: results[3][0], target: results[4][0] };
+}
+
+/** Unfollows `targetId` as `callerId`, the mirror of `follow`. */
+export async function unfollow(db: Database, callerId: number, targetId: number) {
+  const allowed = and(exists(activeUser(db, callerId)), exists(pair(db, callerId, targetId)));
+  const results = await db.batch([
+    db.update(users).set({ followingCount: sql`${users.followingCount} - 1` }).where(and(eq(users.id, callerId), allowed)),
+    db.update(users).set({ followersCount: sql`${users.followersCount} - 1` }).where(and(eq(users.id, targetId), allowed)),
+    db
+      .delete(follows)
+      .where(and(eq(follows.followerId, callerId), eq(follows.followeeId, targetId), exists(activeUser(db, callerId)))),
+    selectCaller(db, callerId),
+    targetName(db, targetId),
+  ]);
+  return { caller: results[3][0], target: results[4][0] };
+}
+
+export type FollowDirection = "followers" | "following";
+
+/** A position in a follow list: after (`forward`) or before the follow row `id`. */
+export interface FollowCursor {
+  id: number;
+  forward: boolean;
+}
+
+/**
+ * One page of a follow list, newest first, with the caller's `is_following` flag per user, the
+ * list owner's existence and the caller, in one round trip. A range scan of
+ * follows_followee_newest / follows_follower_newest: the cost depends on the page, not the list.
+ */
+export async function followPage(
+  db: Database,
+  callerId: number,
+  ownerId: number,
+  direction: FollowDirection,
+  cursor: FollowCursor | undefined,
+  limit: number,
+) {
+  // followers of X: rows whose followee is X, listing their followers; following: the reverse.
+  const [ownerColumn, otherColumn] =
+    direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
+  const mine = alias(follows, "mine");
+  const forward = cursor?.forward ?? true;
+  const position = cursor ? (forward ? lt(follows.id, cursor.id) : gt(follows.id, cursor.id)) : undefined;
+  const [[caller], [owner], rows] = await db.batch([
+    selectCaller(db, callerId),
+    anyUser(db, ownerId),
+    db
+      .select({
+        position: follows.id,
+        user: users,
+        isFollowing: sql<number>`exists(select 1 from ${mine} where ${mine.followerId} = ${callerId} and ${mine.followeeId} = ${users.id})`,
+      })
+      .from(follows)
+      .innerJoin(users, eq(users.id, otherColumn))
+      .where(and(eq(ownerColumn, ownerId), position))
+      .orderBy(forward ? desc(follows.id) : asc(follows.id))
+      .limit(limit + 1),
+  ]);
+  return { caller, ownerExists: owner !== undefined, rows, forward };
+}

@@ -1,0 +1,58 @@
+/** The tables: the single source of the database layout (`drizzle-kit generate` writes migrations from it). */
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Django's AbstractUser columns plus the social fields of the original CustomUser. */
+export const users = sqliteTable(
+  "users",
+  {
+    // AUTOINCREMENT: ids are never reused, so a token of a deleted user can never name someone else.
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    password: text("password").notNull(),
+    lastLogin: integer("last_login", { mode: "timestamp_ms" }),
+    isSuperuser: integer("is_superuser", { mode: "boolean" }).notNull().default(false),
+    username: text("username").notNull(),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    email: text("email").notNull().default(""),
+    isStaff: integer("is_staff", { mode: "boolean" }).notNull().default(false),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    dateJoined: integer("date_joined", { mode: "timestamp_ms" }).notNull(),
+    bio: text("bio"),
+    /** An R2 key under `profile_pics/`, never a URL. */
+    profilePicture: text("profile_picture"),
+    followersCount: integer("followers_count").notNull().default(0),
+    followingCount: integer("following_count").notNull().default(0),
+  },
+  (t) => [
+    // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.
+    uniqueIndex("users_username_ci").on(sql`lower(${t.username})`),
+    // Imported Django users may have no email; only non-empty addresses must be unique.
+    uniqueIndex("users_email_ci").on(sql`lower(${t.email})`).where(sql`${t.email} <> ''`),
+  ],
+);
+
+/** One row per (follower, followee) pair; `id` grows with time, so it is also the "newest first" cursor. */
+export const follows = sqliteTable(
+  "follows",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    followerId: integer("follower_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    followeeId: integer("followee_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("follows_pair").on(t.followerId, t.followeeId),
+    // "followers of X, newest first" and "who X follows, newest first" are range scans of these.
+    index("follows_followee_newest").on(t.followeeId, t.id),
+    index("follows_follower_newest").on(t.followerId, t.id),
+    check("follows_not_self", sql`${t.followerId} <> ${t.followeeId}`),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;

@@ -1,0 +1,136 @@
+/** Data access for users. Knows Drizzle and D1, not HTTP. */
+import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { follows, type NewUserRow, type UserRow, users } from "./schema";
+import { type UniqueField, uniqueViolation } from "./unique-violation";
+
+/** What the Bearer check needs of the caller, read in the same round trip as each handler's data. */
+export const callerColumns = { id: users.id, isActive: users.isActive, isStaff: users.isStaff };
+export type Caller = { id: number; isActive: boolean; isStaff: boolean };
+
+export function selectCaller(db: Database, id: number) {
+  return db.select(callerColumns).from(users).where(eq(users.id, id));
+}
+
+const sameUsername = (username: string) => sql`lower(${users.username}) = lower(${username})`;
+// `email <> ''` lets SQLite use the partial unique index.
+const sameEmail = (email: string) => and(ne(users.email, ""), sql`lower(${users.email}) = lower(${email})`);
+
+function conflictsQuery(db: Database, wanted: { username?: string; email?: string }, exceptId = 0) {
+  const matches = [
+    wanted.username === undefined ? undefined : sameUsername(wanted.username),
+    wanted.email === undefined || wanted.email === "" ? undefined : sameEmail(wanted.email),
+  ].filter((condition) => condition !== undefined);
+  return db
+    .select({ username: users.username, email: users.email })
+    .from(users)
+    .where(and(ne(users.id, exceptId), matches.length > 0 ? or(...matches) : sql`0`));
+}
+
+/** Which of `wanted`'s unique fields another user already holds. */
+function takenFields(rows: { username: string; email: string }[], wanted: { username?: string; email?: string }) {
+  const taken = new Set<UniqueField>();
+  for (const row of rows) {
+    if (wanted.username !== undefined && row.username.toLowerCase() === wanted.username.toLowerCase()) taken.add("username");
+    if (wanted.email && row.email.toLowerCase() === wanted.email.toLowerCase()) taken.add("email");
+  }
+  return taken;
+}
+
+/** Usernames and emails compare case-insensitively (ASCII letters, as SQLite's lower() folds them). */
+export async function findTakenFields(db: Database, wanted: { username?: string; email?: string }) {
+  return takenFields(await conflictsQuery(db, wanted), wanted);
+}
+
+export type InsertResult = { id: number } | { taken: UniqueField };
+
+/** Inserts a user; a unique index refusing it (a lost race) is reported, not thrown. */
+export async function insertUser(db: Database, user: NewUserRow): Promise<InsertResult> {
+  try {
+    const [row] = await db.insert(users).values(user).returning({ id: users.id });
+    return { id: row!.id };
+  } catch (error) {
+    const taken = uniqueViolation(error);
+    if (taken) return { taken };
+    throw error;
+  }
+}
+
+export async function findUserForLogin(db: Database, username: string) {
+  const [row] = await db
+    .select({ id: users.id, password: users.password, isActive: users.isActive })
+    .from(users)
+    .where(sameUsername(username));
+  return row;
+}
+
+/** Bookkeeping after a login: `last_login`, and the password hash when it was upgraded. */
+export async function recordLogin(db: Database, id: number, upgradedHash?: string) {
+  await db
+    .update(users)
+    .set({ lastLogin: new Date(), ...(upgradedHash ? { password: upgradedHash } : {}) })
+    .where(eq(users.id, id));
+}
+
+export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture">>;
+
+/** The caller and any other holders of the username/email they want, in one round trip. */
+export async function loadProfileUpdate(db: Database, id: number, changes: ProfileChanges) {
+  const [[caller], holders] = await db.batch([db.select().from(users).where(eq(users.id, id)), conflictsQuery(db, changes, id)]);
+  return { caller, taken: takenFields(holders, changes) };
+}
+
+export type UpdateResult = { user: UserRow } | { taken: UniqueField } | { missing: true };
+
+export async function updateProfile(db: Database, id: number, changes: ProfileChanges): Promise<UpdateResult> {
+  try {
+    const [row] = await db
+      .update(users)
+      .set(changes)
+      .where(and(eq(users.id, id), eq(users.isActive, true)))
+      .returning();
+    return row ? { user: row } : { missing: true };
+  } catch (error) {
+    const taken = uniqueViolation(error);
+    if (taken) return { taken };
+    throw error;
+  }
+}
+
+/** `%` and `_` in a search term are literal, as Django's icontains makes them. */
+const containsPattern = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+/** One page of the admin list (ordered by id) with the total, and the caller, in one round trip. */
+export async function listUsersPage(db: Database, callerId: number, search: string | undefined, offset: number, limit: number) {
+  const pattern = search ? containsPattern(search) : undefined;
+  // LIKE is case-insensitive for ASCII in SQLite, as Django's icontains is there.
+  const escaped = pattern
+    ? sql`(${users.username} LIKE ${pattern} ESCAPE '\\' OR ${users.email} LIKE ${pattern} ESCAPE '\\')`
+    : undefined;
+  const [[caller], [total], rows] = await db.batch([
+    selectCaller(db, callerId),
+    db.select({ count: count() }).from(users).where(escaped),
+    db.select().from(users).where(escaped).orderBy(asc(users.id)).limit(limit).offset(offset),
+  ]);
+  return { caller, count: total?.count ?? 0, rows };
+}
+
+/** One user as the caller sees them (with `is_following`), and the caller, in one round trip. */
+export async function findUserSeenBy(db: Database, callerId: number, id: number) {
+  const [[caller], [target]] = await db.batch([
+    selectCaller(db, callerId),
+    db
+      .select({
+        user: users,
+        isFollowing: sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${callerId} and ${follows.followeeId} = ${users.id})`,
+      })
+      .from(users)
+      .where(eq(users.id, id)),
+  ]);
+  return { caller, target };
+}

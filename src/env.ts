@@ -1,0 +1,37 @@
+/** The Worker's bindings: storage, secrets and variables, exactly as wrangler.toml and `.dev.vars` declare them. */
+import type { Config } from "./config";
+import type { Database } from "./db/client";
+
+export interface Env {
+  DB: D1Database;
+  KV: KVNamespace;
+  BUCKET: R2Bucket;
+  /** Signs new tokens; at least 32 bytes. A secret (`wrangler secret put JWT_SECRET`). */
+  JWT_SECRET?: string;
+  /** Retired signing secrets, comma-separated, whose tokens still verify during a rotation. */
+  JWT_SECRETS_PREVIOUS?: string;
+  /** Seconds; default 300. */
+  ACCESS_TOKEN_LIFETIME?: string;
+  /** Seconds; default 86400. */
+  REFRESH_TOKEN_LIFETIME?: string;
+  /** Origins allowed by CORS, comma-separated; `*` allows any (development only). */
+  CORS_ORIGINS?: string;
+  THROTTLE_LOGIN_USER?: string;
+  THROTTLE_LOGIN_ADDRESS?: string;
+  THROTTLE_REGISTER_ADDRESS?: string;
+  /** `1` adds Server-Timing to API responses. */
+  SERVER_TIMING?: string;
+}
+
+/** What every handler sees on `c.var`. */
+export interface Variables {
+  config: Config;
+  db: Database;
+  /** Set by the Bearer middleware: the id in a valid access token (the user row is checked by the handler's query). */
+  userId: number;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: Variables;
+}

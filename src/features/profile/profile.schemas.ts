@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { charField, emailField, usernameField } from "../../http/fields";
+
+/** Django has no limit on bio; ours keeps one bio from filling a page of the users list. */
+export const BIO_MAX_LENGTH = 1000;
+
+/** PUT and PATCH both take any subset of the writable fields; absent fields stay as they are. */
+export const profileBody = z.object({
+  username: usernameField().optional(),
+  email: emailField().optional(),
+  first_name: charField({ maxLength: 150, allowBlank: true }).optional(),
+  last_name: charField({ maxLength: 150, allowBlank: true }).optional(),
+  bio: charField({ maxLength: BIO_MAX_LENGTH, allowBlank: true }).nullable().optional(),
+});
+
+export type ProfileBody = z.infer<typeof profileBody>;

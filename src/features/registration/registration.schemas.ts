@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { passwordField } from "../../auth/passwords/password-field";
+import { emailField, usernameField } from "../../http/fields";
+
+export const registerBody = z.object({
+  username: usernameField(),
+  email: emailField(),
+  password: passwordField(),
+  password2: passwordField(),
+});
+
+export type RegisterBody = z.infer<typeof registerBody>;

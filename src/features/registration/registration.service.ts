@@ -1,0 +1,41 @@
+/**
+ * Registration in DRF's order: field checks (zod, then uniqueness), then the object-level checks
+ * (passwords match, Django's validators), then one hash and one insert. The database's unique
+ * indexes have the last word, so of two racing registrations exactly one succeeds.
+ */
+import { hashPassword } from "../../auth/passwords/hashers";
+import { passwordProblems } from "../../auth/passwords/validators";
+import type { Database } from "../../db/client";
+import type { UniqueField } from "../../db/unique-violation";
+import { findTakenFields, insertUser } from "../../db/users";
+import { type FieldErrors, ValidationFailed } from "../../http/errors";
+import type { RegisterBody } from "./registration.schemas";
+
+const TAKEN: Record<UniqueField, string> = {
+  username: "A user with that username already exists.",
+  email: "A user with that email already exists.",
+};
+
+/** DRF's unique-field errors for the fields another user holds. */
+export function takenErrors(fields: Iterable<UniqueField>): FieldErrors {
+  return Object.fromEntries([...fields].map((field) => [field, [TAKEN[field]]]));
+}
+
+export async function register(db: Database, input: RegisterBody): Promise<void> {
+  const taken = await findTakenFields(db, input);
+  if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
+
+  const errors: FieldErrors = {};
+  if (input.password !== input.password2) errors.password2 = ["The two password fields didn't match."];
+  const problems = await passwordProblems(input.password, { username: input.username, email: input.email });
+  if (problems.length > 0) errors.password = problems;
+  if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
+
+  const result = await insertUser(db, {
+    username: input.username,
+    email: input.email,
+    password: hashPassword(input.password),
+    dateJoined: new Date(),
+  });
+  if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
+}

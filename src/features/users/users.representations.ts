@@ -1,0 +1,47 @@
+/** The three JSON shapes of a user (<profile>, <public user>, <admin user>); never the password hash. */
+import type { UserRow } from "../../db/schema";
+
+/** The absolute URL of a picture's `/media/...` object on the request's origin. */
+export function mediaUrl(origin: string, key: string | null): string | null {
+  return key === null ? null : `${origin}/media/${key}`;
+}
+
+export function profileOf(user: UserRow, origin: string) {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    bio: user.bio,
+    profile_picture: mediaUrl(origin, user.profilePicture),
+    followers_count: user.followersCount,
+    following_count: user.followingCount,
+    date_joined: user.dateJoined.toISOString(),
+  };
+}
+
+export function publicUserOf(user: UserRow, isFollowing: boolean, origin: string) {
+  return {
+    id: user.id,
+    username: user.username,
+    bio: user.bio,
+    profile_picture: mediaUrl(origin, user.profilePicture),
+    followers_count: user.followersCount,
+    following_count: user.followingCount,
+    is_following: isFollowing,
+  };
+}
+
+export function adminUserOf(user: UserRow, origin: string) {
+  return {
+    ...profileOf(user, origin),
+    is_staff: user.isStaff,
+    is_active: user.isActive,
+    last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
+  };
+}
+
+export type Profile = ReturnType<typeof profileOf>;
+export type PublicUser = ReturnType<typeof publicUserOf>;
+export type AdminUser = ReturnType<typeof adminUserOf>;

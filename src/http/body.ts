@@ -1,0 +1,111 @@
+/**
+ * Reads a write request's body as DRF's three default parsers would (JSON, urlencoded form,
+ * multipart form) into one plain object, so each route declares a single zod schema.
+ */
+import type { Context } from "hono";
+import { PayloadTooLarge, ParseError, UnsupportedMediaType, ValidationFailed } from "./errors";
+
+/** The default body limit of every write route. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
+
+/**
+ * Parses the body and leaves it where zValidator("json") reads it. Form bodies are presented
+ * to the validator as JSON too (their content type is rewritten on Hono's request wrapper only).
+ */
+export async function loadBody(c: Context, maxBytes: number = MAX_BODY_BYTES): Promise<void> {
+  const contentType = c.req.header("Content-Type") ?? "";
+  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  const bytes = await readLimited(c.req.raw, maxBytes);
+  const data = bytes.length === 0 || mediaType === "" ? {} : await parse(bytes, mediaType, contentType);
+  requireDictionary(data);
+  c.req.bodyCache.json = Promise.resolve(data);
+  if (!JSON_TYPE.test(mediaType)) {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("Content-Type", "application/json");
+    c.req.raw = new Request(c.req.url, { method: c.req.method, headers });
+  }
+}
+
+async function parse(bytes: Uint8Array, mediaType: string, contentType: string): Promise<unknown> {
+  if (JSON_TYPE.test(mediaType)) return parseJson(bytes);
+  if (mediaType === "application/x-www-form-urlencoded") {
+    return lastValues(new URLSearchParams(decodeUtf8(bytes, "Form")));
+  }
+  if (mediaType === "multipart/form-data") {
+    try {
+      const form = await new Response(bytes, { headers: { "Content-Type": contentType } }).formData();
+      return lastValues(form);
+    } catch (error) {
+      throw new ParseError(`Multipart form parse error - ${(error as Error).message}`);
+    }
+  }
+  throw new UnsupportedMediaType(contentType);
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes, "JSON");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ParseError(`JSON parse error - ${(error as Error).message}`);
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array, kind: "JSON" | "Form"): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ParseError(`${kind} parse error - the body is not valid UTF-8`);
+  }
+}
+
+/** A repeated form key keeps its last value, as Django's QueryDict does for a single field. */
+function lastValues(entries: Iterable<[string, string | File]>): Record<string, string | File> {
+  const data: Record<string, string | File> = {};
+  for (const [key, value] of entries) data[key] = value;
+  return data;
+}
+
+const PYTHON_TYPE_NAMES: Record<string, string> = { string: "str", boolean: "bool", undefined: "NoneType" };
+
+/** DRF's message when the body is JSON but not an object. */
+function requireDictionary(data: unknown): asserts data is Record<string, unknown> {
+  if (typeof data === "object" && data !== null && !Array.isArray(data)) return;
+  const type = Array.isArray(data)
+    ? "list"
+    : data === null
+      ? "NoneType"
+      : typeof data === "number"
+        ? Number.isInteger(data) ? "int" : "float"
+        : (PYTHON_TYPE_NAMES[typeof data] ?? typeof data);
+  throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`] });
+}
+
+/** Reads at most `maxBytes`, refusing larger bodies as soon as the declared length or the stream exceeds it. */
+async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > maxBytes) throw new PayloadTooLarge(maxBytes);
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new PayloadTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}

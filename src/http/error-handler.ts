@@ -1,0 +1,22 @@
+/** The one place error bodies are written: typed ApiErrors as DRF shapes, anything else as a logged 500. */
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "../env";
+import { ApiError, NotFound } from "./errors";
+
+export function errorResponse(c: Context, error: ApiError): Response {
+  return c.json(error.body, error.status, error.headers);
+}
+
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof ApiError) return errorResponse(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json({ detail: error.message }, error.status as ContentfulStatusCode);
+  }
+  // Only the error's class and message are logged: no request body, so no password or token.
+  console.error(JSON.stringify({ level: "error", error: error.name, message: error.message, stack: error.stack }));
+  return c.json({ detail: "A server error occurred." }, 500);
+};
+
+export const onNotFound: NotFoundHandler<AppEnv> = (c) => errorResponse(c, new NotFound());

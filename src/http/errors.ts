@@ -1,0 +1,142 @@
+/**
+ * Every externally visible failure, as a named class carrying its DRF-shaped body.
+ * Handlers throw these; `onError` (error-handler.ts) is the one place that writes them out.
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorBody = Record<string, unknown>;
+
+/** Fields' messages in DRF's validation shape: `{"field": ["message", ...]}`. */
+export type FieldErrors = Record<string, string[]>;
+
+/** The header every 401 carries, as DRF's authenticate_header() gives it. */
+export const WWW_AUTHENTICATE = 'Bearer realm="api"';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly body: ErrorBody,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body.detail === "string" ? body.detail : `HTTP ${status}`);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends ApiError {
+  constructor(readonly fields: FieldErrors) {
+    super(400, fields);
+  }
+}
+
+/** A client mistake DRF reports as `{"detail": ...}` with 400 (e.g. following yourself). */
+export class BadRequest extends ApiError {
+  constructor(detail: string) {
+    super(400, { detail });
+  }
+}
+
+export class ParseError extends ApiError {
+  constructor(reason: string) {
+    super(400, { detail: reason });
+  }
+}
+
+abstract class Unauthorized extends ApiError {
+  constructor(body: ErrorBody) {
+    super(401, body, { "WWW-Authenticate": WWW_AUTHENTICATE });
+  }
+}
+
+export class NotAuthenticated extends Unauthorized {
+  constructor() {
+    super({ detail: "Authentication credentials were not provided." });
+  }
+}
+
+export class BadAuthorizationHeader extends Unauthorized {
+  constructor() {
+    super({ detail: "Authorization header must contain two space-delimited values", code: "bad_authorization_header" });
+  }
+}
+
+/** Why a token was refused, in simplejwt's words. */
+export type TokenProblem = "Token is invalid or expired" | "Token has wrong type" | "Token is blacklisted";
+
+/** A bad Bearer token: simplejwt's long body naming the token class that was tried. */
+export class InvalidAccessToken extends Unauthorized {
+  constructor(message: TokenProblem) {
+    super({
+      detail: "Given token not valid for any token type",
+      code: "token_not_valid",
+      messages: [{ token_class: "AccessToken", token_type: "access", message }],
+    });
+  }
+}
+
+/** A bad token in a body (refresh, verify, logout): simplejwt's short body. */
+export class InvalidToken extends Unauthorized {
+  constructor(detail: TokenProblem) {
+    super({ detail, code: "token_not_valid" });
+  }
+}
+
+export class UserNotFound extends Unauthorized {
+  constructor() {
+    super({ detail: "User not found", code: "user_not_found" });
+  }
+}
+
+export class UserInactive extends Unauthorized {
+  constructor() {
+    super({ detail: "User is inactive", code: "user_inactive" });
+  }
+}
+
+export class LoginFailed extends Unauthorized {
+  constructor() {
+    super({ detail: "No active account found with the given credentials" });
+  }
+}
+
+export class PermissionDenied extends ApiError {
+  constructor() {
+    super(403, { detail: "You do not have permission to perform this action." });
+  }
+}
+
+export class NotFound extends ApiError {
+  constructor(detail = "Not found.") {
+    super(404, { detail });
+  }
+}
+
+export class MethodNotAllowed extends ApiError {
+  constructor(method: string, allowed: string[]) {
+    super(405, { detail: `Method "${method}" not allowed.` }, { Allow: allowed.join(", ") });
+  }
+}
+
+export class PayloadTooLarge extends ApiError {
+  constructor(maxBytes: number) {
+    super(413, { detail: `Request body is larger than ${maxBytes} bytes.` });
+  }
+}
+
+export class UnsupportedMediaType extends ApiError {
+  constructor(contentType: string) {
+    super(415, { detail: `Unsupported media type "${contentType}" in request.` });
+  }
+}
+
+export class Throttled extends ApiError {
+  constructor(waitSeconds: number) {
+    const wait = Math.max(1, Math.ceil(waitSeconds));
+    super(429, { detail: `Request was throttled. Expected available in ${wait} seconds.` }, { "Retry-After": String(wait) });
+  }
+}
+
+/** The deployment is misconfigured (e.g. no JWT secret): the client learns nothing more. */
+export class ServerMisconfigured extends Error {
+  override name = "ServerMisconfigured";
+}

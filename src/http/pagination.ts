@@ -1,0 +1,111 @@
+/** DRF's two paginations: page numbers (with a total) for the admin list, cursors for follow lists. */
+import { NotFound } from "./errors";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** DRF's _positive_int with a cutoff: anything that is not a positive integer means "the default". */
+export function pageSize(raw: string | undefined): number {
+  if (raw === undefined || !/^\d+$/.test(raw)) return DEFAULT_PAGE_SIZE;
+  const size = Number(raw);
+  return size < 1 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
+}
+
+function withParam(url: URL, name: string, value: string | undefined): string {
+  const copy = new URL(url);
+  if (value === undefined) copy.searchParams.delete(name);
+  else copy.searchParams.set(name, value);
+  return copy.toString();
+}
+
+export interface NumberedPage<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+/** The requested page number; `last` is resolved once the total is known. Not a page: 404 "Invalid page.". */
+export function pageNumber(raw: string | undefined): number | "last" {
+  if (raw === undefined || raw === "") return 1;
+  if (raw === "last") return "last";
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new NotFound("Invalid page.");
+  return Number(raw);
+}
+
+/** Builds DRF's `{count, next, previous, results}`; a page past the end is 404 "Invalid page.". */
+export function numberedPage<T>(url: URL, page: number, size: number, count: number, results: T[]): NumberedPage<T> {
+  const pages = Math.max(1, Math.ceil(count / size));
+  if (page > pages) throw new NotFound("Invalid page.");
+  return {
+    count,
+    next: page < pages ? withParam(url, "page", String(page + 1)) : null,
+    // DRF drops `page` for the first page rather than writing page=1.
+    previous: page > 1 ? withParam(url, "page", page === 2 ? undefined : String(page - 1)) : null,
+    results,
+  };
+}
+
+/** Resolves `last` (and checks bounds) once the total is known. */
+export function resolvePage(page: number | "last", size: number, count: number): number {
+  return page === "last" ? Math.max(1, Math.ceil(count / size)) : page;
+}
+
+export interface Cursor {
+  id: number;
+  forward: boolean;
+}
+
+/** Opaque to clients: base64url of "n<id>" (entries after id) or "p<id>" (entries before id). */
+export function encodeCursor(cursor: Cursor): string {
+  return btoa(`${cursor.forward ? "n" : "p"}${cursor.id}`).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_");
+}
+
+export function decodeCursor(raw: string | undefined): Cursor | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  let text: string;
+  try {
+    text = atob(raw.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch {
+    throw new NotFound("Invalid cursor");
+  }
+  const match = /^([np])(\d{1,15})$/.exec(text);
+  if (!match) throw new NotFound("Invalid cursor");
+  return { forward: match[1] === "n", id: Number(match[2]) };
+}
+
+export interface CursorPage<T> {
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+/**
+ * Turns `limit + 1` rows fetched in the cursor's direction into a newest-first page with links.
+ * The extra row only tells whether there is more in that direction.
+ */
+export function cursorPage<R extends { position: number }, T>(
+  url: URL,
+  cursor: Cursor | undefined,
+  rows: R[],
+  limit: number,
+  present: (row: R) => T,
+): CursorPage<T> {
+  const forward = cursor?.forward ?? true;
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (!forward) page.reverse();
+  const first = page[0]?.position;
+  const last = page.at(-1)?.position;
+  const hasNext = forward ? more : true;
+  const hasPrevious = forward ? cursor !== undefined : more;
+  // On an empty page, link back across the cursor itself so the neighbouring page is reachable.
+  const nextFrom = last ?? (cursor ? cursor.id + 1 : undefined);
+  const previousFrom = first ?? (cursor ? cursor.id - 1 : undefined);
+  const link = (c: Cursor | undefined) => (c ? withParam(url, "cursor", encodeCursor(c)) : null);
+  return {
+    next: hasNext && nextFrom !== undefined ? link({ id: nextFrom, forward: true }) : null,
+    previous: hasPrevious && previousFrom !== undefined ? link({ id: previousFrom, forward: false }) : null,
+    results: page.map(present),
+  };
+}

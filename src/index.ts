@@ -1,0 +1,13 @@
+/** The Worker entry point. */
+import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
+import { app } from "./app";
+import { loadArgon2 } from "./auth/passwords/argon2";
+import type { Env } from "./env";
+
+loadArgon2(argon2Wasm);
+
+export type { AppType } from "./app";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

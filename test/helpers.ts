@@ -1,0 +1,65 @@
+/** Shared test factories: requests go through the Worker's fetch, as a client's would. */
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+
+export const ORIGIN = "http://api.test";
+
+export interface Sent {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+type Body = Record<string, unknown> | FormData | URLSearchParams | string;
+
+export async function call(method: string, path: string, options: { body?: Body; token?: string; headers?: Record<string, string> } = {}): Promise<Sent> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData || options.body instanceof URLSearchParams || typeof options.body === "string") {
+    body = options.body;
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  const response = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON: left as text so the assertion shows it.
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+let sequence = 0;
+/** A username unique within the test file (storage is shared by the tests of one file). */
+export function uniqueName(prefix = "user"): string {
+  sequence += 1;
+  return `${prefix}${sequence}${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export const PASSWORD = "correct-horse-battery-42";
+
+export async function registerUser(username = uniqueName(), password = PASSWORD) {
+  const response = await call("POST", "/api/auth/register/", {
+    body: { username, email: `${username}@example.com`, password, password2: password },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return { username, email: `${username}@example.com`, password };
+}
+
+export async function login(username: string, password = PASSWORD) {
+  const response = await call("POST", "/api/auth/login/", { body: { username, password } });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  return response.body as { access: string; refresh: string };
+}
+
+/** Registers a user and logs in; returns the id too (read from the profile). */
+export async function newSession(username = uniqueName()) {
+  const user = await registerUser(username);
+  const tokens = await login(username);
+  const profile = await call("GET", "/api/auth/profile/", { token: tokens.access });
+  return { ...user, ...tokens, id: profile.body.id as number };
+}
