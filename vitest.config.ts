@@ -11,9 +11,15 @@ export default defineConfig(async () => {
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // Every variable is set here so a developer's .dev.vars never changes what tests see.
           bindings: {
             TEST_MIGRATIONS: migrations,
             JWT_SECRET: "test-signing-secret-0123456789abcdef",
+            JWT_SECRETS_PREVIOUS: "",
+            ACCESS_TOKEN_LIFETIME: "300",
+            REFRESH_TOKEN_LIFETIME: "86400",
+            CORS_ORIGINS: "https://app.example",
+            SERVER_TIMING: "1",
           },
         },
       }),

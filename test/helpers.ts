@@ -1,5 +1,5 @@
 /** Shared test factories: requests go through the Worker's fetch, as a client's would. */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
 export const ORIGIN = "http://api.test";
@@ -62,4 +62,25 @@ export async function newSession(username = uniqueName()) {
   const tokens = await login(username);
   const profile = await call("GET", "/api/auth/profile/", { token: tokens.access });
   return { ...user, ...tokens, id: profile.body.id as number };
+}
+
+/** Inserts a user row directly (for hashes and flags the API cannot create). Returns its id. */
+export async function insertUserRow(fields: { username: string; password: string; isActive?: boolean; isStaff?: boolean; email?: string }) {
+  const row = await env.DB.prepare(
+    "insert into users (username, email, password, is_active, is_staff, date_joined) values (?, ?, ?, ?, ?, ?) returning id",
+  )
+    .bind(fields.username, fields.email ?? `${fields.username}@example.com`, fields.password, fields.isActive === false ? 0 : 1, fields.isStaff ? 1 : 0, Date.now())
+    .first<{ id: number }>();
+  return row!.id;
+}
+
+export async function setFlags(id: number, flags: { isActive?: boolean; isStaff?: boolean }) {
+  if (flags.isActive !== undefined) await env.DB.prepare("update users set is_active = ? where id = ?").bind(flags.isActive ? 1 : 0, id).run();
+  if (flags.isStaff !== undefined) await env.DB.prepare("update users set is_staff = ? where id = ?").bind(flags.isStaff ? 1 : 0, id).run();
+}
+
+/** Decodes a JWT's header and payload without checking it. */
+export function decodeJwt(token: string) {
+  const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(atob(part.replaceAll("-", "+").replaceAll("_", "/"))));
+  return { header, payload };
 }

@@ -41,6 +41,11 @@ const secretAsJwk = (key: SigningKey) => ({
   kid: key.kid,
 });
 
+/** Signs exactly `claims` with `key` (HS256, `kid` in the header). */
+export function signClaims(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
+  return sign(claims, secretAsJwk(key));
+}
+
 export interface IssuedToken {
   token: string;
   claims: TokenClaims;
@@ -57,7 +62,7 @@ export async function issueToken(
   const now = Math.floor(Date.now() / 1000);
   const lifetime = type === "access" ? config.accessLifetimeSeconds : config.refreshLifetimeSeconds;
   const claims: TokenClaims = { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...extra };
-  return { token: await sign(claims, secretAsJwk(key)), claims };
+  return { token: await signClaims(key, claims), claims };
 }
 
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();

@@ -1,0 +1,12 @@
+// `npm run dev`: the API on http://127.0.0.1:8787 with local D1, KV and R2.
+import { spawn } from "node:child_process";
+import { applyLocalMigrations, ensureDevVars, quietEnv } from "./local-setup.mjs";
+
+ensureDevVars();
+applyLocalMigrations();
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", "8787", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: quietEnv,
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,108 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { PASSWORD, call, decodeJwt, insertUserRow, login, registerUser, setFlags, uniqueName } from "./helpers";
+
+const NO_ACCOUNT = { detail: "No active account found with the given credentials" };
+const post = (body: Record<string, unknown>) => call("POST", "/api/auth/login/", { body });
+
+// A Django pbkdf2_sha256 hash computed with Python's hashlib.pbkdf2_hmac. Its 100,001 iterations
+// take the pure-JS path (above Web Crypto's limit) while keeping the test fast.
+const DJANGO_HASH = "pbkdf2_sha256$100001$s4lt$rlITTYZcRjo7Qsf7FYNA0+YK1hbqC71XVBfGNejPxus=";
+const DJANGO_PASSWORD = "short-iter";
+
+describe("POST /api/auth/login/", () => {
+  it("answers a refresh and an access token with simplejwt's claims and a kid", async () => {
+    const { username } = await registerUser();
+    const response = await post({ username, password: PASSWORD });
+    expect(response.status).toBe(200);
+    expect(Object.keys(response.body).sort()).toEqual(["access", "refresh"]);
+    const access = decodeJwt(response.body.access);
+    const refresh = decodeJwt(response.body.refresh);
+    expect(access.header).toEqual({ alg: "HS256", typ: "JWT", kid: expect.stringMatching(/^[A-Za-z0-9_-]{11}$/) });
+    expect(refresh.header.kid).toBe(access.header.kid);
+    expect(access.payload).toEqual({ token_type: "access", exp: access.payload.iat + 300, iat: expect.any(Number), jti: expect.any(String), user_id: expect.any(Number) });
+    expect(refresh.payload).toMatchObject({ token_type: "refresh", exp: refresh.payload.iat + 86400, user_id: access.payload.user_id });
+    expect(Math.abs(access.payload.iat - Date.now() / 1000)).toBeLessThan(5);
+    expect(access.payload.jti).not.toBe(refresh.payload.jti);
+  });
+
+  it("sets last_login", async () => {
+    const { username } = await registerUser();
+    const before = Date.now();
+    await login(username);
+    // last_login is written after the response (waitUntil); poll briefly.
+    let lastLogin: number | null = null;
+    for (let i = 0; i < 50 && lastLogin === null; i++) {
+      const row = await env.DB.prepare("select last_login from users where username = ?").bind(username).first<{ last_login: number | null }>();
+      lastLogin = row!.last_login;
+      if (lastLogin === null) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(lastLogin).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it("accepts the username in any letter case", async () => {
+    const { username } = await registerUser();
+    expect((await post({ username: username.toUpperCase(), password: PASSWORD })).status).toBe(200);
+  });
+
+  it("refuses a wrong password, an unknown user and an inactive user with one body", async () => {
+    const { username } = await registerUser();
+    const wrong = await post({ username, password: `${PASSWORD}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual(NO_ACCOUNT);
+    expect(wrong.headers.get("WWW-Authenticate")).toBe('Bearer realm="api"');
+
+    const unknown = await post({ username: uniqueName("ghost"), password: PASSWORD });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(NO_ACCOUNT);
+
+    const inactive = await registerUser();
+    const id = (await env.DB.prepare("select id from users where username = ?").bind(inactive.username).first<{ id: number }>())!.id;
+    await setFlags(id, { isActive: false });
+    const refused = await post({ username: inactive.username, password: PASSWORD });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual(NO_ACCOUNT);
+  });
+
+  it("reports missing and blank fields as field errors", async () => {
+    expect((await post({})).body).toEqual({ username: ["This field is required."], password: ["This field is required."] });
+    const blank = await post({ username: "", password: " " });
+    expect(blank.status).toBe(400);
+    expect(blank.body).toEqual({ username: ["This field may not be blank."], password: ["This field may not be blank."] });
+  });
+
+  it("logs in a user with a Django pbkdf2_sha256 hash and upgrades it to argon2id", async () => {
+    const username = uniqueName("django");
+    await insertUserRow({ username, password: DJANGO_HASH });
+    expect((await post({ username, password: "wrong-password" })).status).toBe(401);
+    const row0 = await env.DB.prepare("select password from users where username = ?").bind(username).first<{ password: string }>();
+    expect(row0!.password).toBe(DJANGO_HASH);
+
+    expect((await post({ username, password: DJANGO_PASSWORD })).status).toBe(200);
+    let hash = DJANGO_HASH;
+    for (let i = 0; i < 50 && hash === DJANGO_HASH; i++) {
+      hash = (await env.DB.prepare("select password from users where username = ?").bind(username).first<{ password: string }>())!.password;
+      if (hash === DJANGO_HASH) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(hash).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await post({ username, password: DJANGO_PASSWORD })).status).toBe(200);
+  });
+
+  it("spends one hash on an unknown user, so its timing matches a wrong password", async () => {
+    const { username } = await registerUser();
+    const time = async (body: Record<string, unknown>) => {
+      const start = performance.now();
+      await post(body);
+      return performance.now() - start;
+    };
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      wrong.push(await time({ username, password: "not-the-password" }));
+      unknown.push(await time({ username: uniqueName("nobody"), password: "not-the-password" }));
+    }
+    // Without the dummy hash an unknown user answers in ~1 ms against ~30 ms for a hash.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
+  });
+});
