@@ -34,7 +34,8 @@ export async function follow(db: Database, callerId: number, targetId: number) {
       .insert(follows)
       .select(
         db
-          .select({ followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${Date.now()}`.as("created_at") })
+          // Drizzle's insert-select takes every column in table order; a NULL id is assigned by SQLite.
+          .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${Date.now()}`.as("created_at") })
           .from(users)
           .where(and(eq(users.id, targetId), exists(activeUser(db, callerId)))),
       )
