@@ -4,7 +4,7 @@
  * or unfollow changes nothing and a deleted or inactive caller changes nothing.
  */
 import { and, asc, desc, eq, exists, gt, lt, notExists, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
+import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { follows, users } from "./schema";
 import { selectCaller } from "./users";
@@ -20,6 +20,13 @@ function activeUser(db: Database, id: number) {
 function anyUser(db: Database, id: number) {
   const u = alias(users, "any_user");
   return db.select({ one: sql`1` }).from(u).where(eq(u.id, id));
+}
+
+/** SQL for "`callerId` follows the user in `userId`" (an index lookup in follows_pair). */
+export function isFollowedBy(db: Database, callerId: number, userId: SQLiteColumn) {
+  const mine = alias(follows, "mine");
+  const edge = db.select({ one: sql`1` }).from(mine).where(and(eq(mine.followerId, callerId), eq(mine.followeeId, userId)));
+  return sql<number>`${exists(edge)}`;
 }
 
 const targetName = (db: Database, id: number) => db.select({ username: users.username }).from(users).where(eq(users.id, id));
@@ -85,7 +92,6 @@ export async function followPage(
   // followers of X: rows whose followee is X, listing their followers; following: the reverse.
   const [ownerColumn, otherColumn] =
     direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
-  const mine = alias(follows, "mine");
   const forward = cursor?.forward ?? true;
   const position = cursor ? (forward ? lt(follows.id, cursor.id) : gt(follows.id, cursor.id)) : undefined;
   const [[caller], [owner], rows] = await db.batch([
@@ -93,9 +99,10 @@ export async function followPage(
     anyUser(db, ownerId),
     db
       .select({
-        position: follows.id,
+        // Aliased: drizzle maps D1 batch rows by column name, and users.id is also "id".
+        position: sql<number>`${follows.id}`.as("position"),
         user: users,
-        isFollowing: sql<number>`exists(select 1 from ${mine} where ${mine.followerId} = ${callerId} and ${mine.followeeId} = ${users.id})`,
+        isFollowing: isFollowedBy(db, callerId, users.id),
       })
       .from(follows)
       .innerJoin(users, eq(users.id, otherColumn))

@@ -1,7 +1,8 @@
 /** Data access for users. Knows Drizzle and D1, not HTTP. */
 import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { follows, type NewUserRow, type UserRow, users } from "./schema";
+import { isFollowedBy } from "./follows";
+import { type NewUserRow, type UserRow, users } from "./schema";
 import { type UniqueField, uniqueViolation } from "./unique-violation";
 
 /** What the Bearer check needs of the caller, read in the same round trip as each handler's data. */
@@ -127,7 +128,7 @@ export async function findUserSeenBy(db: Database, callerId: number, id: number)
     db
       .select({
         user: users,
-        isFollowing: sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${callerId} and ${follows.followeeId} = ${users.id})`,
+        isFollowing: isFollowedBy(db, callerId, users.id),
       })
       .from(users)
       .where(eq(users.id, id)),
