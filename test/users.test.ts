@@ -141,7 +141,7 @@ describe("GET /api/users/ (admin)", () => {
 describe("GET /api/users/<id>/followers/ and /following/", () => {
   it("lists followers and followees newest first with is_following", async () => {
     const star = await newSession();
-    const fans = [];
+    const fans: Awaited<ReturnType<typeof newSession>>[] = [];
     for (let i = 0; i < 3; i++) {
       const fan = await newSession();
       await call("POST", `/api/auth/follow/${star.id}/`, { token: fan.access });

@@ -1,12 +1,20 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
+import type { FollowDirection } from "../../db/follows";
 import type { AppEnv } from "../../env";
 import { ID, parseId } from "../../http/ids";
 import { decodeCursor, pageNumber, pageSize } from "../../http/pagination";
 import { adminList, followList, publicUser } from "./users.service";
 
+// Authentication runs before the method check (as in DRF), but only on known paths: others are 404.
+const FOLLOWERS = `/:id${ID}/followers`;
+const FOLLOWING = `/:id${ID}/following`;
+
 export const usersRoutes = new Hono<AppEnv>()
-  .use("*", requireBearer)
+  .use("/", requireBearer)
+  .use(`/:id${ID}`, requireBearer)
+  .use(FOLLOWERS, requireBearer)
+  .use(FOLLOWING, requireBearer)
   .get("/", async (c) => {
     const url = new URL(c.req.url);
     const search = c.req.query("search")?.trim() || undefined;
@@ -21,15 +29,13 @@ export const usersRoutes = new Hono<AppEnv>()
     const user = await publicUser(c.var.db, c.var.userId, parseId(c.req.param("id")), new URL(c.req.url).origin);
     return c.json(user, 200);
   })
-  .get(`/:id${ID}/followers`, async (c) => {
-    const url = new URL(c.req.url);
-    const cursor = decodeCursor(c.req.query("cursor"));
-    const page = await followList(c.var.db, c.var.userId, parseId(c.req.param("id")), "followers", url, cursor, pageSize(c.req.query("page_size")));
-    return c.json(page, 200);
-  })
-  .get(`/:id${ID}/following`, async (c) => {
-    const url = new URL(c.req.url);
-    const cursor = decodeCursor(c.req.query("cursor"));
-    const page = await followList(c.var.db, c.var.userId, parseId(c.req.param("id")), "following", url, cursor, pageSize(c.req.query("page_size")));
-    return c.json(page, 200);
-  });
+  .get(FOLLOWERS, (c) => followListResponse(c, "followers"))
+  .get(FOLLOWING, (c) => followListResponse(c, "following"));
+
+async function followListResponse(c: Context<AppEnv>, direction: FollowDirection) {
+  const url = new URL(c.req.url);
+  const cursor = decodeCursor(c.req.query("cursor"));
+  const ownerId = parseId(c.req.param("id") ?? "");
+  const page = await followList(c.var.db, c.var.userId, ownerId, direction, url, cursor, pageSize(c.req.query("page_size")));
+  return c.json(page, 200);
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run createsuperuser -- --username U --email E [--remote]`: creates an active staff
+ * superuser, with the password from SUPERUSER_PASSWORD or asked for (twice, not echoed). The
+ * password is checked by the same validators and hashed by the same code as the Worker's.
+ */
+import { parseArgs } from "node:util";
+import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
+import { loadArgon2 } from "../src/auth/passwords/argon2";
+import { hashPassword } from "../src/auth/passwords/hashers";
+import { passwordProblems } from "../src/auth/passwords/validators";
+import { emailField, usernameField } from "../src/http/fields";
+import { executeSql, literal } from "./d1";
+import { askHidden } from "./prompt";
+
+loadArgon2(argon2Wasm);
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: { username: { type: "string" }, email: { type: "string" }, remote: { type: "boolean", default: false } },
+});
+
+const username = usernameField().safeParse(values.username);
+if (!username.success) fail(`--username: ${username.error.issues.map((issue) => issue.message).join(" ")}`);
+const email = emailField().safeParse(values.email);
+if (!email.success) fail(`--email: ${email.error.issues.map((issue) => issue.message).join(" ")}`);
+
+let password = process.env.SUPERUSER_PASSWORD;
+if (!password) {
+  password = await askHidden("Password: ");
+  if ((await askHidden("Password (again): ")) !== password) fail("Error: Your passwords didn't match.");
+}
+const problems = await passwordProblems(password, { username: username.data, email: email.data });
+if (problems.length > 0) fail(problems.join("\n"));
+
+const row = {
+  username: username.data,
+  email: email.data,
+  password: hashPassword(password),
+  is_staff: true,
+  is_superuser: true,
+  is_active: true,
+  date_joined: Date.now(),
+};
+const columns = Object.keys(row).join(", ");
+const sql = `INSERT INTO users (${columns}) VALUES (${Object.values(row).map(literal).join(", ")});`;
+const result = executeSql(sql, { remote: values.remote ?? false });
+if (!result.ok) {
+  if (result.output.includes("users_username_ci")) fail("Error: A user with that username already exists.");
+  if (result.output.includes("users_email_ci")) fail("Error: A user with that email already exists.");
+  fail(result.output);
+}
+console.log(`Superuser created successfully (${values.remote ? "remote" : "local"} database).`);

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/lib/create-app";
+import { call, newSession, uniqueName } from "./helpers";
+
+describe("the HTTP layer", () => {
+  it("answers /healthz after a D1 query", async () => {
+    const response = await call("GET", "/healthz");
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: "ok" });
+    expect(response.headers.get("Content-Type")).toMatch(/^application\/json/);
+  });
+
+  it("answers unknown routes with DRF's 404 body", async () => {
+    for (const path of ["/", "/api", "/api/auth/nothing/", "/api/users/1/friends/"]) {
+      const response = await call("GET", path);
+      expect(response.status, path).toBe(404);
+      expect(response.body).toEqual({ detail: "Not found." });
+    }
+  });
+
+  it("answers a wrong method with 405, DRF's body and an Allow header", async () => {
+    const login = await call("GET", "/api/auth/login/");
+    expect(login.status).toBe(405);
+    expect(login.body).toEqual({ detail: 'Method "GET" not allowed.' });
+    expect(login.headers.get("Allow")).toBe("POST, OPTIONS");
+
+    const register = await call("DELETE", "/api/auth/register");
+    expect(register.status).toBe(405);
+    expect(register.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
+
+    const session = await newSession();
+    const profile = await call("DELETE", "/api/auth/profile/", { token: session.access });
+    expect(profile.status).toBe(405);
+    expect(profile.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
+    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, OPTIONS");
+
+    const users = await call("POST", `/api/users/${session.id}/followers/`, { token: session.access });
+    expect(users.status).toBe(405);
+    expect(users.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
+  });
+
+  it("answers OPTIONS with the allowed methods", async () => {
+    const response = await call("OPTIONS", "/api/auth/register/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Allow")).toBe("POST, OPTIONS");
+    expect(response.body).toEqual({
+      name: "/api/auth/register",
+      renders: ["application/json"],
+      parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+    });
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    const response = await call("HEAD", "/healthz");
+    expect(response.status).toBe(200);
+    expect(response.body).toBeUndefined();
+  });
+
+  it("refuses other content types with 415 naming the type", async () => {
+    const response = await call("POST", "/api/auth/login/", { body: "username=a", headers: { "Content-Type": "text/plain" } });
+    expect(response.status).toBe(415);
+    expect(response.body).toEqual({ detail: 'Unsupported media type "text/plain" in request.' });
+    const xml = await call("POST", "/api/auth/register/", { body: "<a/>", headers: { "Content-Type": "application/xml; charset=utf-8" } });
+    expect(xml.status).toBe(415);
+    expect(xml.body).toEqual({ detail: 'Unsupported media type "application/xml; charset=utf-8" in request.' });
+  });
+
+  it("answers malformed JSON with DRF's parse error", async () => {
+    const response = await call("POST", "/api/auth/login/", { body: '{"username": ', headers: { "Content-Type": "application/json" } });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ detail: expect.stringMatching(/^JSON parse error - .+/) });
+  });
+
+  it("answers JSON that is not an object with DRF's non_field_errors", async () => {
+    const cases: [string, string][] = [["[1,2]", "list"], ['"text"', "str"], ["42", "int"], ["4.5", "float"], ["true", "bool"], ["null", "NoneType"]];
+    for (const [body, type] of cases) {
+      const response = await call("POST", "/api/auth/login/", { body, headers: { "Content-Type": "application/json" } });
+      expect(response.status, body).toBe(400);
+      expect(response.body).toEqual({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`] });
+    }
+  });
+
+  it("treats an empty body or a missing content type as no data", async () => {
+    const empty = await call("POST", "/api/auth/login/", { body: "", headers: { "Content-Type": "application/json" } });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toEqual({ username: ["This field is required."], password: ["This field is required."] });
+  });
+
+  it("refuses bodies over 1 MiB with 413", async () => {
+    const big = JSON.stringify({ username: "a".repeat(1024 * 1024), password: "x" });
+    const response = await call("POST", "/api/auth/login/", { body: big, headers: { "Content-Type": "application/json" } });
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ detail: "Request body is larger than 1048576 bytes." });
+  });
+
+  it("counts the streamed bytes, not only the declared length", async () => {
+    const chunk = new TextEncoder().encode("a".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 40) return controller.close();
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const { exports } = await import("cloudflare:workers");
+    const response = await exports.default.fetch(
+      new Request("http://api.test/api/auth/login/", { method: "POST", body: stream, headers: { "Content-Type": "application/json" }, duplex: "half" } as RequestInit),
+    );
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(40);
+  });
+
+  it("hides a real server fault behind DRF's 500 body", async () => {
+    const app = createApp().get("/boom", () => {
+      throw new Error("secret internals");
+    });
+    const response = await app.request("/boom", {}, { DB: {} });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ detail: "A server error occurred." });
+  });
+
+  it("keeps a route's meaning with or without the trailing slash, without redirects", async () => {
+    const username = uniqueName();
+    const withSlash = await call("POST", "/api/auth/register/", { body: { username, email: `${username}@example.com`, password: "correct-horse-battery-42", password2: "correct-horse-battery-42" } });
+    expect(withSlash.status).toBe(201);
+    const withoutSlash = await call("POST", "/api/auth/login", { body: { username, password: "correct-horse-battery-42" } });
+    expect(withoutSlash.status).toBe(200);
+  });
+});
