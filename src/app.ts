@@ -1,6 +1,7 @@
 /** The whole API: every feature mounted at its contract path. */
 import { healthRoutes } from "./features/health/health.routes";
 import { followsRoutes } from "./features/follows/follows.routes";
+import { passwordRoutes } from "./features/password/password.routes";
 import { profileRoutes } from "./features/profile/profile.routes";
 import { registrationRoutes } from "./features/registration/registration.routes";
 import { sessionRoutes } from "./features/session/session.routes";
@@ -12,6 +13,7 @@ export const app = createApp()
   .route("/", healthRoutes)
   .route("/api/auth", registrationRoutes)
   .route("/api/auth", sessionRoutes)
+  .route("/api/auth", passwordRoutes)
   .route("/api/auth", profileRoutes)
   .route("/api/auth", followsRoutes)
   .route("/api/users", usersRoutes);

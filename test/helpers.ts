@@ -84,3 +84,39 @@ export function decodeJwt(token: string) {
   const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(atob(part.replaceAll("-", "+").replaceAll("_", "/"))));
   return { header, payload };
 }
+
+/** Calls the app with some variables changed (lifetimes, keys), as a redeploy with new settings would. */
+export async function callWithEnv(overrides: Partial<Cloudflare.Env>, method: string, path: string, body?: Record<string, unknown>, token?: string): Promise<Sent> {
+  const { app } = await import("../src/app");
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const headers = new Headers({ "Content-Type": "application/json" });
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+  const ctx = createExecutionContext();
+  const response = await app.fetch(
+    new Request(`${ORIGIN}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined }),
+    { ...env, ...overrides },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Refresh, verify and logout calls. */
+export const refreshWith = (refresh: string) => call("POST", "/api/auth/token/refresh/", { body: { refresh } });
+export const verifyWith = (token: string) => call("POST", "/api/auth/token/verify/", { body: { token } });
+export const logoutWith = (refresh: string) => call("POST", "/api/auth/logout/", { body: { refresh } });
+
+export const BLACKLISTED = { detail: "Token is blacklisted", code: "token_not_valid" };
+export const INVALID_OR_EXPIRED = { detail: "Token is invalid or expired", code: "token_not_valid" };
+export const WRONG_TYPE = { detail: "Token has wrong type", code: "token_not_valid" };
+
+/** Polls `read` until `accept` holds (work deferred with waitUntil lands just after the response). */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, exists, gt, lt, notExists, sql } from "drizzle-orm"
 import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { follows, users } from "./schema";
-import { selectCaller } from "./users";
+import { selectCaller } from "./caller";
 
 const pair = (db: Database, followerId: number, followeeId: number) =>
   db.select({ one: sql`1` }).from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));

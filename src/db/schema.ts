@@ -56,3 +56,24 @@ export const follows = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
+
+/**
+ * One row per login ("family"): every refresh token descending from that login carries its id
+ * (`fam`). Only `current_jti` may be refreshed; the conditional update on it is the atomic
+ * single-use check that KV (eventually consistent, no compare-and-set) cannot give.
+ */
+export const tokenFamilies = sqliteTable(
+  "token_families",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    currentJti: text("current_jti").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** When the current refresh token expires; the row is useless (and deleted) after that. */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("token_families_user").on(t.userId), index("token_families_expiry").on(t.expiresAt)],
+);

@@ -1,17 +1,11 @@
 /** Data access for users. Knows Drizzle and D1, not HTTP. */
 import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
+import { selectCaller } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
+import { revokeAllFamiliesOf } from "./token-families";
 import { type NewUserRow, type UserRow, users } from "./schema";
 import { type UniqueField, uniqueViolation } from "./unique-violation";
-
-/** What the Bearer check needs of the caller, read in the same round trip as each handler's data. */
-export const callerColumns = { id: users.id, isActive: users.isActive, isStaff: users.isStaff };
-export type Caller = { id: number; isActive: boolean; isStaff: boolean };
-
-export function selectCaller(db: Database, id: number) {
-  return db.select(callerColumns).from(users).where(eq(users.id, id));
-}
 
 const sameUsername = (username: string) => sql`lower(${users.username}) = lower(${username})`;
 // `email <> ''` lets SQLite use the partial unique index.
@@ -134,4 +128,20 @@ export async function findUserSeenBy(db: Database, callerId: number, id: number)
       .where(eq(users.id, id)),
   ]);
   return { caller, target };
+}
+
+/**
+ * Replaces the password hash, provided it is still `expectedHash` (two concurrent changes
+ * cannot both win), and revokes every refresh-token family of the user in the same batch.
+ */
+export async function changePassword(db: Database, id: number, expectedHash: string, newHash: string) {
+  const [updated, revoked] = await db.batch([
+    db
+      .update(users)
+      .set({ password: newHash })
+      .where(and(eq(users.id, id), eq(users.password, expectedHash), eq(users.isActive, true)))
+      .returning({ id: users.id }),
+    revokeAllFamiliesOf(db, id),
+  ]);
+  return { changed: updated.length > 0, revoked };
 }

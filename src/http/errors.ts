@@ -93,6 +93,13 @@ export class UserInactive extends Unauthorized {
   }
 }
 
+/** A valid refresh token whose user has since been deactivated or deleted (simplejwt's words). */
+export class NoActiveAccount extends Unauthorized {
+  constructor() {
+    super({ detail: "No active account found for the given token.", code: "no_active_account" });
+  }
+}
+
 export class LoginFailed extends Unauthorized {
   constructor() {
     super({ detail: "No active account found with the given credentials" });

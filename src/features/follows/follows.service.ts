@@ -2,7 +2,7 @@
 import { requireActiveUser } from "../../auth/bearer";
 import type { Database } from "../../db/client";
 import { follow, unfollow } from "../../db/follows";
-import { selectCaller } from "../../db/users";
+import { selectCaller } from "../../db/caller";
 import { BadRequest, NotFound } from "../../http/errors";
 
 export async function followUser(db: Database, callerId: number, targetId: number): Promise<string> {

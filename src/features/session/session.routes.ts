@@ -1,10 +1,38 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { requireBearer } from "../../auth/bearer";
+import { kvRevocationList } from "../../auth/revocations";
 import type { AppEnv } from "../../env";
 import { validBody } from "../../http/validation";
-import { loginBody } from "./session.schemas";
-import { login } from "./session.service";
+import { loginBody, refreshBody, verifyBody } from "./session.schemas";
+import { type SessionContext, login, logout, logoutEverywhere, refresh, verify } from "./session.service";
 
-export const sessionRoutes = new Hono<AppEnv>().post("/login", validBody(loginBody), async (c) => {
-  const tokens = await login(c.var.db, c.var.config, c.req.valid("json"), (work) => c.executionCtx.waitUntil(work));
-  return c.json(tokens, 200);
-});
+const LOGGED_OUT = { detail: "Successfully logged out." };
+
+export function sessionContext(c: Context<AppEnv>): SessionContext {
+  return {
+    db: c.var.db,
+    config: c.var.config,
+    revocations: kvRevocationList(c.env.KV),
+    defer: (work) => c.executionCtx.waitUntil(work),
+  };
+}
+
+export const sessionRoutes = new Hono<AppEnv>()
+  .post("/login", validBody(loginBody), async (c) => {
+    return c.json(await login(sessionContext(c), c.req.valid("json")), 200);
+  })
+  .post("/token/refresh", validBody(refreshBody), async (c) => {
+    return c.json(await refresh(sessionContext(c), c.req.valid("json").refresh), 200);
+  })
+  .post("/token/verify", validBody(verifyBody), async (c) => {
+    await verify(sessionContext(c), c.req.valid("json").token);
+    return c.json({}, 200);
+  })
+  .post("/logout", validBody(refreshBody), async (c) => {
+    await logout(sessionContext(c), c.req.valid("json").refresh);
+    return c.json(LOGGED_OUT, 200);
+  })
+  .post("/logout/all", requireBearer, async (c) => {
+    await logoutEverywhere(sessionContext(c), c.var.userId);
+    return c.json(LOGGED_OUT, 200);
+  });

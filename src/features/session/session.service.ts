@@ -1,27 +1,42 @@
-/** Login: one password hash whatever the outcome, so timing does not reveal who has an account. */
+/**
+ * A session's life: login starts a token family, refresh rotates it (single use, enforced by
+ * D1), and logout ends it. Presenting an already used refresh token anywhere revokes its family.
+ */
+import { requireActiveUser } from "../../auth/bearer";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
-import { issueToken } from "../../auth/tokens";
+import type { RevocationList } from "../../auth/revocations";
+import { type TokenClaims, TokenRejected, issueToken, newTokenId, verifyToken } from "../../auth/tokens";
 import type { Config } from "../../config";
 import type { Database } from "../../db/client";
-import { findUserForLogin, recordLogin } from "../../db/users";
-import { LoginFailed } from "../../http/errors";
+import {
+  type RevokedFamily,
+  familyState,
+  revokeAllFamiliesOf,
+  revokeFamily,
+  rotateFamily,
+  startFamily,
+} from "../../db/token-families";
+import { selectCaller } from "../../db/caller";
+import { findUserForLogin } from "../../db/users";
+import { InvalidToken, LoginFailed, NoActiveAccount } from "../../http/errors";
 import type { LoginBody } from "./session.schemas";
+
+/** What the session operations need besides their input. */
+export interface SessionContext {
+  db: Database;
+  config: Config;
+  revocations: RevocationList;
+  /** Runs work after the response is sent (KV writes that other requests do not wait for). */
+  defer: (work: Promise<unknown>) => void;
+}
 
 export interface TokenPair {
   refresh: string;
   access: string;
 }
 
-/**
- * Checks the credentials and issues a token pair. `defer` runs the bookkeeping (last_login, the
- * hash upgrade) after the response is sent.
- */
-export async function login(
-  db: Database,
-  config: Config,
-  credentials: LoginBody,
-  defer: (work: Promise<unknown>) => void,
-): Promise<TokenPair> {
+/** Checks the credentials (one hash whatever the outcome) and starts a new token family. */
+export async function login({ db, config }: SessionContext, credentials: LoginBody): Promise<TokenPair> {
   const user = await findUserForLogin(db, credentials.username.normalize("NFKC"));
   if (!user) {
     burnOneHash(credentials.password);
@@ -31,8 +46,104 @@ export async function login(
   const check = await verifyPassword(credentials.password, user.password);
   if (!check.valid || !user.isActive) throw new LoginFailed();
 
-  const refresh = await issueToken(config, "refresh", user.id);
+  const family = newTokenId();
+  const refresh = await issueToken(config, "refresh", user.id, { fam: family });
   const access = await issueToken(config, "access", user.id);
-  defer(recordLogin(db, user.id, check.needsRehash ? hashPassword(credentials.password) : undefined));
+  const upgraded = check.needsRehash ? hashPassword(credentials.password) : undefined;
+  await startFamily(db, { id: family, userId: user.id, jti: refresh.claims.jti, expiresAt: expiry(refresh.claims) }, upgraded);
   return { refresh: refresh.token, access: access.token };
+}
+
+const expiry = (claims: TokenClaims) => new Date(claims.exp * 1000);
+
+/** Verifies a token given in a body; failures become simplejwt's short 401 bodies. */
+async function bodyToken(config: Config, token: string, expected?: "refresh"): Promise<TokenClaims> {
+  try {
+    const claims = await verifyToken(config, token, expected);
+    if (claims.token_type === "refresh" && !claims.fam) throw new TokenRejected("invalid");
+    return claims;
+  } catch (error) {
+    if (!(error instanceof TokenRejected)) throw error;
+    throw new InvalidToken(error.reason === "wrong_type" ? "Token has wrong type" : "Token is invalid or expired");
+  }
+}
+
+function blacklisted(context: SessionContext, family?: RevokedFamily): never {
+  if (family) context.defer(context.revocations.add(family.id, family.expiresAt));
+  throw new InvalidToken("Token is blacklisted");
+}
+
+/** Rotates a refresh token: a new pair for the current token, theft handling for a used one. */
+export async function refresh(context: SessionContext, token: string): Promise<{ access: string; refresh: string }> {
+  const claims = await bodyToken(context.config, token, "refresh");
+  const family = claims.fam!;
+  if (await context.revocations.isRevoked(family)) blacklisted(context);
+
+  const next = await issueToken(context.config, "refresh", claims.user_id, { fam: family });
+  const outcome = await rotateFamily(context.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims));
+  switch (outcome.kind) {
+    case "rotated": {
+      const access = await issueToken(context.config, "access", claims.user_id);
+      return { access: access.token, refresh: next.token };
+    }
+    case "reused":
+    case "revoked":
+      return blacklisted(context, outcome.family);
+    case "no_active_user":
+      throw new NoActiveAccount();
+    case "unknown":
+      throw new InvalidToken("Token is invalid or expired");
+  }
+}
+
+/**
+ * Checks that a refresh token is its family's live current token; a used one revokes the family.
+ */
+async function requireCurrentRefresh(context: SessionContext, claims: TokenClaims): Promise<void> {
+  const family = claims.fam!;
+  if (await context.revocations.isRevoked(family)) blacklisted(context);
+  const { state, userActive } = await familyState(context.db, family, claims.user_id, claims.jti);
+  if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
+  if (state === "not_current") {
+    const revoked = await revokeFamily(context.db, family, claims.user_id, claims.jti);
+    blacklisted(context, revoked?.family);
+  }
+  if (state === "revoked") blacklisted(context);
+  if (!userActive) throw new NoActiveAccount();
+}
+
+/** token/verify: any valid token of an active user; a refresh token must also be unrevoked. */
+export async function verify(context: SessionContext, token: string): Promise<void> {
+  const claims = await bodyToken(context.config, token);
+  if (claims.token_type === "refresh") return requireCurrentRefresh(context, claims);
+  const [user] = await selectCaller(context.db, claims.user_id);
+  if (!user?.isActive) throw new NoActiveAccount();
+}
+
+/** logout: revokes the token's family. A token already used or revoked is blacklisted. */
+export async function logout(context: SessionContext, token: string): Promise<void> {
+  const claims = await bodyToken(context.config, token, "refresh");
+  if (await context.revocations.isRevoked(claims.fam!)) blacklisted(context);
+  const revoked = await revokeFamily(context.db, claims.fam!, claims.user_id, claims.jti);
+  if (!revoked) {
+    // Either never issued by a login we know (expired and cleaned up) or already revoked.
+    const { state } = await familyState(context.db, claims.fam!, claims.user_id, claims.jti);
+    if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
+    blacklisted(context);
+  }
+  context.defer(context.revocations.add(revoked.family.id, revoked.family.expiresAt));
+  if (!revoked.wasCurrent) throw new InvalidToken("Token is blacklisted");
+}
+
+/** logout/all: revokes every refresh token of the caller, including ones issued this very second. */
+export async function logoutEverywhere(context: SessionContext, userId: number): Promise<void> {
+  const { db } = context;
+  const [[caller], revoked] = await db.batch([selectCaller(db, userId), revokeAllFamiliesOf(db, userId)]);
+  requireActiveUser(caller);
+  forgetFamilies(context, revoked);
+}
+
+/** Publishes revoked families to KV, after the response. */
+export function forgetFamilies(context: SessionContext, families: RevokedFamily[]): void {
+  for (const family of families) context.defer(context.revocations.add(family.id, family.expiresAt));
 }

@@ -1,0 +1,134 @@
+/**
+ * Data access for refresh-token families. D1 is the source of truth for single use: each
+ * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
+ */
+import { and, eq, exists, gt, inArray, isNull, lt, ne } from "drizzle-orm";
+import type { Database } from "./client";
+import { tokenFamilies, users } from "./schema";
+
+export interface NewFamily {
+  id: string;
+  userId: number;
+  jti: string;
+  expiresAt: Date;
+}
+
+/** A family that was revoked, with the moment its last token expires (for the KV entry's TTL). */
+export interface RevokedFamily {
+  id: string;
+  expiresAt: Date;
+}
+
+const activeUser = (db: Database, userId: number) =>
+  db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.isActive, true)));
+
+/** Starts a family at login, together with the login's bookkeeping (last_login, an upgraded hash). */
+export async function startFamily(db: Database, family: NewFamily, upgradedHash?: string) {
+  const now = new Date();
+  await db.batch([
+    db.insert(tokenFamilies).values({
+      id: family.id,
+      userId: family.userId,
+      currentJti: family.jti,
+      createdAt: now,
+      expiresAt: family.expiresAt,
+    }),
+    db
+      .update(users)
+      .set({ lastLogin: now, ...(upgradedHash ? { password: upgradedHash } : {}) })
+      .where(eq(users.id, family.userId)),
+  ]);
+}
+
+export type RotateOutcome =
+  | { kind: "rotated"; userId: number }
+  | { kind: "no_active_user" }
+  | { kind: "unknown" }
+  | { kind: "revoked"; family: RevokedFamily }
+  /** The token was already used: the family has just been revoked as stolen. */
+  | { kind: "reused"; family: RevokedFamily };
+
+/**
+ * Replaces `oldJti` by `newJti` in family `familyId` if, and only if, `oldJti` is still its
+ * current token, the family is live and its user active. A non-current token is reuse: the same
+ * batch revokes the family. D1 runs a batch as one transaction, so concurrent refreshes of one
+ * token are serialised and exactly one of them rotates.
+ */
+export async function rotateFamily(
+  db: Database,
+  familyId: string,
+  userId: number,
+  oldJti: string,
+  newJti: string,
+  newExpiresAt: Date,
+): Promise<RotateOutcome> {
+  const now = new Date();
+  const live = and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
+  const [reuse, rotation, [user], [family]] = await db.batch([
+    db
+      .update(tokenFamilies)
+      .set({ revokedAt: now })
+      .where(and(live, ne(tokenFamilies.currentJti, oldJti)))
+      .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
+    db
+      .update(tokenFamilies)
+      .set({ currentJti: newJti, expiresAt: newExpiresAt })
+      .where(and(live, eq(tokenFamilies.currentJti, oldJti), gt(tokenFamilies.expiresAt, now), exists(activeUser(db, userId))))
+      .returning({ id: tokenFamilies.id }),
+    db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
+    db
+      .select({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt, revokedAt: tokenFamilies.revokedAt })
+      .from(tokenFamilies)
+      .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId))),
+  ]);
+  if (rotation.length > 0) return { kind: "rotated", userId };
+  if (reuse[0]) return { kind: "reused", family: reuse[0] };
+  if (!user?.isActive) return { kind: "no_active_user" };
+  if (!family) return { kind: "unknown" };
+  return { kind: "revoked", family: { id: family.id, expiresAt: family.expiresAt } };
+}
+
+export type FamilyState = "current" | "not_current" | "revoked" | "unknown";
+
+/** Whether `jti` is the live current token of its family, and whether the user may still use it. */
+export async function familyState(db: Database, familyId: string, userId: number, jti: string) {
+  const [[family], [user]] = await db.batch([
+    db
+      .select({ currentJti: tokenFamilies.currentJti, revokedAt: tokenFamilies.revokedAt })
+      .from(tokenFamilies)
+      .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId))),
+    db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
+  ]);
+  const state: FamilyState = !family ? "unknown" : family.revokedAt ? "revoked" : family.currentJti === jti ? "current" : "not_current";
+  return { state, userActive: user?.isActive === true };
+}
+
+/** Revokes one family (logout, or a reuse found outside a refresh); reports whether `jti` was its current token. */
+export async function revokeFamily(db: Database, familyId: string, userId: number, jti: string) {
+  const [row] = await db
+    .update(tokenFamilies)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt)))
+    .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt, currentJti: tokenFamilies.currentJti });
+  return row ? { family: { id: row.id, expiresAt: row.expiresAt }, wasCurrent: row.currentJti === jti } : undefined;
+}
+
+/** The statement that revokes every live family of a user (logout-all, password change). */
+export function revokeAllFamiliesOf(db: Database, userId: number) {
+  return db
+    .update(tokenFamilies)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt });
+}
+
+/** Deletes families whose last token has expired, `limit` rows at a time (an index range on expires_at). */
+export async function deleteExpiredFamilies(db: Database, limit = 500): Promise<number> {
+  const expired = db
+    .select({ id: tokenFamilies.id })
+    .from(tokenFamilies)
+    .where(lt(tokenFamilies.expiresAt, new Date()))
+    .limit(limit);
+  const deleted = await db.delete(tokenFamilies).where(inArray(tokenFamilies.id, expired)).returning({ id: tokenFamilies.id });
+  return deleted.length;
+}

@@ -1,0 +1,18 @@
+/** The cron trigger: removes token families whose last refresh token has expired. */
+import { createDatabase } from "./db/client";
+import { deleteExpiredFamilies } from "./db/token-families";
+import type { Env } from "./env";
+
+const BATCH = 500;
+
+export async function removeExpiredSessions(env: Env): Promise<number> {
+  const db = createDatabase(env.DB);
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteExpiredFamilies(db, BATCH);
+    total += deleted;
+    if (deleted < BATCH) break;
+  }
+  console.log(JSON.stringify({ level: "info", event: "expired-sessions-removed", count: total }));
+  return total;
+}
