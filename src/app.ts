@@ -1,6 +1,7 @@
 /** The whole API: every feature mounted at its contract path. */
 import { healthRoutes } from "./features/health/health.routes";
 import { followsRoutes } from "./features/follows/follows.routes";
+import { mediaRoutes } from "./features/media/media.routes";
 import { passwordRoutes } from "./features/password/password.routes";
 import { profileRoutes } from "./features/profile/profile.routes";
 import { registrationRoutes } from "./features/registration/registration.routes";
@@ -11,6 +12,7 @@ import { createApp } from "./lib/create-app";
 
 export const app = createApp()
   .route("/", healthRoutes)
+  .route("/", mediaRoutes)
   .route("/api/auth", registrationRoutes)
   .route("/api/auth", sessionRoutes)
   .route("/api/auth", passwordRoutes)

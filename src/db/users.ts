@@ -80,16 +80,20 @@ export async function loadProfileUpdate(db: Database, id: number, changes: Profi
   return { caller, taken: takenFields(holders, changes) };
 }
 
-export type UpdateResult = { user: UserRow } | { taken: UniqueField } | { missing: true };
+export type UpdateResult = { user: UserRow; previousPicture: string | null } | { taken: UniqueField } | { missing: true };
 
+/** Updates the caller's row; reports the picture key it held just before (same transaction). */
 export async function updateProfile(db: Database, id: number, changes: ProfileChanges): Promise<UpdateResult> {
   try {
-    const [row] = await db
-      .update(users)
-      .set(changes)
-      .where(and(eq(users.id, id), eq(users.isActive, true)))
-      .returning();
-    return row ? { user: row } : { missing: true };
+    const [[before], [row]] = await db.batch([
+      db.select({ profilePicture: users.profilePicture }).from(users).where(eq(users.id, id)),
+      db
+        .update(users)
+        .set(changes)
+        .where(and(eq(users.id, id), eq(users.isActive, true)))
+        .returning(),
+    ]);
+    return row ? { user: row, previousPicture: before?.profilePicture ?? null } : { missing: true };
   } catch (error) {
     const taken = uniqueViolation(error);
     if (taken) return { taken };

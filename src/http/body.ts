@@ -10,17 +10,28 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
+export interface BodyLimits {
+  /** Every body; default 1 MiB. */
+  maxBytes?: number;
+  /** Multipart bodies, on routes that take files. */
+  multipartMaxBytes?: number;
+}
+
 /**
- * Parses the body and leaves it where zValidator("json") reads it. Form bodies are presented
- * to the validator as JSON too (their content type is rewritten on Hono's request wrapper only).
+ * Parses the body and hands it to zValidator("json") through `c.req.json()`: Hono's own json()
+ * would re-read the raw text (and could not carry a multipart body's files), so this request's
+ * json() returns the object parsed here. Form bodies are presented to the validator as JSON too
+ * (their content type is rewritten on Hono's request wrapper only, not on the raw request).
  */
-export async function loadBody(c: Context, maxBytes: number = MAX_BODY_BYTES): Promise<void> {
+export async function loadBody(c: Context, limits: BodyLimits = {}): Promise<void> {
   const contentType = c.req.header("Content-Type") ?? "";
   const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  const maxBytes =
+    mediaType === "multipart/form-data" ? (limits.multipartMaxBytes ?? limits.maxBytes ?? MAX_BODY_BYTES) : (limits.maxBytes ?? MAX_BODY_BYTES);
   const bytes = await readLimited(c.req.raw, maxBytes);
   const data = bytes.length === 0 || mediaType === "" ? {} : await parse(bytes, mediaType, contentType);
   requireDictionary(data);
-  c.req.bodyCache.json = Promise.resolve(data);
+  c.req.json = async <T>() => data as T;
   if (!JSON_TYPE.test(mediaType)) {
     const headers = new Headers(c.req.raw.headers);
     headers.set("Content-Type", "application/json");

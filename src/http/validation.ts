@@ -2,7 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context, Next } from "hono";
 import type { z } from "zod";
-import { loadBody } from "./body";
+import { type BodyLimits, loadBody } from "./body";
 import { type FieldErrors, ValidationFailed } from "./errors";
 
 /** Groups zod issues by top-level field, as DRF reports them; body-level issues go to non_field_errors. */
@@ -21,12 +21,12 @@ function throwFieldErrors(result: { success: boolean; error?: z.core.$ZodError }
 
 /**
  * Validates a write route's body (JSON, form or multipart) against `schema`; handlers read the
- * result with `c.req.valid("json")`. Pass a larger `maxBytes` for routes that take files.
+ * result with `c.req.valid("json")`. Routes that take files raise `multipartMaxBytes`.
  */
-export function validBody<T extends z.ZodType>(schema: T, maxBytes?: number) {
+export function validBody<T extends z.ZodType>(schema: T, limits?: BodyLimits) {
   const validate = zValidator("json", schema, throwFieldErrors);
   const withBody: typeof validate = async (c: Context, next: Next) => {
-    await loadBody(c, maxBytes);
+    await loadBody(c, limits);
     return validate(c, next);
   };
   return withBody;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
 import type { AppEnv } from "../../env";
 import { validBody } from "../../http/validation";
+import { MAX_PICTURE_BODY_BYTES } from "../media/picture-field";
 import { profileOf } from "../users/users.representations";
 import { profileBody } from "./profile.schemas";
 import { changeProfile, readProfile } from "./profile.service";
@@ -14,7 +15,7 @@ export const profileRoutes = new Hono<AppEnv>()
     const user = await readProfile(c.var.db, c.var.userId);
     return c.json(profileOf(user, origin(c.req.url)), 200);
   })
-  .on(["PUT", "PATCH"], "/profile", validBody(profileBody), async (c) => {
-    const user = await changeProfile(c.var.db, c.var.userId, c.req.valid("json"));
+  .on(["PUT", "PATCH"], "/profile", validBody(profileBody, { multipartMaxBytes: MAX_PICTURE_BODY_BYTES }), async (c) => {
+    const user = await changeProfile({ db: c.var.db, bucket: c.env.BUCKET }, c.var.userId, c.req.valid("json"));
     return c.json(profileOf(user, origin(c.req.url)), 200);
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { charField, emailField, usernameField } from "../../http/fields";
+import { pictureField } from "../media/picture-field";
 
 /** Django has no limit on bio; ours keeps one bio from filling a page of the users list. */
 export const BIO_MAX_LENGTH = 1000;
@@ -11,6 +12,8 @@ export const profileBody = z.object({
   first_name: charField({ maxLength: 150, allowBlank: true }).optional(),
   last_name: charField({ maxLength: 150, allowBlank: true }).optional(),
   bio: charField({ maxLength: BIO_MAX_LENGTH, allowBlank: true }).nullable().optional(),
+  /** A file part of a multipart body; empty or null removes the picture. */
+  profile_picture: pictureField().optional(),
 });
 
 export type ProfileBody = z.infer<typeof profileBody>;
