@@ -20,6 +20,10 @@ export default defineConfig(async () => {
             REFRESH_TOKEN_LIFETIME: "86400",
             CORS_ORIGINS: "https://app.example",
             SERVER_TIMING: "1",
+            // Generous: every request of a test file comes from one address. Throttling tests set their own.
+            THROTTLE_LOGIN_USER: "1000/900",
+            THROTTLE_LOGIN_ADDRESS: "1000/900",
+            THROTTLE_REGISTER_ADDRESS: "1000/3600",
           },
         },
       }),

@@ -11,6 +11,12 @@ export interface SigningKey {
   secret: string;
 }
 
+/** `<count>/<seconds>`: at most `limit` counted attempts in any `periodMs` window. */
+export interface Rate {
+  limit: number;
+  periodMs: number;
+}
+
 export interface Config {
   accessLifetimeSeconds: number;
   refreshLifetimeSeconds: number;
@@ -19,6 +25,9 @@ export interface Config {
   /** Every key that verifies: the current one first, then the retired ones. */
   verifyingKeys: SigningKey[];
   corsOrigins: string[];
+  throttle: { loginUser: Rate; loginAddress: Rate; registerAddress: Rate };
+  /** SERVER_TIMING=1: Server-Timing headers on API responses. */
+  serverTiming: boolean;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -26,12 +35,30 @@ const MIN_SECRET_BYTES = 32;
 const seconds = (fallback: number) =>
   z.coerce.number().int().positive().max(10 * 365 * 86_400).catch(fallback).default(fallback);
 
+/** Periods are capped at a day: the cron forgets older attempts. */
+export const MAX_THROTTLE_PERIOD_SECONDS = 86_400;
+
+const rate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d{1,6}\/\d{1,6}$/)
+    .catch(fallback)
+    .default(fallback)
+    .transform((text): Rate => {
+      const [limit, seconds] = text.split("/").map(Number) as [number, number];
+      return { limit: Math.max(1, limit), periodMs: Math.min(Math.max(1, seconds), MAX_THROTTLE_PERIOD_SECONDS) * 1000 };
+    });
+
 const variables = z.object({
   ACCESS_TOKEN_LIFETIME: seconds(300),
   REFRESH_TOKEN_LIFETIME: seconds(86_400),
   JWT_SECRET: z.string().optional(),
   JWT_SECRETS_PREVIOUS: z.string().default(""),
   CORS_ORIGINS: z.string().default(""),
+  THROTTLE_LOGIN_USER: rate("5/900"),
+  THROTTLE_LOGIN_ADDRESS: rate("30/900"),
+  THROTTLE_REGISTER_ADDRESS: rate("20/3600"),
+  SERVER_TIMING: z.string().default(""),
 });
 
 const list = (value: string) => value.split(",").map((item) => item.trim()).filter(Boolean);
@@ -58,6 +85,12 @@ function parse(env: Env): Config {
     currentKey,
     verifyingKeys: currentKey ? [currentKey, ...previous] : previous,
     corsOrigins: list(vars.CORS_ORIGINS),
+    throttle: {
+      loginUser: vars.THROTTLE_LOGIN_USER,
+      loginAddress: vars.THROTTLE_LOGIN_ADDRESS,
+      registerAddress: vars.THROTTLE_REGISTER_ADDRESS,
+    },
+    serverTiming: vars.SERVER_TIMING === "1",
   };
 }
 

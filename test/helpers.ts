@@ -85,11 +85,18 @@ export function decodeJwt(token: string) {
   return { header, payload };
 }
 
-/** Calls the app with some variables changed (lifetimes, keys), as a redeploy with new settings would. */
-export async function callWithEnv(overrides: Partial<Cloudflare.Env>, method: string, path: string, body?: Record<string, unknown>, token?: string): Promise<Sent> {
+/** Calls the app with some variables changed (lifetimes, keys, limits), as a redeploy with new settings would. */
+export async function callWithEnv(
+  overrides: Partial<Cloudflare.Env>,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+  token?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Sent> {
   const { app } = await import("../src/app");
   const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
-  const headers = new Headers({ "Content-Type": "application/json" });
+  const headers = new Headers({ "Content-Type": "application/json", ...extraHeaders });
   if (token) headers.set("Authorization", `Bearer ${token}`);
   const ctx = createExecutionContext();
   const response = await app.fetch(

@@ -77,3 +77,19 @@ export const tokenFamilies = sqliteTable(
   },
   (t) => [index("token_families_user").on(t.userId), index("token_families_expiry").on(t.expiresAt)],
 );
+
+/**
+ * Throttling: one row per counted attempt (a failed login, a registration) under a key such as
+ * `login-user:<name>`. Exact sliding windows, as DRF's throttles keep them; old rows are deleted
+ * by the cron and never read (every query is a range on (key, at)).
+ */
+export const throttleEvents = sqliteTable(
+  "throttle_events",
+  {
+    id: integer("id").primaryKey(),
+    key: text("key").notNull(),
+    /** Milliseconds since the epoch. */
+    at: integer("at").notNull(),
+  },
+  (t) => [index("throttle_events_key_at").on(t.key, t.at)],
+);

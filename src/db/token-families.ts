@@ -4,6 +4,7 @@
  */
 import { and, eq, exists, gt, inArray, isNull, lt, ne } from "drizzle-orm";
 import type { Database } from "./client";
+import { releaseSlots } from "./throttle";
 import { tokenFamilies, users } from "./schema";
 
 export interface NewFamily {
@@ -22,10 +23,15 @@ export interface RevokedFamily {
 const activeUser = (db: Database, userId: number) =>
   db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.isActive, true)));
 
-/** Starts a family at login, together with the login's bookkeeping (last_login, an upgraded hash). */
-export async function startFamily(db: Database, family: NewFamily, upgradedHash?: string) {
+/**
+ * Starts a family at login, in one batch with the login's bookkeeping: last_login, an upgraded
+ * hash, and giving back the throttle slots a successful login does not use.
+ */
+export async function startFamily(db: Database, family: NewFamily, extra: { upgradedHash?: string; releaseSlots: number[] }) {
   const now = new Date();
+  const { upgradedHash } = extra;
   await db.batch([
+    releaseSlots(db, extra.releaseSlots),
     db.insert(tokenFamilies).values({
       id: family.id,
       userId: family.userId,

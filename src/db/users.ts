@@ -3,6 +3,7 @@ import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
 import { selectCaller } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
+import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
 import { revokeAllFamiliesOf } from "./token-families";
 import { type NewUserRow, type UserRow, users } from "./schema";
 import { type UniqueField, uniqueViolation } from "./unique-violation";
@@ -32,9 +33,17 @@ function takenFields(rows: { username: string; email: string }[], wanted: { user
   return taken;
 }
 
-/** Usernames and emails compare case-insensitively (ASCII letters, as SQLite's lower() folds them). */
-export async function findTakenFields(db: Database, wanted: { username?: string; email?: string }) {
-  return takenFields(await conflictsQuery(db, wanted), wanted);
+/**
+ * Reserves a throttle slot and looks for holders of the wanted username/email, in one round trip.
+ * Usernames and emails compare case-insensitively (ASCII letters, as SQLite's lower() folds them).
+ */
+export async function checkRegistration(db: Database, wanted: { username: string; email: string }, throttle: ThrottleRule[], now: number) {
+  const [reserved, counts, holders] = await db.batch([
+    reserveSlots(db, throttle, now),
+    windowCounts(db, throttle, now),
+    conflictsQuery(db, wanted),
+  ]);
+  return { throttled: reserved.length === 0, counts, taken: takenFields(holders, wanted) };
 }
 
 export type InsertResult = { id: number } | { taken: UniqueField };
@@ -51,20 +60,12 @@ export async function insertUser(db: Database, user: NewUserRow): Promise<Insert
   }
 }
 
-export async function findUserForLogin(db: Database, username: string) {
-  const [row] = await db
+/** The account a login names (case-insensitively), as a statement to batch with the throttle check. */
+export function userForLogin(db: Database, username: string) {
+  return db
     .select({ id: users.id, password: users.password, isActive: users.isActive })
     .from(users)
     .where(sameUsername(username));
-  return row;
-}
-
-/** Bookkeeping after a login: `last_login`, and the password hash when it was upgraded. */
-export async function recordLogin(db: Database, id: number, upgradedHash?: string) {
-  await db
-    .update(users)
-    .set({ lastLogin: new Date(), ...(upgradedHash ? { password: upgradedHash } : {}) })
-    .where(eq(users.id, id));
 }
 
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {

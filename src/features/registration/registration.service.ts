@@ -4,10 +4,12 @@
  * indexes have the last word, so of two racing registrations exactly one succeeds.
  */
 import { hashPassword } from "../../auth/passwords/hashers";
+import { throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
 import type { Database } from "../../db/client";
 import type { UniqueField } from "../../db/unique-violation";
-import { findTakenFields, insertUser } from "../../db/users";
+import type { ThrottleRule } from "../../db/throttle";
+import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { RegisterBody } from "./registration.schemas";
 
@@ -21,8 +23,11 @@ export function takenErrors(fields: Iterable<UniqueField>): FieldErrors {
   return Object.fromEntries([...fields].map((field) => [field, [TAKEN[field]]]));
 }
 
-export async function register(db: Database, input: RegisterBody): Promise<void> {
-  const taken = await findTakenFields(db, input);
+/** Registers a user; `throttle` holds the per-address rules (checked before anything is hashed). */
+export async function register(db: Database, input: RegisterBody, throttle: ThrottleRule[]): Promise<void> {
+  const now = Date.now();
+  const { throttled, counts, taken } = await checkRegistration(db, input, throttle, now);
+  if (throttled) throw throttledFor(throttle, counts, now);
   if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
 
   const errors: FieldErrors = {};

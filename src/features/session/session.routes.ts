@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
 import { kvRevocationList } from "../../auth/revocations";
+import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { validBody } from "../../http/validation";
 import { loginBody, refreshBody, verifyBody } from "./session.schemas";
@@ -19,7 +20,7 @@ export function sessionContext(c: Context<AppEnv>): SessionContext {
 
 export const sessionRoutes = new Hono<AppEnv>()
   .post("/login", validBody(loginBody), async (c) => {
-    return c.json(await login(sessionContext(c), c.req.valid("json")), 200);
+    return c.json(await login(sessionContext(c), c.req.valid("json"), clientAddress(c.req.raw.headers)), 200);
   })
   .post("/token/refresh", validBody(refreshBody), async (c) => {
     return c.json(await refresh(sessionContext(c), c.req.valid("json").refresh), 200);

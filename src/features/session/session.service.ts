@@ -3,6 +3,7 @@
  * D1), and logout ends it. Presenting an already used refresh token anywhere revokes its family.
  */
 import { requireActiveUser } from "../../auth/bearer";
+import { loginRules, throttledFor } from "../../auth/throttling";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
 import type { RevocationList } from "../../auth/revocations";
 import { type TokenClaims, TokenRejected, issueToken, newTokenId, verifyToken } from "../../auth/tokens";
@@ -17,7 +18,8 @@ import {
   startFamily,
 } from "../../db/token-families";
 import { selectCaller } from "../../db/caller";
-import { findUserForLogin } from "../../db/users";
+import { reserveSlots, windowCounts } from "../../db/throttle";
+import { userForLogin } from "../../db/users";
 import { InvalidToken, LoginFailed, NoActiveAccount } from "../../http/errors";
 import type { LoginBody } from "./session.schemas";
 
@@ -35,9 +37,21 @@ export interface TokenPair {
   access: string;
 }
 
-/** Checks the credentials (one hash whatever the outcome) and starts a new token family. */
-export async function login({ db, config }: SessionContext, credentials: LoginBody): Promise<TokenPair> {
-  const user = await findUserForLogin(db, credentials.username.normalize("NFKC"));
+/**
+ * Checks the credentials and starts a new token family. The throttle slot is reserved before any
+ * hash is computed, and given back if the login succeeds, so only failures count. Exactly one
+ * hash is computed whatever the outcome (unknown user, inactive user, wrong password).
+ */
+export async function login({ db, config }: SessionContext, credentials: LoginBody, address: string): Promise<TokenPair> {
+  const now = Date.now();
+  const username = credentials.username.normalize("NFKC");
+  const rules = loginRules(config, username, address);
+  const [reserved, counts, [user]] = await db.batch([
+    reserveSlots(db, rules, now),
+    windowCounts(db, rules, now),
+    userForLogin(db, username),
+  ]);
+  if (reserved.length === 0) throw throttledFor(rules, counts, now);
   if (!user) {
     burnOneHash(credentials.password);
     throw new LoginFailed();
@@ -50,7 +64,8 @@ export async function login({ db, config }: SessionContext, credentials: LoginBo
   const refresh = await issueToken(config, "refresh", user.id, { fam: family });
   const access = await issueToken(config, "access", user.id);
   const upgraded = check.needsRehash ? hashPassword(credentials.password) : undefined;
-  await startFamily(db, { id: family, userId: user.id, jti: refresh.claims.jti, expiresAt: expiry(refresh.claims) }, upgraded);
+  const session = { id: family, userId: user.id, jti: refresh.claims.jti, expiresAt: expiry(refresh.claims) };
+  await startFamily(db, session, { upgradedHash: upgraded, releaseSlots: reserved.map((slot) => slot.id) });
   return { refresh: refresh.token, access: access.token };
 }
 
