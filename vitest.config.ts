@@ -32,6 +32,8 @@ export default defineConfig(async () => {
       setupFiles: ["./test/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
       testTimeout: 30_000,
+      // The Worker logs a JSON line per request; show logs only for failing tests.
+      silent: "passed-only",
     },
   };
 });

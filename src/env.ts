@@ -29,6 +29,8 @@ export interface Variables {
   db: Database;
   /** Set by the Bearer middleware: the id in a valid access token (the user row is checked by the handler's query). */
   userId: number;
+  /** Cloudflare's ray id, or a random id locally; in every log line and the X-Request-Id header. */
+  requestId: string;
 }
 
 export interface AppEnv {

@@ -28,6 +28,25 @@ describe("login throttling", () => {
     expect((await loginAs(other.username, PASSWORD, "198.51.100.98")).status).toBe(200);
   });
 
+  it("answers a throttled login without computing a hash", async () => {
+    const blocked = await registerUser();
+    const open = await registerUser();
+    for (let i = 0; i < 3; i++) await loginAs(blocked.username, "wrong-password", "198.51.100.150");
+    const time = async (username: string, ip: string) => {
+      const start = performance.now();
+      await loginAs(username, "wrong-password", ip);
+      return performance.now() - start;
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const throttled: number[] = [];
+    const hashed: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      throttled.push(await time(blocked.username, `198.51.101.${i}`));
+      hashed.push(await time(open.username, `198.51.102.${i}`));
+    }
+    expect(median(throttled)).toBeLessThan(median(hashed) * 0.5);
+  });
+
   it("counts only failures: successful logins give their slot back", async () => {
     const { username } = await registerUser();
     for (let i = 0; i < 6; i++) expect((await loginAs(username, PASSWORD, "198.51.100.50")).status).toBe(200);

@@ -55,8 +55,33 @@ async function parse(bytes: Uint8Array, mediaType: string, contentType: string):
   throw new UnsupportedMediaType(contentType);
 }
 
+/** No body of this API nests; deeper JSON is refused before it is parsed. */
+const MAX_JSON_DEPTH = 32;
+
+/** The deepest array/object nesting in `text`, counted outside strings, stopping past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return deepest;
+}
+
 function parseJson(bytes: Uint8Array): unknown {
   const text = decodeUtf8(bytes, "JSON");
+  if (nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new ParseError(`JSON parse error - nesting deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
 import { ApiError, NotFound } from "./errors";
+import { redact } from "./request-log";
 
 export function errorResponse(c: Context, error: ApiError): Response {
   return c.json(error.body, error.status, error.headers);
@@ -14,8 +15,16 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ detail: error.message }, error.status as ContentfulStatusCode);
   }
-  // Only the error's class and message are logged: no request body, so no password or token.
-  console.error(JSON.stringify({ level: "error", error: error.name, message: error.message, stack: error.stack }));
+  // No request body is logged, and anything shaped like a token or a hash is redacted.
+  console.error(
+    JSON.stringify({
+      level: "error",
+      request_id: c.var.requestId,
+      error: error.name,
+      message: redact(error.message),
+      stack: redact(error.stack),
+    }),
+  );
   return c.json({ detail: "A server error occurred." }, 500);
 };
 

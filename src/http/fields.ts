@@ -12,6 +12,7 @@ export const MESSAGES = {
   email: "Enter a valid email address.",
   username: "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
   maxLength: (max: number) => `Ensure this field has no more than ${max} characters.`,
+  nullCharacter: "Null characters are not allowed.",
 } as const;
 
 interface CharFieldOptions {
@@ -31,7 +32,8 @@ function text({ maxLength, allowBlank = false }: CharFieldOptions) {
   // DRF checks blankness first and stops there.
   if (!allowBlank) field = field.min(1, { error: MESSAGES.blank, abort: true });
   if (maxLength !== undefined) field = field.max(maxLength, { error: MESSAGES.maxLength(maxLength) });
-  return field;
+  // DRF's CharField carries Django's ProhibitNullCharactersValidator.
+  return field.refine((value) => !value.includes("\0"), { error: MESSAGES.nullCharacter });
 }
 
 /** serializers.CharField. */

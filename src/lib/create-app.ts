@@ -3,16 +3,23 @@ import { Hono } from "hono";
 import { configFrom } from "../config";
 import { createDatabase } from "../db/client";
 import type { AppEnv } from "../env";
+import { corsForListedOrigins } from "../http/cors";
 import { onError, onNotFound } from "../http/error-handler";
+import { requestLog } from "../http/request-log";
+import { apiSecureHeaders, noStore } from "../http/security-headers";
 
 export function createApp() {
   // strict: false makes `/api/auth/login` and `/api/auth/login/` the same route, with no redirect.
   const app = new Hono<AppEnv>({ strict: false });
+  app.use(requestLog);
   app.use(async (c, next) => {
     c.set("config", configFrom(c.env));
     c.set("db", createDatabase(c.env.DB));
     await next();
   });
+  app.use(apiSecureHeaders);
+  app.use(corsForListedOrigins);
+  app.use("/api/*", noStore);
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

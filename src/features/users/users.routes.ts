@@ -2,6 +2,8 @@ import { type Context, Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
 import type { FollowDirection } from "../../db/follows";
 import type { AppEnv } from "../../env";
+import { ValidationFailed } from "../../http/errors";
+import { MESSAGES } from "../../http/fields";
 import { ID, parseId } from "../../http/ids";
 import { decodeCursor, pageNumber, pageSize } from "../../http/pagination";
 import { adminList, followList, publicUser } from "./users.service";
@@ -17,7 +19,7 @@ export const usersRoutes = new Hono<AppEnv>()
   .use(FOLLOWING, requireBearer)
   .get("/", async (c) => {
     const url = new URL(c.req.url);
-    const search = c.req.query("search")?.trim() || undefined;
+    const search = searchTerm(c.req.query("search"));
     const page = await adminList(c.var.db, c.var.userId, url, {
       page: pageNumber(c.req.query("page")),
       size: pageSize(c.req.query("page_size")),
@@ -31,6 +33,13 @@ export const usersRoutes = new Hono<AppEnv>()
   })
   .get(FOLLOWERS, (c) => followListResponse(c, "followers"))
   .get(FOLLOWING, (c) => followListResponse(c, "following"));
+
+/** Longer than an email can be, a search term cannot match; it is refused like an over-long field. */
+function searchTerm(raw: string | undefined): string | undefined {
+  const term = raw?.trim();
+  if (term && term.length > 254) throw new ValidationFailed({ search: [MESSAGES.maxLength(254)] });
+  return term || undefined;
+}
 
 async function followListResponse(c: Context<AppEnv>, direction: FollowDirection) {
   const url = new URL(c.req.url);

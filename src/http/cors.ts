@@ -1,0 +1,26 @@
+/**
+ * CORS for the origins in CORS_ORIGINS (`*` allows any, for development). Unlisted origins get
+ * no CORS headers at all, preflights included, so browsers refuse them.
+ */
+import { createMiddleware } from "hono/factory";
+import { cors } from "hono/cors";
+import type { AppEnv } from "../env";
+
+const options = {
+  allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"],
+  allowHeaders: ["Authorization", "Content-Type", "X-D1-Bookmark"],
+  exposeHeaders: ["Retry-After", "Server-Timing", "X-D1-Bookmark", "X-Request-Id"],
+  maxAge: 600,
+};
+const anyOrigin = cors({ ...options, origin: "*" });
+const listedOrigin = cors({ ...options, origin: (origin) => origin });
+
+export const corsForListedOrigins = createMiddleware<AppEnv>(async (c, next) => {
+  const allowed = c.var.config.corsOrigins;
+  const origin = c.req.header("Origin");
+  if (allowed.includes("*")) return anyOrigin(c, next);
+  if (origin && allowed.includes(origin)) return listedOrigin(c, next);
+  await next();
+  // The answer depends on Origin: shared caches must not reuse it for another origin.
+  if (allowed.length > 0) c.header("Vary", "Origin", { append: true });
+});
