@@ -1,5 +1,6 @@
 /** The whole API: every feature mounted at its contract path. */
 import { healthRoutes } from "./features/health/health.routes";
+import { docsRoutes } from "./features/docs/docs.routes";
 import { followsRoutes } from "./features/follows/follows.routes";
 import { mediaRoutes } from "./features/media/media.routes";
 import { passwordRoutes } from "./features/password/password.routes";
@@ -18,7 +19,8 @@ export const app = createApp()
   .route("/api/auth", passwordRoutes)
   .route("/api/auth", profileRoutes)
   .route("/api/auth", followsRoutes)
-  .route("/api/users", usersRoutes);
+  .route("/api/users", usersRoutes)
+  .route("/api", docsRoutes);
 
 answerOtherMethods(app);
 

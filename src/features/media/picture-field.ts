@@ -26,5 +26,10 @@ export function pictureField() {
       }
       ctx.issues.push({ code: "custom", message: INVALID_IMAGE, input: value });
       return z.NEVER;
+    })
+    .meta({
+      type: ["string", "null"],
+      format: "binary",
+      description: "A PNG, JPEG, GIF or WebP file part of a multipart body (at most 5 MiB); empty or null removes the picture.",
     });
 }

@@ -1,12 +1,13 @@
-/** The three JSON shapes of a user (<profile>, <public user>, <admin user>); never the password hash. */
+/** Builds the three JSON shapes of a user (users.schemas.ts) from a row; never the password hash. */
 import type { UserRow } from "../../db/schema";
+import type { AdminUser, Profile, PublicUser } from "./users.schemas";
 
 /** The absolute URL of a picture's `/media/...` object on the request's origin. */
 export function mediaUrl(origin: string, key: string | null): string | null {
   return key === null ? null : `${origin}/media/${key}`;
 }
 
-export function profileOf(user: UserRow, origin: string) {
+export function profileOf(user: UserRow, origin: string): Profile {
   return {
     id: user.id,
     username: user.username,
@@ -21,7 +22,7 @@ export function profileOf(user: UserRow, origin: string) {
   };
 }
 
-export function publicUserOf(user: UserRow, isFollowing: boolean, origin: string) {
+export function publicUserOf(user: UserRow, isFollowing: boolean, origin: string): PublicUser {
   return {
     id: user.id,
     username: user.username,
@@ -33,7 +34,7 @@ export function publicUserOf(user: UserRow, isFollowing: boolean, origin: string
   };
 }
 
-export function adminUserOf(user: UserRow, origin: string) {
+export function adminUserOf(user: UserRow, origin: string): AdminUser {
   return {
     ...profileOf(user, origin),
     is_staff: user.isStaff,
@@ -41,7 +42,3 @@ export function adminUserOf(user: UserRow, origin: string) {
     last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
   };
 }
-
-export type Profile = ReturnType<typeof profileOf>;
-export type PublicUser = ReturnType<typeof publicUserOf>;
-export type AdminUser = ReturnType<typeof adminUserOf>;
