@@ -20,7 +20,8 @@ interface CharFieldOptions {
   allowBlank?: boolean;
 }
 
-const numberAsText = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? String(value) : value);
+/** Typed as what clients should send; at run time any JSON value arrives and is checked. */
+const numberAsText = (value: string | number): unknown => (typeof value === "number" && Number.isFinite(value) ? String(value) : value);
 
 function text({ maxLength, allowBlank = false }: CharFieldOptions) {
   let field = z
