@@ -2,38 +2,58 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Tests run inside workerd with real (local) D1, KV and R2, isolated per test file.
+// Two projects: "workers" runs inside workerd with real (local) D1, KV and R2, isolated per test
+// file; "node" drives the built Worker from outside (scripts, the OpenAPI validator, Chromium).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
-    plugins: [
-      cloudflareTest({
-        main: "./src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          // Every variable is set here so a developer's .dev.vars never changes what tests see.
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: "test-signing-secret-0123456789abcdef",
-            JWT_SECRETS_PREVIOUS: "",
-            ACCESS_TOKEN_LIFETIME: "300",
-            REFRESH_TOKEN_LIFETIME: "86400",
-            CORS_ORIGINS: "https://app.example",
-            SERVER_TIMING: "1",
-            // Generous: every request of a test file comes from one address. Throttling tests set their own.
-            THROTTLE_LOGIN_USER: "1000/900",
-            THROTTLE_LOGIN_ADDRESS: "1000/900",
-            THROTTLE_REGISTER_ADDRESS: "1000/3600",
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                // Every variable is set here so a developer's .dev.vars never changes what tests see.
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-signing-secret-0123456789abcdef",
+                  JWT_SECRETS_PREVIOUS: "",
+                  ACCESS_TOKEN_LIFETIME: "300",
+                  REFRESH_TOKEN_LIFETIME: "86400",
+                  CORS_ORIGINS: "https://app.example",
+                  SERVER_TIMING: "1",
+                  // Generous: every request of a test file comes from one address. Throttling tests set their own.
+                  THROTTLE_LOGIN_USER: "1000/900",
+                  THROTTLE_LOGIN_ADDRESS: "1000/900",
+                  THROTTLE_REGISTER_ADDRESS: "1000/3600",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workers",
+            setupFiles: ["./test/apply-migrations.ts"],
+            include: ["test/*.test.ts"],
+            testTimeout: 30_000,
+            // The Worker logs a JSON line per request; show logs only for failing tests.
+            silent: "passed-only" as const,
           },
         },
-      }),
-    ],
-    test: {
-      setupFiles: ["./test/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
-      testTimeout: 30_000,
-      // The Worker logs a JSON line per request; show logs only for failing tests.
-      silent: "passed-only",
+        {
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/node/*.test.ts"],
+            globalSetup: ["./test/node/build-bundle.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+            // Each file starts its own Worker; running them one at a time keeps CPU for the Worker.
+            fileParallelism: false,
+          },
+        },
+      ],
     },
   };
 });

@@ -9,7 +9,7 @@ import { loadArgon2 } from "../src/auth/passwords/argon2";
 import { hashPassword } from "../src/auth/passwords/hashers";
 import { passwordProblems } from "../src/auth/passwords/validators";
 import { emailField, usernameField } from "../src/http/fields";
-import { executeSql, literal } from "./d1";
+import { executeSql, literal, prepareTarget } from "./d1";
 import { askHidden } from "./prompt";
 
 loadArgon2(argon2Wasm);
@@ -20,7 +20,12 @@ function fail(message: string): never {
 }
 
 const { values } = parseArgs({
-  options: { username: { type: "string" }, email: { type: "string" }, remote: { type: "boolean", default: false } },
+  options: {
+    username: { type: "string" },
+    email: { type: "string" },
+    remote: { type: "boolean", default: false },
+    "persist-to": { type: "string" },
+  },
 });
 
 const username = usernameField().safeParse(values.username);
@@ -47,7 +52,9 @@ const row = {
 };
 const columns = Object.keys(row).join(", ");
 const sql = `INSERT INTO users (${columns}) VALUES (${Object.values(row).map(literal).join(", ")});`;
-const result = executeSql(sql, { remote: values.remote ?? false });
+const target = { remote: values.remote ?? false, persistTo: values["persist-to"] };
+prepareTarget(target);
+const result = executeSql(sql, target);
 if (!result.ok) {
   if (result.output.includes("users_username_ci")) fail("Error: A user with that username already exists.");
   if (result.output.includes("users_email_ci")) fail("Error: A user with that email already exists.");

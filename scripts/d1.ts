@@ -7,6 +7,13 @@ import { applyLocalMigrations, quietEnv } from "./local-setup.mjs";
 
 export interface D1Target {
   remote: boolean;
+  /** Local state directory other than wrangler's default (.wrangler/state); for tests. */
+  persistTo?: string;
+}
+
+function targetArgs(target: D1Target): string[] {
+  if (target.remote) return ["--remote"];
+  return target.persistTo ? ["--local", "--persist-to", target.persistTo] : ["--local"];
 }
 
 /** A SQL literal: strings quoted with '' doubled, numbers and null as they are. */
@@ -21,8 +28,12 @@ export function literal(value: string | number | boolean | null): string {
 }
 
 /** Executes `sql` (one or more statements, run as one file); returns wrangler's combined output. */
+/** Brings the local database up to date (the deployed one is migrated by `migrations apply --remote`). */
+export function prepareTarget(target: D1Target): void {
+  if (!target.remote) applyLocalMigrations(target.persistTo);
+}
+
 export function executeSql(sql: string, target: D1Target): { ok: boolean; output: string } {
-  if (!target.remote) applyLocalMigrations();
   // The file may hold password hashes: private to this user, removed at once.
   const dir = mkdtempSync(join(tmpdir(), "d1-"));
   const file = join(dir, "statements.sql");
@@ -30,7 +41,7 @@ export function executeSql(sql: string, target: D1Target): { ok: boolean; output
     writeFileSync(file, sql, { mode: 0o600 });
     const result = spawnSync(
       "npx",
-      ["wrangler", "d1", "execute", "DB", target.remote ? "--remote" : "--local", "--file", file, "--yes"],
+      ["wrangler", "d1", "execute", "DB", ...targetArgs(target), "--file", file, "--yes"],
       { env: quietEnv, encoding: "utf8" },
     );
     return { ok: result.status === 0, output: `${result.stdout}\n${result.stderr}` };
@@ -39,15 +50,14 @@ export function executeSql(sql: string, target: D1Target): { ok: boolean; output
   }
 }
 
-/** Runs one query and returns its rows (wrangler's --json output). */
-export function queryRows<T>(sql: string, target: D1Target): T[] {
-  if (!target.remote) applyLocalMigrations();
+/** Runs one or more queries and returns each one's rows (wrangler's --json output). */
+export function queryResults(sql: string, target: D1Target): unknown[][] {
   const result = spawnSync(
     "npx",
-    ["wrangler", "d1", "execute", "DB", target.remote ? "--remote" : "--local", "--command", sql, "--json"],
+    ["wrangler", "d1", "execute", "DB", ...targetArgs(target), "--command", sql, "--json"],
     { env: quietEnv, encoding: "utf8" },
   );
   if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stderr || result.stdout}`);
-  const parsed = JSON.parse(result.stdout) as { results: T[] }[];
-  return parsed.flatMap((entry) => entry.results);
+  const parsed = JSON.parse(result.stdout) as { results: unknown[] }[];
+  return parsed.map((entry) => entry.results);
 }

@@ -15,7 +15,9 @@ export function ensureDevVars() {
   console.log("Created .dev.vars with a random development JWT_SECRET.");
 }
 
-export function applyLocalMigrations() {
-  const result = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: quietEnv });
+/** Applies pending migrations to the local D1 database (wrangler's default state, or `persistTo`). */
+export function applyLocalMigrations(persistTo) {
+  const args = ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])];
+  const result = spawnSync("npx", args, { stdio: ["ignore", "ignore", "inherit"], env: quietEnv });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -11,12 +11,15 @@ function component(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** Request bodies by schema: one component per schema, under the first name an operation gives it. */
+const requests = z.registry<{ id: string }>();
+for (const operation of operations) {
+  if (operation.body && !requests.has(operation.body.schema)) requests.add(operation.body.schema, { id: operation.body.name });
+}
+const requestId = (schema: z.ZodType) => requests.get(schema)!.id;
+
 function buildComponents(): Record<string, JsonSchema> {
   // Request bodies are described as clients send them (io: input), responses as we send them.
-  const requests = z.registry<{ id: string }>();
-  for (const operation of operations) {
-    if (operation.body && !requests.has(operation.body.schema)) requests.add(operation.body.schema, { id: operation.body.name });
-  }
   const requestSchemas = z.toJSONSchema(requests, { io: "input", uri: ref, unrepresentable: "any" }).schemas;
   const responseSchemas = z.toJSONSchema(z.globalRegistry, { io: "output", uri: ref, unrepresentable: "any" }).schemas;
   return Object.fromEntries(Object.entries({ ...responseSchemas, ...requestSchemas }).map(([id, schema]) => [id, component(schema as JsonSchema)]));
@@ -42,7 +45,7 @@ function operationObject(operation: Operation) {
     required: true,
     content: Object.fromEntries(
       ["application/json", "application/x-www-form-urlencoded", ...(operation.body.multipart ? ["multipart/form-data"] : [])].map(
-        (type) => [type, { schema: { $ref: ref(operation.body!.name) } }],
+        (type) => [type, { schema: { $ref: ref(requestId(operation.body!.schema)) } }],
       ),
     ),
   };
