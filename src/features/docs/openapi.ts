@@ -74,7 +74,6 @@ export function openApiDocument(): object {
       description:
         "Registration, JWT authentication and the follow graph of the Django REST framework social_media_api, on Cloudflare Workers. Every path also works without the trailing slash.",
     },
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     servers: [{ url: "/" }],
     tags: ["auth", "profile", "follows", "users", "media", "docs"].map((name) => ({ name })),
     paths,
