@@ -8,6 +8,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
+      // The Worker logs a JSON line per request; show logs only for failing tests.
+      silent: "passed-only" as const,
       projects: [
         {
           plugins: [
@@ -37,8 +39,6 @@ export default defineConfig(async () => {
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
             testTimeout: 30_000,
-            // The Worker logs a JSON line per request; show logs only for failing tests.
-            silent: "passed-only" as const,
           },
         },
         {

@@ -1,6 +1,7 @@
 /** The Worker's bindings: storage, secrets and variables, exactly as wrangler.toml and `.dev.vars` declare them. */
 import type { Config } from "./config";
 import type { Database } from "./db/client";
+import type { RoundTrips } from "./db/round-trips";
 
 export interface Env {
   DB: D1Database;
@@ -31,6 +32,8 @@ export interface Variables {
   userId: number;
   /** Cloudflare's ray id, or a random id locally; in every log line and the X-Request-Id header. */
   requestId: string;
+  /** D1 round trips of this request, counted when SERVER_TIMING=1. */
+  roundTrips?: RoundTrips;
 }
 
 export interface AppEnv {

@@ -51,18 +51,21 @@ export interface IssuedToken {
   claims: TokenClaims;
 }
 
-/** Signs a token of `type` for `userId` with the current key; `extra` adds claims such as `fam`. */
-export async function issueToken(
-  config: Config,
-  type: TokenType,
-  userId: number,
-  extra: { fam?: string } = {},
-): Promise<IssuedToken> {
-  const key = signingKey(config);
+/** The claims of a new token of `type` for `userId`; `extra` adds claims such as `fam`. */
+export function newClaims(config: Config, type: TokenType, userId: number, extra: { fam?: string } = {}): TokenClaims {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = type === "access" ? config.accessLifetimeSeconds : config.refreshLifetimeSeconds;
-  const claims: TokenClaims = { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...extra };
-  return { token: await signClaims(key, claims), claims };
+  return { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...extra };
+}
+
+/** Signs `claims` with the current key (refusing when JWT_SECRET is unusable). */
+export async function issueClaims(config: Config, claims: TokenClaims): Promise<IssuedToken> {
+  return { token: await signClaims(signingKey(config), claims), claims };
+}
+
+/** Signs a new token of `type` for `userId` with the current key. */
+export function issueToken(config: Config, type: TokenType, userId: number, extra: { fam?: string } = {}): Promise<IssuedToken> {
+  return issueClaims(config, newClaims(config, type, userId, extra));
 }
 
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();

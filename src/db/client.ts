@@ -2,8 +2,12 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export function createDatabase(d1: D1Database) {
-  return drizzle(d1, { schema });
+/**
+ * A database or a D1 session (read replication: see src/db/session.ts). Drizzle only calls
+ * `prepare` and `batch`, which sessions have.
+ */
+export function createDatabase(d1: D1Database | D1DatabaseSession) {
+  return drizzle(d1 as D1Database, { schema });
 }
 
 export type Database = ReturnType<typeof createDatabase>;

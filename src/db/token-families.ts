@@ -2,10 +2,11 @@
  * Data access for refresh-token families. D1 is the source of truth for single use: each
  * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
  */
-import { and, eq, exists, gt, inArray, isNull, lt, ne } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { tokenFamilies, throttleEvents, users } from "./schema";
 import { releaseSlots } from "./throttle";
-import { tokenFamilies, users } from "./schema";
+import { sameUsername } from "./user-match";
 
 export interface NewFamily {
   id: string;
@@ -24,26 +25,45 @@ const activeUser = (db: Database, userId: number) =>
   db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.isActive, true)));
 
 /**
- * Starts a family at login, in one batch with the login's bookkeeping: last_login, an upgraded
- * hash, and giving back the throttle slots a successful login does not use.
+ * The statement that starts a login's family, batched with the credential lookup before the
+ * password is even checked (so a successful login costs one round trip): it inserts only for an
+ * active user of that name whose throttle slot was just reserved (`reservation`). A failed
+ * check deletes the row again, after the response.
  */
-export async function startFamily(db: Database, family: NewFamily, extra: { upgradedHash?: string; releaseSlots: number[] }) {
-  const now = new Date();
-  const { upgradedHash } = extra;
+export function startFamilyForLogin(db: Database, family: Omit<NewFamily, "userId"> & { username: string }, reservation: { key: string; at: number }) {
+  const reserved = db
+    .select({ id: throttleEvents.id })
+    .from(throttleEvents)
+    .where(and(eq(throttleEvents.key, reservation.key), eq(throttleEvents.at, reservation.at)));
+  return db.insert(tokenFamilies).select(
+    db
+      .select({
+        id: sql`${family.id}`.as("id"),
+        userId: users.id,
+        currentJti: sql`${family.jti}`.as("current_jti"),
+        createdAt: sql`${reservation.at}`.as("created_at"),
+        expiresAt: sql`${family.expiresAt.getTime()}`.as("expires_at"),
+        revokedAt: sql`null`.as("revoked_at"),
+      })
+      .from(users)
+      .where(and(sameUsername(family.username), eq(users.isActive, true), exists(reserved))),
+  );
+}
+
+/** After a successful login: last_login, an upgraded hash, and the throttle slots given back. */
+export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[] }) {
   await db.batch([
     releaseSlots(db, extra.releaseSlots),
-    db.insert(tokenFamilies).values({
-      id: family.id,
-      userId: family.userId,
-      currentJti: family.jti,
-      createdAt: now,
-      expiresAt: family.expiresAt,
-    }),
     db
       .update(users)
-      .set({ lastLogin: now, ...(upgradedHash ? { password: upgradedHash } : {}) })
-      .where(eq(users.id, family.userId)),
+      .set({ lastLogin: new Date(), ...(extra.upgradedHash ? { password: extra.upgradedHash } : {}) })
+      .where(eq(users.id, userId)),
   ]);
+}
+
+/** After a failed password check: the family started speculatively is removed. */
+export async function discardFamily(db: Database, familyId: string) {
+  await db.delete(tokenFamilies).where(eq(tokenFamilies.id, familyId));
 }
 
 export type RotateOutcome =

@@ -7,10 +7,8 @@ import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
 import { revokeAllFamiliesOf } from "./token-families";
 import { type NewUserRow, type UserRow, users } from "./schema";
 import { type UniqueField, uniqueViolation } from "./unique-violation";
+import { sameEmail, sameUsername } from "./user-match";
 
-const sameUsername = (username: string) => sql`lower(${users.username}) = lower(${username})`;
-// `email <> ''` lets SQLite use the partial unique index.
-const sameEmail = (email: string) => and(ne(users.email, ""), sql`lower(${users.email}) = lower(${email})`);
 
 function conflictsQuery(db: Database, wanted: { username?: string; email?: string }, exceptId = 0) {
   const matches = [

@@ -6,16 +6,18 @@ import { requireActiveUser } from "../../auth/bearer";
 import { loginRules, throttledFor } from "../../auth/throttling";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
 import type { RevocationList } from "../../auth/revocations";
-import { type TokenClaims, TokenRejected, issueToken, newTokenId, verifyToken } from "../../auth/tokens";
+import { type TokenClaims, TokenRejected, issueClaims, issueToken, newClaims, newTokenId, verifyToken } from "../../auth/tokens";
 import type { Config } from "../../config";
 import type { Database } from "../../db/client";
 import {
   type RevokedFamily,
+  discardFamily,
   familyState,
+  finishLogin,
   revokeAllFamiliesOf,
   revokeFamily,
   rotateFamily,
-  startFamily,
+  startFamilyForLogin,
 } from "../../db/token-families";
 import { selectCaller } from "../../db/caller";
 import { reserveSlots, windowCounts } from "../../db/throttle";
@@ -38,18 +40,25 @@ export interface TokenPair {
 }
 
 /**
- * Checks the credentials and starts a new token family. The throttle slot is reserved before any
- * hash is computed, and given back if the login succeeds, so only failures count. Exactly one
- * hash is computed whatever the outcome (unknown user, inactive user, wrong password).
+ * Checks the credentials and starts a new token family in one D1 round trip: the throttle slot,
+ * the account and a speculative family row come in one batch, before the password is hashed.
+ * Exactly one hash is computed whatever the outcome (unknown user, inactive user, wrong
+ * password); bookkeeping (last_login, the hash upgrade, the released throttle slot, or the
+ * discarded family of a failed attempt) runs after the response.
  */
-export async function login({ db, config }: SessionContext, credentials: LoginBody, address: string): Promise<TokenPair> {
+export async function login({ db, config, defer }: SessionContext, credentials: LoginBody, address: string): Promise<TokenPair> {
   const now = Date.now();
   const username = credentials.username.normalize("NFKC");
   const rules = loginRules(config, username, address);
-  const [reserved, counts, [user]] = await db.batch([
+  const family = newTokenId();
+  // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
+  const refreshClaims = newClaims(config, "refresh", 0, { fam: family });
+  const familyRow = { id: family, username, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims) };
+  const [reserved, counts, [user], started] = await db.batch([
     reserveSlots(db, rules, now),
     windowCounts(db, rules, now),
     userForLogin(db, username),
+    startFamilyForLogin(db, familyRow, { key: rules[0]!.key, at: now }),
   ]);
   if (reserved.length === 0) throw throttledFor(rules, counts, now);
   if (!user) {
@@ -58,14 +67,14 @@ export async function login({ db, config }: SessionContext, credentials: LoginBo
   }
   // Inactive users' passwords are checked too (as Django's ModelBackend does), for equal timing.
   const check = await verifyPassword(credentials.password, user.password);
-  if (!check.valid || !user.isActive) throw new LoginFailed();
-
-  const family = newTokenId();
-  const refresh = await issueToken(config, "refresh", user.id, { fam: family });
+  if (!check.valid || !user.isActive) {
+    if (started.meta.changes > 0) defer(discardFamily(db, family));
+    throw new LoginFailed();
+  }
+  const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
   const access = await issueToken(config, "access", user.id);
-  const upgraded = check.needsRehash ? hashPassword(credentials.password) : undefined;
-  const session = { id: family, userId: user.id, jti: refresh.claims.jti, expiresAt: expiry(refresh.claims) };
-  await startFamily(db, session, { upgradedHash: upgraded, releaseSlots: reserved.map((slot) => slot.id) });
+  const upgradedHash = check.needsRehash ? hashPassword(credentials.password) : undefined;
+  defer(finishLogin(db, user.id, { upgradedHash, releaseSlots: reserved.map((slot) => slot.id) }));
   return { refresh: refresh.token, access: access.token };
 }
 

@@ -1,0 +1,34 @@
+/**
+ * Opens D1 through its Sessions API for each request. With read replication enabled, reads are
+ * served by the replica nearest the client; a client that sends back the `x-d1-bookmark` of an
+ * earlier response reads at least what that response's writes produced (read-your-writes across
+ * locations). Requests that write (and the refresh-token single-use check, a POST) go to the
+ * primary. Without replication every session simply reads the primary.
+ */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { createDatabase } from "./client";
+import { type RoundTrips, countingD1 } from "./round-trips";
+
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/;
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function constraintFor(method: string, bookmark: string | undefined): D1SessionConstraint | D1SessionBookmark {
+  if (!READS.has(method)) return "first-primary";
+  return bookmark && BOOKMARK.test(bookmark) ? bookmark : "first-unconstrained";
+}
+
+export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
+  const session = c.env.DB.withSession(constraintFor(c.req.method, c.req.header(BOOKMARK_HEADER)));
+  let d1: D1DatabaseSession = session;
+  if (c.var.config.serverTiming) {
+    const tally: RoundTrips = { count: 0, ms: 0 };
+    c.set("roundTrips", tally);
+    d1 = countingD1(session, tally);
+  }
+  c.set("db", createDatabase(d1));
+  await next();
+  const bookmark = session.getBookmark();
+  if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
+});

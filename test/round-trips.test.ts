@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { call, newSession } from "./helpers";
+
+/** The D1 round trips a response reports in Server-Timing (SERVER_TIMING=1 in the tests). */
+function roundTrips(headers: Headers): number {
+  const match = /d1;desc="(\d+)";dur=\d+, total;dur=\d+$/.exec(headers.get("Server-Timing") ?? "");
+  expect(match, headers.get("Server-Timing") ?? "no Server-Timing").not.toBeNull();
+  return Number(match![1]);
+}
+
+describe("D1 round trips per request (Server-Timing)", () => {
+  it("costs one round trip for every read and for follow, unfollow, login and refresh", async () => {
+    const alice = await newSession();
+    const bob = await newSession();
+    const cases: [string, string, Record<string, unknown> | undefined, string | undefined][] = [
+      ["GET", "/api/auth/profile/", undefined, alice.access],
+      ["GET", `/api/users/${bob.id}/`, undefined, alice.access],
+      ["GET", `/api/users/${bob.id}/followers/`, undefined, alice.access],
+      ["GET", `/api/users/${alice.id}/following/`, undefined, alice.access],
+      ["POST", `/api/auth/follow/${bob.id}/`, undefined, alice.access],
+      ["POST", `/api/auth/unfollow/${bob.id}/`, undefined, alice.access],
+      ["POST", "/api/auth/login/", { username: alice.username, password: "correct-horse-battery-42" }, undefined],
+      ["POST", "/api/auth/token/refresh/", { refresh: alice.refresh }, undefined],
+    ];
+    for (const [method, path, body, token] of cases) {
+      const response = await call(method, path, { body, token });
+      expect(response.status, `${method} ${path}`).toBe(200);
+      expect(roundTrips(response.headers), `${method} ${path}`).toBe(1);
+    }
+  });
+
+  it("counts a batch once and reports the other routes' costs", async () => {
+    const admin = await newSession();
+    const { env } = await import("cloudflare:workers");
+    await env.DB.prepare("update users set is_staff = 1 where id = ?").bind(admin.id).run();
+    expect(roundTrips((await call("GET", "/api/users/", { token: admin.access })).headers)).toBe(1);
+    // Profile updates read the caller and the uniqueness holders, then write: two.
+    expect(roundTrips((await call("PATCH", "/api/auth/profile/", { token: admin.access, body: { bio: "x" } })).headers)).toBe(2);
+    expect(roundTrips((await call("GET", "/api/nothing/", { token: admin.access })).headers)).toBe(0);
+  });
+});
+
+describe("D1 sessions and bookmarks", () => {
+  it("returns a bookmark on every response and reads at least that far when it is sent back", async () => {
+    const session = await newSession();
+    const write = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { bio: "written" } });
+    const bookmark = write.headers.get("x-d1-bookmark");
+    expect(bookmark).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/);
+    const read = await call("GET", "/api/auth/profile/", { token: session.access, headers: { "x-d1-bookmark": bookmark! } });
+    expect(read.status).toBe(200);
+    expect(read.body.bio).toBe("written");
+    const next = read.headers.get("x-d1-bookmark")!;
+    expect(next >= bookmark!).toBe(true);
+  });
+
+  it("ignores a malformed bookmark", async () => {
+    const session = await newSession();
+    const response = await call("GET", "/api/auth/profile/", { token: session.access, headers: { "x-d1-bookmark": "not-a-bookmark" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f]{8}-/);
+  });
+});
