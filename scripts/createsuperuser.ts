@@ -4,15 +4,12 @@
  * password is checked by the same validators and hashed by the same code as the Worker's.
  */
 import { parseArgs } from "node:util";
-import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
-import { loadArgon2 } from "../src/auth/passwords/argon2";
+import "./argon2-node";
 import { hashPassword } from "../src/auth/passwords/hashers";
 import { passwordProblems } from "../src/auth/passwords/validators";
 import { emailField, usernameField } from "../src/http/fields";
 import { executeSql, literal, prepareTarget } from "./d1";
 import { askHidden } from "./prompt";
-
-loadArgon2(argon2Wasm);
 
 function fail(message: string): never {
   console.error(message);

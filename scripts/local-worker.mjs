@@ -9,18 +9,20 @@ import { quietEnv } from "./local-setup.mjs";
 /** The state `npm run dev` uses, so `serve` sees the same users. */
 export const DEV_STATE = ".wrangler/state/v3";
 
-/** Bundles src/ exactly as `wrangler deploy` would, into dist/. */
+/** Bundles src/ exactly as `wrangler deploy` would, into dist/ (with esbuild's metafile); returns wrangler's output. */
 export function buildBundle(outdir = "dist") {
-  const result = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], { env: quietEnv, encoding: "utf8" });
+  const args = ["wrangler", "deploy", "--dry-run", "--outdir", outdir, "--metafile", `${outdir}/meta.json`];
+  const result = spawnSync("npx", args, { env: quietEnv, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
 /**
  * Starts the bundle in dist/ on 127.0.0.1:`port` with the bindings of wrangler.toml (and
- * .dev.vars), persisting D1/KV/R2 under `persistRoot`; `vars` override variables.
+ * .dev.vars), persisting D1/KV/R2 under `persistRoot`; `vars` override variables; `quiet` drops
+ * the Worker's stdout (its request log).
  */
-export async function startLocalWorker({ port = 8787, persistRoot = DEV_STATE, vars = {}, outdir = "dist" } = {}) {
+export async function startLocalWorker({ port = 8787, persistRoot = DEV_STATE, vars = {}, outdir = "dist", quiet = false } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const miniflare = new Miniflare({
     ...workerOptions,
@@ -34,6 +36,8 @@ export async function startLocalWorker({ port = 8787, persistRoot = DEV_STATE, v
     host: "127.0.0.1",
     port,
     cf: false,
+    // quiet: the Worker's per-request log lines are dropped (printing them costs more than serving).
+    ...(quiet ? { handleRuntimeStdio: (stdout, stderr) => (stdout.resume(), stderr.pipe(process.stderr)) } : {}),
   });
   const url = await miniflare.ready;
   return { url: url.toString().replace(/\/$/, ""), miniflare, stop: () => miniflare.dispose() };

@@ -27,6 +27,7 @@ export async function startTestWorker(vars: Record<string, string> = {}): Promis
   const start = () =>
     startLocalWorker({
       port: 0,
+      quiet: true,
       persistRoot: join(stateDir, "v3"),
       vars: {
         JWT_SECRET: TEST_SECRET,

@@ -31,6 +31,9 @@ try {
 }
 </script></body></html>`;
 
+// Runs in the page (a string, as this file is compiled without DOM types).
+const FINISHED = `document.getElementById("result")?.textContent !== "running"`;
+
 let worker: TestWorker;
 let browser: Browser;
 let app: Server;
@@ -62,7 +65,7 @@ describe("a web app on another origin, in Chromium", () => {
 
     const page = await browser.newPage();
     await page.goto(`${appOrigin}/?api=${encodeURIComponent(worker.url)}&target=${target}`);
-    await page.waitForFunction(() => document.getElementById("result")?.textContent !== "running", undefined, { timeout: 30_000 });
+    await page.waitForFunction(FINISHED, undefined, { timeout: 30_000 });
     const result = JSON.parse((await page.textContent("#result"))!);
     expect(result.register).toEqual({ status: 201, body: { detail: "User registered successfully." } });
     expect(result.loginStatus).toBe(200);
@@ -81,7 +84,7 @@ describe("a web app on another origin, in Chromium", () => {
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/?api=${encodeURIComponent(worker.url)}&target=1`);
-      await page.waitForFunction(() => document.getElementById("result")?.textContent !== "running", undefined, { timeout: 30_000 });
+      await page.waitForFunction(FINISHED, undefined, { timeout: 30_000 });
       expect(await page.textContent("#result")).toMatch(/^error: TypeError: Failed to fetch/);
     } finally {
       other.close();
