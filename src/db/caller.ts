@@ -3,8 +3,6 @@ import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { users } from "./schema";
 
-export type Caller = { id: number; isActive: boolean; isStaff: boolean };
-
 export function selectCaller(db: Database, id: number) {
   return db.select({ id: users.id, isActive: users.isActive, isStaff: users.isStaff }).from(users).where(eq(users.id, id));
 }
