@@ -12,7 +12,15 @@ export interface Sent {
 
 type Body = Record<string, unknown> | FormData | URLSearchParams | string;
 
-export async function call(method: string, path: string, options: { body?: Body; token?: string; headers?: Record<string, string> } = {}): Promise<Sent> {
+interface CallOptions {
+  body?: Body;
+  token?: string;
+  headers?: Record<string, string>;
+  /** Variables changed for this request (lifetimes, keys, limits), as a redeploy with new settings would. */
+  env?: Partial<Cloudflare.Env>;
+}
+
+function buildRequest(method: string, path: string, options: CallOptions): Request {
   const headers = new Headers(options.headers);
   if (options.token) headers.set("Authorization", `Bearer ${options.token}`);
   let body: BodyInit | undefined;
@@ -22,7 +30,23 @@ export async function call(method: string, path: string, options: { body?: Body;
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  const response = await exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body }));
+  return new Request(`${ORIGIN}${path}`, { method, headers, body });
+}
+
+/** With `env`, the app runs with those variables changed, and its deferred work is awaited. */
+async function send(request: Request, overrides: Partial<Cloudflare.Env> | undefined): Promise<Response> {
+  if (!overrides) return exports.default.fetch(request);
+  const { app } = await import("../src/app");
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const ctx = createExecutionContext();
+  const response = await app.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** A request through the Worker's fetch, as a client would send it; JSON answers are parsed. */
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Sent> {
+  const response = await send(buildRequest(method, path, options), options.env);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -85,28 +109,32 @@ export function decodeJwt(token: string) {
   return { header, payload };
 }
 
-/** Calls the app with some variables changed (lifetimes, keys, limits), as a redeploy with new settings would. */
-export async function callWithEnv(
+/** `call` with some variables changed (the positional form the key, lifetime and throttling tests use). */
+export function callWithEnv(
   overrides: Partial<Cloudflare.Env>,
   method: string,
   path: string,
   body?: Record<string, unknown>,
   token?: string,
-  extraHeaders: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ): Promise<Sent> {
-  const { app } = await import("../src/app");
-  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
-  const headers = new Headers({ "Content-Type": "application/json", ...extraHeaders });
-  if (token) headers.set("Authorization", `Bearer ${token}`);
-  const ctx = createExecutionContext();
-  const response = await app.fetch(
-    new Request(`${ORIGIN}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined }),
-    { ...env, ...overrides },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  return call(method, path, { body, token, headers, env: overrides });
+}
+
+/** The profile of a user who has just registered and changed nothing. */
+export function newProfile(user: { id: number; username: string; email: string }) {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    first_name: "",
+    last_name: "",
+    bio: null,
+    profile_picture: null,
+    followers_count: 0,
+    following_count: 0,
+    date_joined: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+  };
 }
 
 /** Refresh, verify and logout calls. */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newSession, setFlags } from "./helpers";
+import { ORIGIN, call, newProfile, newSession, setFlags } from "./helpers";
 
 const get = (path: string, token: string) => call("GET", path, { token });
 
@@ -80,16 +80,7 @@ describe("GET /api/users/ (admin)", () => {
       previous: null,
       results: [
         {
-          id: admin.id,
-          username: admin.username,
-          email: admin.email,
-          first_name: "",
-          last_name: "",
-          bio: null,
-          profile_picture: null,
-          followers_count: 0,
-          following_count: 0,
-          date_joined: expect.any(String),
+          ...newProfile(admin),
           is_staff: true,
           is_active: true,
           last_login: expect.stringMatching(/Z$/),

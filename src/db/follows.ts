@@ -7,20 +7,10 @@ import { and, asc, desc, eq, exists, gt, lt, notExists, sql } from "drizzle-orm"
 import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { follows, users } from "./schema";
-import { selectCaller } from "./caller";
+import { activeUser, anyUser, selectCaller } from "./caller";
 
 const pair = (db: Database, followerId: number, followeeId: number) =>
   db.select({ one: sql`1` }).from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
-
-function activeUser(db: Database, id: number) {
-  const u = alias(users, "active_user");
-  return db.select({ one: sql`1` }).from(u).where(and(eq(u.id, id), eq(u.isActive, true)));
-}
-
-function anyUser(db: Database, id: number) {
-  const u = alias(users, "any_user");
-  return db.select({ one: sql`1` }).from(u).where(eq(u.id, id));
-}
 
 /** SQL for "`callerId` follows the user in `userId`" (an index lookup in follows_pair). */
 export function isFollowedBy(db: Database, callerId: number, userId: SQLiteColumn) {

@@ -3,6 +3,7 @@
  * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
  */
 import { and, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import { activeUser } from "./caller";
 import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
 import { releaseSlots } from "./throttle";
@@ -20,9 +21,6 @@ export interface RevokedFamily {
   id: string;
   expiresAt: Date;
 }
-
-const activeUser = (db: Database, userId: number) =>
-  db.select({ id: users.id }).from(users).where(and(eq(users.id, userId), eq(users.isActive, true)));
 
 /**
  * The statement that starts a login's family, batched with the credential lookup before the

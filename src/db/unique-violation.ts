@@ -15,3 +15,14 @@ export function uniqueViolation(error: unknown): UniqueField | undefined {
   }
   return undefined;
 }
+
+/** Runs a write; a unique index refusing it (a lost race) is returned as the field, other errors are thrown. */
+export async function orTakenField<T>(write: () => Promise<T>): Promise<T | { taken: UniqueField }> {
+  try {
+    return await write();
+  } catch (error) {
+    const taken = uniqueViolation(error);
+    if (taken) return { taken };
+    throw error;
+  }
+}

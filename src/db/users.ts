@@ -6,7 +6,7 @@ import { isFollowedBy } from "./follows";
 import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
 import { revokeAllFamiliesOf } from "./token-families";
 import { type NewUserRow, type UserRow, users } from "./schema";
-import { type UniqueField, uniqueViolation } from "./unique-violation";
+import { type UniqueField, orTakenField } from "./unique-violation";
 import { sameEmail, sameUsername } from "./user-match";
 
 
@@ -47,15 +47,11 @@ export async function checkRegistration(db: Database, wanted: { username: string
 export type InsertResult = { id: number } | { taken: UniqueField };
 
 /** Inserts a user; a unique index refusing it (a lost race) is reported, not thrown. */
-export async function insertUser(db: Database, user: NewUserRow): Promise<InsertResult> {
-  try {
+export function insertUser(db: Database, user: NewUserRow): Promise<InsertResult> {
+  return orTakenField(async () => {
     const [row] = await db.insert(users).values(user).returning({ id: users.id });
     return { id: row!.id };
-  } catch (error) {
-    const taken = uniqueViolation(error);
-    if (taken) return { taken };
-    throw error;
-  }
+  });
 }
 
 /** The account a login names (case-insensitively), as a statement to batch with the throttle check. */
@@ -66,8 +62,10 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
+const userById = (db: Database, id: number) => db.select().from(users).where(eq(users.id, id));
+
 export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
-  const [row] = await db.select().from(users).where(eq(users.id, id));
+  const [row] = await userById(db, id);
   return row;
 }
 
@@ -75,15 +73,15 @@ export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "first
 
 /** The caller and any other holders of the username/email they want, in one round trip. */
 export async function loadProfileUpdate(db: Database, id: number, changes: ProfileChanges) {
-  const [[caller], holders] = await db.batch([db.select().from(users).where(eq(users.id, id)), conflictsQuery(db, changes, id)]);
+  const [[caller], holders] = await db.batch([userById(db, id), conflictsQuery(db, changes, id)]);
   return { caller, taken: takenFields(holders, changes) };
 }
 
 export type UpdateResult = { user: UserRow; previousPicture: string | null } | { taken: UniqueField } | { missing: true };
 
 /** Updates the caller's row; reports the picture key it held just before (same transaction). */
-export async function updateProfile(db: Database, id: number, changes: ProfileChanges): Promise<UpdateResult> {
-  try {
+export function updateProfile(db: Database, id: number, changes: ProfileChanges): Promise<UpdateResult> {
+  return orTakenField(async () => {
     const [[before], [row]] = await db.batch([
       db.select({ profilePicture: users.profilePicture }).from(users).where(eq(users.id, id)),
       db
@@ -92,12 +90,8 @@ export async function updateProfile(db: Database, id: number, changes: ProfileCh
         .where(and(eq(users.id, id), eq(users.isActive, true)))
         .returning(),
     ]);
-    return row ? { user: row, previousPicture: before?.profilePicture ?? null } : { missing: true };
-  } catch (error) {
-    const taken = uniqueViolation(error);
-    if (taken) return { taken };
-    throw error;
-  }
+    return row ? { user: row, previousPicture: before?.profilePicture ?? null } : { missing: true as const };
+  });
 }
 
 /** `%` and `_` in a search term are literal, as Django's icontains makes them. */

@@ -104,19 +104,18 @@ function lastValues(entries: Iterable<[string, string | File]>): Record<string, 
   return data;
 }
 
-const PYTHON_TYPE_NAMES: Record<string, string> = { string: "str", boolean: "bool", undefined: "NoneType" };
+/** The name Python gives a JSON value's type, as DRF's message shows it. */
+function pythonTypeName(value: unknown): string {
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "NoneType";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  return typeof value === "string" ? "str" : "bool";
+}
 
 /** DRF's message when the body is JSON but not an object. */
 function requireDictionary(data: unknown): asserts data is Record<string, unknown> {
   if (typeof data === "object" && data !== null && !Array.isArray(data)) return;
-  const type = Array.isArray(data)
-    ? "list"
-    : data === null
-      ? "NoneType"
-      : typeof data === "number"
-        ? Number.isInteger(data) ? "int" : "float"
-        : (PYTHON_TYPE_NAMES[typeof data] ?? typeof data);
-  throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${type}.`] });
+  throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
 }
 
 /** Reads at most `maxBytes`, refusing larger bodies as soon as the declared length or the stream exceeds it. */

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
 import type { AppEnv } from "../../env";
 import { validBody } from "../../http/validation";
-import { sessionContext } from "../session/session.routes";
+import { sessionContext } from "../session/session.context";
 import { passwordChangeBody } from "./password.schemas";
 import { changeOwnPassword } from "./password.service";
 

@@ -9,7 +9,7 @@ import type { UserRow } from "../../db/schema";
 import { type ProfileChanges, findUser, loadProfileUpdate, updateProfile } from "../../db/users";
 import { UserNotFound, ValidationFailed } from "../../http/errors";
 import { deletePicture, storePicture } from "../media/picture-store";
-import { takenErrors } from "../registration/registration.service";
+import { takenErrors } from "../users/taken-errors";
 import type { ProfileBody } from "./profile.schemas";
 
 export interface ProfileStores {

@@ -7,21 +7,11 @@ import { hashPassword } from "../../auth/passwords/hashers";
 import { throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
 import type { Database } from "../../db/client";
-import type { UniqueField } from "../../db/unique-violation";
 import type { ThrottleRule } from "../../db/throttle";
 import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
+import { takenErrors } from "../users/taken-errors";
 import type { RegisterBody } from "./registration.schemas";
-
-const TAKEN: Record<UniqueField, string> = {
-  username: "A user with that username already exists.",
-  email: "A user with that email already exists.",
-};
-
-/** DRF's unique-field errors for the fields another user holds. */
-export function takenErrors(fields: Iterable<UniqueField>): FieldErrors {
-  return Object.fromEntries([...fields].map((field) => [field, [TAKEN[field]]]));
-}
 
 /** Registers a user; `throttle` holds the per-address rules (checked before anything is hashed). */
 export async function register(db: Database, input: RegisterBody, throttle: ThrottleRule[]): Promise<void> {

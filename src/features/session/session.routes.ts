@@ -1,22 +1,13 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { requireBearer } from "../../auth/bearer";
-import { kvRevocationList } from "../../auth/revocations";
 import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { validBody } from "../../http/validation";
 import { loginBody, refreshBody, verifyBody } from "./session.schemas";
-import { type SessionContext, login, logout, logoutEverywhere, refresh, verify } from "./session.service";
+import { sessionContext } from "./session.context";
+import { login, logout, logoutEverywhere, refresh, verify } from "./session.service";
 
 const LOGGED_OUT = { detail: "Successfully logged out." };
-
-export function sessionContext(c: Context<AppEnv>): SessionContext {
-  return {
-    db: c.var.db,
-    config: c.var.config,
-    revocations: kvRevocationList(c.env.KV),
-    defer: (work) => c.executionCtx.waitUntil(work),
-  };
-}
 
 export const sessionRoutes = new Hono<AppEnv>()
   .post("/login", validBody(loginBody), async (c) => {

@@ -80,16 +80,21 @@ export async function login({ db, config, defer }: SessionContext, credentials: 
 
 const expiry = (claims: TokenClaims) => new Date(claims.exp * 1000);
 
-/** Verifies a token given in a body; failures become simplejwt's short 401 bodies. */
-async function bodyToken(config: Config, token: string, expected?: "refresh"): Promise<TokenClaims> {
+/**
+ * Verifies a token given in a body (failures become simplejwt's short 401 bodies). A refresh
+ * token's family is looked up in KV first, so a known revocation is refused without touching D1.
+ */
+async function bodyToken(context: SessionContext, token: string, expected?: "refresh"): Promise<TokenClaims> {
+  let claims: TokenClaims;
   try {
-    const claims = await verifyToken(config, token, expected);
+    claims = await verifyToken(context.config, token, expected);
     if (claims.token_type === "refresh" && !claims.fam) throw new TokenRejected("invalid");
-    return claims;
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
     throw new InvalidToken(error.reason === "wrong_type" ? "Token has wrong type" : "Token is invalid or expired");
   }
+  if (claims.fam && (await context.revocations.isRevoked(claims.fam))) blacklisted(context);
+  return claims;
 }
 
 function blacklisted(context: SessionContext, family?: RevokedFamily): never {
@@ -99,10 +104,8 @@ function blacklisted(context: SessionContext, family?: RevokedFamily): never {
 
 /** Rotates a refresh token: a new pair for the current token, theft handling for a used one. */
 export async function refresh(context: SessionContext, token: string): Promise<{ access: string; refresh: string }> {
-  const claims = await bodyToken(context.config, token, "refresh");
+  const claims = await bodyToken(context, token, "refresh");
   const family = claims.fam!;
-  if (await context.revocations.isRevoked(family)) blacklisted(context);
-
   const next = await issueToken(context.config, "refresh", claims.user_id, { fam: family });
   const outcome = await rotateFamily(context.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims));
   switch (outcome.kind) {
@@ -125,7 +128,6 @@ export async function refresh(context: SessionContext, token: string): Promise<{
  */
 async function requireCurrentRefresh(context: SessionContext, claims: TokenClaims): Promise<void> {
   const family = claims.fam!;
-  if (await context.revocations.isRevoked(family)) blacklisted(context);
   const { state, userActive } = await familyState(context.db, family, claims.user_id, claims.jti);
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
   if (state === "not_current") {
@@ -138,7 +140,7 @@ async function requireCurrentRefresh(context: SessionContext, claims: TokenClaim
 
 /** token/verify: any valid token of an active user; a refresh token must also be unrevoked. */
 export async function verify(context: SessionContext, token: string): Promise<void> {
-  const claims = await bodyToken(context.config, token);
+  const claims = await bodyToken(context, token);
   if (claims.token_type === "refresh") return requireCurrentRefresh(context, claims);
   const [user] = await selectCaller(context.db, claims.user_id);
   if (!user?.isActive) throw new NoActiveAccount();
@@ -146,8 +148,7 @@ export async function verify(context: SessionContext, token: string): Promise<vo
 
 /** logout: revokes the token's family. A token already used or revoked is blacklisted. */
 export async function logout(context: SessionContext, token: string): Promise<void> {
-  const claims = await bodyToken(context.config, token, "refresh");
-  if (await context.revocations.isRevoked(claims.fam!)) blacklisted(context);
+  const claims = await bodyToken(context, token, "refresh");
   const revoked = await revokeFamily(context.db, claims.fam!, claims.user_id, claims.jti);
   if (!revoked) {
     // Either never issued by a login we know (expired and cleaned up) or already revoked.
@@ -155,7 +156,8 @@ export async function logout(context: SessionContext, token: string): Promise<vo
     if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
     blacklisted(context);
   }
-  context.defer(context.revocations.add(revoked.family.id, revoked.family.expiresAt));
+  forgetFamilies(context, [revoked.family]);
+  // A token that was no longer current is reuse: its family is now revoked, and it is refused.
   if (!revoked.wasCurrent) throw new InvalidToken("Token is blacklisted");
 }
 
