@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, newSession } from "./helpers";
+import { call, login, newSession } from "./helpers";
 
 /** The D1 round trips a response reports in Server-Timing (SERVER_TIMING=1 in the tests). */
 function roundTrips(headers: Headers): number {
@@ -37,6 +37,11 @@ describe("D1 round trips per request (Server-Timing)", () => {
     // Profile updates read the caller and the uniqueness holders, then write: two.
     expect(roundTrips((await call("PATCH", "/api/auth/profile/", { token: admin.access, body: { bio: "x" } })).headers)).toBe(2);
     expect(roundTrips((await call("GET", "/api/nothing/", { token: admin.access })).headers)).toBe(0);
+    // Logout reads where the token stood and revokes its family in one batch.
+    const tokens = await login(admin.username);
+    const logout = await call("POST", "/api/auth/logout/", { body: { refresh: tokens.refresh } });
+    expect(logout.status).toBe(200);
+    expect(roundTrips(logout.headers)).toBe(1);
   });
 });
 

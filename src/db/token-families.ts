@@ -115,26 +115,41 @@ export async function rotateFamily(
 export type FamilyState = "current" | "not_current" | "revoked" | "unknown";
 
 /** Whether `jti` is the live current token of its family, and whether the user may still use it. */
-export async function familyState(db: Database, familyId: string, userId: number, jti: string) {
-  const [[family], [user]] = await db.batch([
-    db
-      .select({ currentJti: tokenFamilies.currentJti, revokedAt: tokenFamilies.revokedAt })
-      .from(tokenFamilies)
-      .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId))),
-    db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
-  ]);
-  const state: FamilyState = !family ? "unknown" : family.revokedAt ? "revoked" : family.currentJti === jti ? "current" : "not_current";
-  return { state, userActive: user?.isActive === true };
+const familyRow = (db: Database, familyId: string, userId: number) =>
+  db
+    .select({ currentJti: tokenFamilies.currentJti, revokedAt: tokenFamilies.revokedAt })
+    .from(tokenFamilies)
+    .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId)));
+
+function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefined, jti: string): FamilyState {
+  if (!family) return "unknown";
+  if (family.revokedAt) return "revoked";
+  return family.currentJti === jti ? "current" : "not_current";
 }
 
-/** Revokes one family (logout, or a reuse found outside a refresh); reports whether `jti` was its current token. */
+/** Where `jti` stands in its family, and whether the user may still use it. */
+export async function familyState(db: Database, familyId: string, userId: number, jti: string) {
+  const [[family], [user]] = await db.batch([
+    familyRow(db, familyId, userId),
+    db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
+  ]);
+  return { state: stateOf(family, jti), userActive: user?.isActive === true };
+}
+
+/**
+ * Revokes one family (logout, or a reuse found outside a refresh), in one round trip: reports
+ * where `jti` stood just before, and the family if this call revoked it.
+ */
 export async function revokeFamily(db: Database, familyId: string, userId: number, jti: string) {
-  const [row] = await db
-    .update(tokenFamilies)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt)))
-    .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt, currentJti: tokenFamilies.currentJti });
-  return row ? { family: { id: row.id, expiresAt: row.expiresAt }, wasCurrent: row.currentJti === jti } : undefined;
+  const [[before], [revoked]] = await db.batch([
+    familyRow(db, familyId, userId),
+    db
+      .update(tokenFamilies)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt)))
+      .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
+  ]);
+  return { state: stateOf(before, jti), family: revoked as RevokedFamily | undefined };
 }
 
 /** The statement that revokes every live family of a user (logout-all, password change). */

@@ -132,7 +132,7 @@ async function requireCurrentRefresh(context: SessionContext, claims: TokenClaim
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
   if (state === "not_current") {
     const revoked = await revokeFamily(context.db, family, claims.user_id, claims.jti);
-    blacklisted(context, revoked?.family);
+    blacklisted(context, revoked.family);
   }
   if (state === "revoked") blacklisted(context);
   if (!userActive) throw new NoActiveAccount();
@@ -149,16 +149,12 @@ export async function verify(context: SessionContext, token: string): Promise<vo
 /** logout: revokes the token's family. A token already used or revoked is blacklisted. */
 export async function logout(context: SessionContext, token: string): Promise<void> {
   const claims = await bodyToken(context, token, "refresh");
-  const revoked = await revokeFamily(context.db, claims.fam!, claims.user_id, claims.jti);
-  if (!revoked) {
-    // Either never issued by a login we know (expired and cleaned up) or already revoked.
-    const { state } = await familyState(context.db, claims.fam!, claims.user_id, claims.jti);
-    if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
-    blacklisted(context);
-  }
-  forgetFamilies(context, [revoked.family]);
-  // A token that was no longer current is reuse: its family is now revoked, and it is refused.
-  if (!revoked.wasCurrent) throw new InvalidToken("Token is blacklisted");
+  const { state, family } = await revokeFamily(context.db, claims.fam!, claims.user_id, claims.jti);
+  // Unknown: its login expired and was cleaned up (or was never ours).
+  if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
+  // A token no longer current is reuse: its family is revoked all the same, and it is refused.
+  if (state !== "current") blacklisted(context, family);
+  forgetFamilies(context, family ? [family] : []);
 }
 
 /** logout/all: revokes every refresh token of the caller, including ones issued this very second. */
