@@ -1,28 +1,32 @@
-/** The whole API: every feature mounted at its contract path. */
-import { healthRoutes } from "./features/health/health.routes";
-import { docsRoutes } from "./features/docs/docs.routes";
-import { followsRoutes } from "./features/follows/follows.routes";
-import { mediaRoutes } from "./features/media/media.routes";
-import { passwordRoutes } from "./features/password/password.routes";
-import { profileRoutes } from "./features/profile/profile.routes";
-import { registrationRoutes } from "./features/registration/registration.routes";
-import { sessionRoutes } from "./features/session/session.routes";
-import { usersRoutes } from "./features/users/users.routes";
-import { answerOtherMethods } from "./http/method-not-allowed";
+/** The whole API: every feature's router mounted at its contract path. */
+import { createDocsRouter } from "./features/docs/docs.index";
+import { openApiDocument } from "./features/docs/docs.document";
+import { followsRouter } from "./features/follows/follows.index";
+import { healthRouter } from "./features/health/health.index";
+import { mediaRouter } from "./features/media/media.index";
+import { passwordRouter } from "./features/password/password.index";
+import { profileRouter } from "./features/profile/profile.index";
+import { registrationRouter } from "./features/registration/registration.index";
+import { tokensRouter } from "./features/tokens/tokens.index";
+import { usersRouter } from "./features/users/users.index";
+import type { OpenApiDocument } from "./http/metadata";
+import { answerUnmatched } from "./http/unmatched";
 import { createApp } from "./lib/create-app";
 
-export const app = createApp()
-  .route("/", healthRoutes)
-  .route("/", mediaRoutes)
-  .route("/api/auth", registrationRoutes)
-  .route("/api/auth", sessionRoutes)
-  .route("/api/auth", passwordRoutes)
-  .route("/api/auth", profileRoutes)
-  .route("/api/auth", followsRoutes)
-  .route("/api/users", usersRoutes)
-  .route("/api", docsRoutes);
+const api = createApp()
+  .route("/", healthRouter)
+  .route("/", mediaRouter)
+  .route("/api/auth", registrationRouter)
+  .route("/api/auth", tokensRouter)
+  .route("/api/auth", passwordRouter)
+  .route("/api/auth", profileRouter)
+  .route("/api/auth", followsRouter)
+  .route("/api/users", usersRouter);
 
-answerOtherMethods(app);
+// The docs router's `/schema` describes the app it is mounted on (`route` returns that same app).
+export const app = api.route("/api", createDocsRouter(() => api));
+
+app.notFound(answerUnmatched(app, () => openApiDocument(app) as OpenApiDocument));
 
 /** The API's type, for `hc<AppType>()` from hono/client. */
 export type AppType = typeof app;

@@ -1,5 +1,6 @@
-/** The Worker's bindings: storage, secrets and variables, exactly as wrangler.toml and `.dev.vars` declare them. */
+/** The Worker's bindings (storage, secrets, variables, as wrangler.toml and `.dev.vars` declare them) and the per-request variables. */
 import type { Config } from "./config";
+import type { CallerScope } from "./auth/caller-scope";
 import type { Database } from "./db/client";
 import type { RoundTrips } from "./db/round-trips";
 
@@ -28,8 +29,13 @@ export interface Env {
 export interface Variables {
   config: Config;
   db: Database;
-  /** Set by the Bearer middleware: the id in a valid access token (the user row is checked by the handler's query). */
+  /** Set by the Bearer middleware: the id in a valid access token (for the request log). */
   userId: number;
+  /**
+   * Set by the Bearer middleware on routes whose definition has bearer security: the caller's
+   * scope, whose batches check the user and session with their work. Absent on other routes.
+   */
+  caller: CallerScope;
   /** Cloudflare's ray id, or a random id locally; in every log line and the X-Request-Id header. */
   requestId: string;
   /** D1 round trips of this request, counted when SERVER_TIMING=1. */

@@ -3,7 +3,7 @@ import argon2Wasm from "@phi-ag/argon2/argon2.wasm";
 import { app } from "./app";
 import { loadArgon2 } from "./auth/passwords/argon2";
 import type { Env } from "./env";
-import { removeExpiredSessions } from "./scheduled";
+import { removeExpiredLoginSessions } from "./scheduled";
 
 loadArgon2(argon2Wasm);
 
@@ -12,6 +12,6 @@ export type { AppType } from "./app";
 export default {
   fetch: app.fetch,
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(removeExpiredSessions(env));
+    ctx.waitUntil(removeExpiredLoginSessions(env));
   },
 } satisfies ExportedHandler<Env>;

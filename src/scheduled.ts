@@ -7,7 +7,7 @@ import type { Env } from "./env";
 
 const BATCH = 500;
 
-export async function removeExpiredSessions(env: Env): Promise<number> {
+export async function removeExpiredLoginSessions(env: Env): Promise<number> {
   const db = createDatabase(env.DB);
   let total = 0;
   for (;;) {

@@ -50,11 +50,14 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
     expect(await counts(alice.id)).toEqual({ followers_count: 0, following_count: 0 });
   });
 
-  it("refuses to follow yourself", async () => {
+  it("refuses to follow or unfollow yourself, as Django does", async () => {
     const alice = await newSession();
     const response = await follow(alice.access, alice.id);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ detail: "You cannot follow yourself." });
+    const undo = await unfollow(alice.access, alice.id);
+    expect(undo.status).toBe(400);
+    expect(undo.body).toEqual({ detail: "You cannot unfollow yourself." });
     expect(await counts(alice.id)).toEqual({ followers_count: 0, following_count: 0 });
   });
 

@@ -181,7 +181,7 @@ describe("hostile requests", () => {
   it("refuses a forged token signed with the right key but naming no user", async () => {
     const key = configFrom(env).currentKey!;
     const now = Math.floor(Date.now() / 1000);
-    const forged = await signClaims(key, { token_type: "access", exp: now + 60, iat: now, jti: "x", user_id: 987654321 });
+    const forged = await signClaims(key, { token_type: "access", exp: now + 60, iat: now, jti: "x", user_id: 987654321, sid: "no-such-session" });
     const response = await exports.default.fetch(new Request(`${ORIGIN}/api/auth/profile/`, { headers: { Authorization: `Bearer ${forged}` } }));
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ detail: "User not found", code: "user_not_found" });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/lib/create-app";
 import { call, newSession, uniqueName } from "./helpers";
 
@@ -39,15 +39,53 @@ describe("the HTTP layer", () => {
     expect(users.headers.get("Allow")).toBe("GET, HEAD, OPTIONS");
   });
 
-  it("answers OPTIONS with the allowed methods", async () => {
+  it("answers OPTIONS with DRF's metadata, fields built from the validating schema", async () => {
     const response = await call("OPTIONS", "/api/auth/register/");
     expect(response.status).toBe(200);
     expect(response.headers.get("Allow")).toBe("POST, OPTIONS");
+    const field = (label: string, max_length: number) => ({ type: "string", required: true, read_only: false, label, max_length, min_length: 1 });
     expect(response.body).toEqual({
-      name: "/api/auth/register",
+      name: "Register a user",
+      description: "",
+      renders: ["application/json"],
+      parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+      actions: {
+        POST: {
+          username: field("Username", 150),
+          email: field("Email", 254),
+          password: field("Password", 4096),
+          password2: field("Password2", 4096),
+        },
+      },
+    });
+    const profile = await call("OPTIONS", "/api/auth/profile");
+    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, OPTIONS");
+    expect(Object.keys(profile.body.actions)).toEqual(["PUT", "PATCH"]);
+    expect(profile.body.actions.PATCH.profile_picture).toEqual({ type: "image upload", required: false, read_only: false, label: "Profile picture" });
+    const read = await call("OPTIONS", "/healthz");
+    expect(read.body).toEqual({
+      name: "Health check (runs a trivial D1 query)",
+      description: "",
       renders: ["application/json"],
       parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
     });
+  });
+
+  it("treats OPTIONS as a preflight only with Origin and Access-Control-Request-Method, even with CORS_ORIGINS=*", async () => {
+    const env = { CORS_ORIGINS: "*" };
+    const plain = await call("OPTIONS", "/api/auth/login/", { env });
+    expect(plain.status).toBe(200);
+    expect(plain.body.name).toBe("Log in: a refresh and an access token");
+    expect(plain.headers.get("Access-Control-Allow-Methods")).toBeNull();
+    const withOriginOnly = await call("OPTIONS", "/api/auth/login/", { env, headers: { Origin: "https://x.example" } });
+    expect(withOriginOnly.body.name).toBe("Log in: a refresh and an access token");
+    const preflight = await call("OPTIONS", "/api/auth/login/", {
+      env,
+      headers: { Origin: "https://x.example", "Access-Control-Request-Method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.body).toBeUndefined();
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*");
   });
 
   it("answers HEAD like GET without a body", async () => {
@@ -111,13 +149,22 @@ describe("the HTTP layer", () => {
     expect(sent).toBeLessThan(40);
   });
 
-  it("hides a real server fault behind DRF's 500 body", async () => {
+  it("hides a real server fault behind DRF's 500 body, and logs it", async () => {
+    // A working environment, so the fault is the route's own and not a missing binding.
+    const { env } = await import("cloudflare:workers");
     const app = createApp().get("/boom", () => {
       throw new Error("secret internals");
     });
-    const response = await app.request("/boom", {}, { DB: {} });
-    expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ detail: "A server error occurred." });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await app.request("/boom", {}, env);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ detail: "A server error occurred." });
+      const lines = logged.mock.calls.map(([line]) => JSON.parse(String(line)));
+      expect(lines).toEqual([expect.objectContaining({ level: "error", error: "Error", message: "secret internals" })]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("keeps a route's meaning with or without the trailing slash, without redirects", async () => {

@@ -1,31 +1,32 @@
 /**
- * The Bearer middleware, with simplejwt's JWTAuthentication rules and bodies. It checks the
- * token only; the user row is read by the handler's own query (one D1 round trip per request)
- * and checked with `requireActiveUser`.
+ * The Bearer check, with simplejwt's JWTAuthentication rules and bodies. The router puts it in
+ * front of every route whose definition has bearer security; it checks the token and hands the
+ * handler a `CallerScope`, whose batches read the caller (user and session) with their work.
  */
 import { createMiddleware } from "hono/factory";
+import type { Config } from "../config";
+import { CallerScope } from "./caller-scope";
 import type { AppEnv } from "../env";
-import { BadAuthorizationHeader, InvalidAccessToken, NotAuthenticated, UserInactive, UserNotFound } from "../http/errors";
-import { TokenRejected, verifyToken } from "./tokens";
+import { BadAuthorizationHeader, InvalidAccessToken, NotAuthenticated } from "../http/errors";
+import { type TokenClaims, TokenRejected, verifyToken } from "./tokens";
 
-export const requireBearer = createMiddleware<AppEnv>(async (c, next) => {
+/** The claims of the access token in an Authorization header, or the 401 simplejwt gives. */
+export async function bearerClaims(config: Config, authorization: string | undefined): Promise<TokenClaims> {
   // Python's bytes.split(): runs of whitespace separate, leading and trailing ones vanish.
-  const parts = (c.req.header("Authorization") ?? "").split(/\s+/).filter(Boolean);
+  const parts = (authorization ?? "").split(/\s+/).filter(Boolean);
   if (parts[0] !== "Bearer") throw new NotAuthenticated();
   if (parts.length !== 2) throw new BadAuthorizationHeader();
   try {
-    const claims = await verifyToken(c.var.config, parts[1]!, "access");
-    c.set("userId", claims.user_id);
+    return await verifyToken(config, parts[1]!, "access");
   } catch (error) {
     if (!(error instanceof TokenRejected)) throw error;
     throw new InvalidAccessToken(error.reason === "wrong_type" ? "Token has wrong type" : "Token is invalid or expired");
   }
+}
+
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = await bearerClaims(c.var.config, c.req.header("Authorization"));
+  c.set("userId", claims.user_id);
+  c.set("caller", new CallerScope(c.var.db, { id: claims.user_id, sessionId: claims.sid! }));
   await next();
 });
-
-/** Refuses a token whose user has since been deleted or deactivated. */
-export function requireActiveUser<T extends { isActive: boolean }>(user: T | undefined): T {
-  if (!user) throw new UserNotFound();
-  if (!user.isActive) throw new UserInactive();
-  return user;
-}

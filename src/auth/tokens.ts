@@ -1,10 +1,10 @@
 /**
  * simplejwt-compatible JWTs: HS256 over Web Crypto (hono/jwt), a `kid` header naming the key,
- * and claims `token_type`, `exp`, `iat`, `jti`, `user_id`. Verification accepts only HS256
- * with a known kid, and checks expiry with no leeway.
+ * and claims `token_type`, `exp`, `iat`, `jti`, `user_id`, plus the login session they belong
+ * to (`sid` in access tokens, `fam` in refresh tokens). Verification accepts only HS256 with a
+ * known kid, and checks expiry with no leeway.
  */
-import { sign, verify } from "hono/jwt";
-import { decodeHeader } from "hono/utils/jwt/jwt";
+import { decode, sign, verify } from "hono/jwt";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { type Config, type SigningKey, signingKey } from "../config";
@@ -17,9 +17,13 @@ const claimsSchema = z.object({
   iat: z.number().int(),
   jti: z.string().min(1).max(64),
   user_id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  /** The login a refresh token descends from (refresh tokens only). */
+  /** The login session a refresh token descends from (refresh tokens only). */
   fam: z.string().min(1).max(64).optional(),
-});
+  /** The login session of an access token (access tokens only). */
+  sid: z.string().min(1).max(64).optional(),
+})
+  // Every token names its session: an access token without one could never be ended early.
+  .refine((claims) => (claims.token_type === "access" ? claims.sid !== undefined : claims.fam !== undefined));
 
 export type TokenClaims = z.infer<typeof claimsSchema>;
 
@@ -51,11 +55,14 @@ export interface IssuedToken {
   claims: TokenClaims;
 }
 
-/** The claims of a new token of `type` for `userId`; `extra` adds claims such as `fam`. */
-export function newClaims(config: Config, type: TokenType, userId: number, extra: { fam?: string } = {}): TokenClaims {
+/** The session claim of each token type. */
+export type SessionClaim = { fam: string } | { sid: string };
+
+/** The claims of a new token of `type` for `userId` in a session (`fam` or `sid`). */
+export function newClaims(config: Config, type: TokenType, userId: number, session: SessionClaim): TokenClaims {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = type === "access" ? config.accessLifetimeSeconds : config.refreshLifetimeSeconds;
-  return { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...extra };
+  return { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...session };
 }
 
 /** Signs `claims` with the current key (refusing when JWT_SECRET is unusable). */
@@ -63,9 +70,9 @@ export async function issueClaims(config: Config, claims: TokenClaims): Promise<
   return { token: await signClaims(signingKey(config), claims), claims };
 }
 
-/** Signs a new token of `type` for `userId` with the current key. */
-export function issueToken(config: Config, type: TokenType, userId: number, extra: { fam?: string } = {}): Promise<IssuedToken> {
-  return issueClaims(config, newClaims(config, type, userId, extra));
+/** Signs a new token of `type` for `userId` in a session with the current key. */
+export function issueToken(config: Config, type: TokenType, userId: number, session: SessionClaim): Promise<IssuedToken> {
+  return issueClaims(config, newClaims(config, type, userId, session));
 }
 
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();
@@ -85,7 +92,7 @@ function cryptoKeyFor(key: SigningKey): Promise<CryptoKey> {
 export async function verifyToken(config: Config, token: string, expected?: TokenType): Promise<TokenClaims> {
   let payload: unknown;
   try {
-    const header = decodeHeader(token);
+    const { header } = decode(token);
     const key = config.verifyingKeys.find((candidate) => candidate.kid === header.kid);
     if (header.alg !== "HS256" || !key) throw new TokenRejected("invalid");
     payload = await verify(token, await cryptoKeyFor(key), "HS256");

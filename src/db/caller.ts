@@ -1,11 +1,67 @@
-/** The caller's row as every authenticated handler needs it, and the guards that writes put on it. */
-import { and, eq, sql } from "drizzle-orm";
+/**
+ * The SQL behind authorization (src/auth/caller-scope.ts): a guard statement that fails when the
+ * caller is not an active user with a live login session, the caller's row, and conditions on
+ * the caller for statements of other tables.
+ */
+import { and, eq, exists, gt, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
-import { users } from "./schema";
+import { tokenFamilies, users } from "./schema";
 
-export function selectCaller(db: Database, id: number) {
-  return db.select({ id: users.id, isActive: users.isActive, isStaff: users.isStaff }).from(users).where(eq(users.id, id));
+/** Who an access token names: the user and their login session. */
+export interface CallerIdentity {
+  id: number;
+  sessionId: string;
+}
+
+/** SQL for "session `sessionId` of user `userId` is live" (not revoked, not expired). */
+function liveSession(db: Database, identity: CallerIdentity) {
+  const f = alias(tokenFamilies, "caller_session");
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(f)
+      .where(and(eq(f.id, identity.sessionId), eq(f.userId, identity.id), isNull(f.revokedAt), gt(f.expiresAt, new Date()))),
+  );
+}
+
+/**
+ * The guard: yields a row (and so evaluates json() on malformed text, which raises an error and
+ * aborts the batch) exactly when the caller is not an active user with a live session. SQLite has
+ * no RAISE outside triggers; this is the plain-SQL way to make a statement fail on a condition.
+ */
+const REFUSED = "caller refused";
+export function callerGuard(db: Database, identity: CallerIdentity) {
+  const u = alias(users, "caller_guard");
+  const allowed = exists(
+    db.select({ one: sql`1` }).from(u).where(and(eq(u.id, identity.id), eq(u.isActive, true), liveSession(db, identity))),
+  );
+  return db.select({ refused: sql`json(${REFUSED})` }).from(sql`(select 1)`).where(sql`not ${allowed}`);
+}
+
+/** Whether a failed batch failed on `callerGuard`. */
+export function isGuardFailure(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (/malformed JSON/i.test(cause.message)) return true;
+  }
+  return false;
+}
+
+/** The caller's row as authorization needs it, to read in the guarded batch. */
+export function callerRow(db: Database, id: number) {
+  return db.select({ id: users.id, isStaff: users.isStaff, isSuperuser: users.isSuperuser }).from(users).where(eq(users.id, id));
+}
+
+/** Whether user `id` exists and is active (to explain a refused guard). */
+export async function callerState(db: Database, id: number): Promise<{ isActive: boolean } | undefined> {
+  const [user] = await db.select({ isActive: users.isActive }).from(users).where(eq(users.id, id));
+  return user;
+}
+
+/** SQL for "the caller is staff", for statements that must scan nothing for anyone else. */
+export function callerIsStaff(db: Database, callerId: number) {
+  const u = alias(users, "caller_staff");
+  return exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, callerId), eq(u.isStaff, true))));
 }
 
 /** A subquery for `exists(...)`: user `id` is active. Aliased, so it can sit inside statements on users. */

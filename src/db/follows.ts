@@ -1,13 +1,13 @@
 /**
- * Data access for the follow graph. Every change is one D1 batch (one transaction, one round
- * trip) in which the edge and both counters move together, guarded so that repeating a follow
- * or unfollow changes nothing and a deleted or inactive caller changes nothing.
+ * Data access for the follow graph, as statements for the caller's batch (one transaction, one
+ * round trip): the edge and both counters move together, guarded so that repeating a follow or
+ * unfollow changes nothing; the caller's batch guard refuses a deleted or inactive caller.
  */
 import { and, asc, desc, eq, exists, gt, lt, notExists, sql } from "drizzle-orm";
 import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { follows, users } from "./schema";
-import { activeUser, anyUser, selectCaller } from "./caller";
+import { anyUser } from "./caller";
 
 const pair = (db: Database, followerId: number, followeeId: number) =>
   db.select({ one: sql`1` }).from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
@@ -21,10 +21,14 @@ export function isFollowedBy(db: Database, callerId: number, userId: SQLiteColum
 
 const targetName = (db: Database, id: number) => db.select({ username: users.username }).from(users).where(eq(users.id, id));
 
-/** Follows `targetId` as `callerId`; returns the caller (for the auth check) and the target's name. */
-export async function follow(db: Database, callerId: number, targetId: number) {
-  const allowed = and(exists(activeUser(db, callerId)), exists(anyUser(db, targetId)), notExists(pair(db, callerId, targetId)));
-  const results = await db.batch([
+/**
+ * The statements of "`callerId` follows `targetId`": both counters and the edge move together,
+ * only if the target exists and the edge does not (so repeating it changes nothing). The last
+ * statement reads the target's name. Run them in the caller's batch, which checks the caller.
+ */
+export function followStatements(db: Database, callerId: number, targetId: number) {
+  const allowed = and(exists(anyUser(db, targetId)), notExists(pair(db, callerId, targetId)));
+  return [
     db.update(users).set({ followingCount: sql`${users.followingCount} + 1` }).where(and(eq(users.id, callerId), allowed)),
     db.update(users).set({ followersCount: sql`${users.followersCount} + 1` }).where(and(eq(users.id, targetId), allowed)),
     db
@@ -34,28 +38,22 @@ export async function follow(db: Database, callerId: number, targetId: number) {
           // Drizzle's insert-select takes every column in table order; a NULL id is assigned by SQLite.
           .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${Date.now()}`.as("created_at") })
           .from(users)
-          .where(and(eq(users.id, targetId), exists(activeUser(db, callerId)))),
+          .where(eq(users.id, targetId)),
       )
       .onConflictDoNothing(),
-    selectCaller(db, callerId),
     targetName(db, targetId),
-  ]);
-  return { caller: results[3][0], target: results[4][0] };
+  ] as const;
 }
 
-/** Unfollows `targetId` as `callerId`, the mirror of `follow`. */
-export async function unfollow(db: Database, callerId: number, targetId: number) {
-  const allowed = and(exists(activeUser(db, callerId)), exists(pair(db, callerId, targetId)));
-  const results = await db.batch([
+/** The statements of "`callerId` unfollows `targetId`", the mirror of `followStatements`. */
+export function unfollowStatements(db: Database, callerId: number, targetId: number) {
+  const allowed = exists(pair(db, callerId, targetId));
+  return [
     db.update(users).set({ followingCount: sql`${users.followingCount} - 1` }).where(and(eq(users.id, callerId), allowed)),
     db.update(users).set({ followersCount: sql`${users.followersCount} - 1` }).where(and(eq(users.id, targetId), allowed)),
-    db
-      .delete(follows)
-      .where(and(eq(follows.followerId, callerId), eq(follows.followeeId, targetId), exists(activeUser(db, callerId)))),
-    selectCaller(db, callerId),
+    db.delete(follows).where(and(eq(follows.followerId, callerId), eq(follows.followeeId, targetId))),
     targetName(db, targetId),
-  ]);
-  return { caller: results[3][0], target: results[4][0] };
+  ] as const;
 }
 
 export type FollowDirection = "followers" | "following";
@@ -67,11 +65,12 @@ export interface FollowCursor {
 }
 
 /**
- * One page of a follow list, newest first, with the caller's `is_following` flag per user, the
- * list owner's existence and the caller, in one round trip. A range scan of
+ * One page of a follow list, newest first, with the caller's `is_following` flag per user, and
+ * whether the list's owner exists, as statements for the caller's batch. A range scan of
  * follows_followee_newest / follows_follower_newest: the cost depends on the page, not the list.
+ * `limit + 1` rows are read: the extra one only tells whether there is more.
  */
-export async function followPage(
+export function followPageStatements(
   db: Database,
   callerId: number,
   ownerId: number,
@@ -84,8 +83,7 @@ export async function followPage(
     direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
   const forward = cursor?.forward ?? true;
   const position = cursor ? (forward ? lt(follows.id, cursor.id) : gt(follows.id, cursor.id)) : undefined;
-  const [[caller], [owner], rows] = await db.batch([
-    selectCaller(db, callerId),
+  return [
     anyUser(db, ownerId),
     db
       .select({
@@ -99,6 +97,5 @@ export async function followPage(
       .where(and(eq(ownerColumn, ownerId), position))
       .orderBy(forward ? desc(follows.id) : asc(follows.id))
       .limit(limit + 1),
-  ]);
-  return { caller, ownerExists: owner !== undefined, rows, forward };
+  ] as const;
 }

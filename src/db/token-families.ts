@@ -114,26 +114,41 @@ export async function rotateFamily(
 
 export type FamilyState = "current" | "not_current" | "revoked" | "unknown";
 
-/** Whether `jti` is the live current token of its family, and whether the user may still use it. */
+/** A family's row, for where a token stands in it. */
 const familyRow = (db: Database, familyId: string, userId: number) =>
   db
-    .select({ currentJti: tokenFamilies.currentJti, revokedAt: tokenFamilies.revokedAt })
+    .select({ currentJti: tokenFamilies.currentJti, revokedAt: tokenFamilies.revokedAt, expiresAt: tokenFamilies.expiresAt })
     .from(tokenFamilies)
     .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId)));
 
+/** Where refresh token `jti` stands in its family, as it was before this request. */
 function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefined, jti: string): FamilyState {
   if (!family) return "unknown";
   if (family.revokedAt) return "revoked";
   return family.currentJti === jti ? "current" : "not_current";
 }
 
-/** Where `jti` stands in its family, and whether the user may still use it. */
-export async function familyState(db: Database, familyId: string, userId: number, jti: string) {
-  const [[family], [user]] = await db.batch([
-    familyRow(db, familyId, userId),
+/**
+ * Where a token stands in its session (token/verify), in one round trip: the session's row, its
+ * user's state, and, for a refresh token that is no longer current (reuse), the revocation of
+ * the session in the same batch. An access token (no `refreshJti`) stands "current" while its
+ * session is live.
+ */
+export async function sessionStanding(db: Database, sessionId: string, userId: number, refreshJti: string | undefined) {
+  const live = and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
+  const reuse = refreshJti === undefined ? sql`0` : ne(tokenFamilies.currentJti, refreshJti);
+  const [[family], [user], revoked] = await db.batch([
+    familyRow(db, sessionId, userId),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
+    db
+      .update(tokenFamilies)
+      .set({ revokedAt: new Date() })
+      .where(and(live, reuse))
+      .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
   ]);
-  return { state: stateOf(family, jti), userActive: user?.isActive === true };
+  let state = stateOf(family, refreshJti ?? family?.currentJti ?? "");
+  if (state === "current" && family!.expiresAt.getTime() <= Date.now()) state = "unknown";
+  return { state, userActive: user?.isActive === true, revoked: revoked[0] as RevokedFamily | undefined };
 }
 
 /**

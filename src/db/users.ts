@@ -1,16 +1,15 @@
-/** Data access for users. Knows Drizzle and D1, not HTTP. */
+/** Data access for users: statements and small queries over the users table. Knows Drizzle and D1, not HTTP. */
 import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
-import { selectCaller } from "./caller";
+import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
 import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
-import { revokeAllFamiliesOf } from "./token-families";
 import { type NewUserRow, type UserRow, users } from "./schema";
 import { type UniqueField, orTakenField } from "./unique-violation";
 import { sameEmail, sameUsername } from "./user-match";
 
-
-function conflictsQuery(db: Database, wanted: { username?: string; email?: string }, exceptId = 0) {
+/** Other users holding the wanted username or email (case-insensitively). */
+export function uniqueHolders(db: Database, wanted: { username?: string; email?: string }, exceptId = 0) {
   const matches = [
     wanted.username === undefined ? undefined : sameUsername(wanted.username),
     wanted.email === undefined || wanted.email === "" ? undefined : sameEmail(wanted.email),
@@ -21,8 +20,8 @@ function conflictsQuery(db: Database, wanted: { username?: string; email?: strin
     .where(and(ne(users.id, exceptId), matches.length > 0 ? or(...matches) : sql`0`));
 }
 
-/** Which of `wanted`'s unique fields another user already holds. */
-function takenFields(rows: { username: string; email: string }[], wanted: { username?: string; email?: string }) {
+/** Which of `wanted`'s unique fields the rows of `uniqueHolders` hold. */
+export function takenFields(rows: { username: string; email: string }[], wanted: { username?: string; email?: string }) {
   const taken = new Set<UniqueField>();
   for (const row of rows) {
     if (wanted.username !== undefined && row.username.toLowerCase() === wanted.username.toLowerCase()) taken.add("username");
@@ -39,7 +38,7 @@ export async function checkRegistration(db: Database, wanted: { username: string
   const [reserved, counts, holders] = await db.batch([
     reserveSlots(db, throttle, now),
     windowCounts(db, throttle, now),
-    conflictsQuery(db, wanted),
+    uniqueHolders(db, wanted),
   ]);
   return { throttled: reserved.length === 0, counts, taken: takenFields(holders, wanted) };
 }
@@ -62,83 +61,50 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
-const userById = (db: Database, id: number) => db.select().from(users).where(eq(users.id, id));
-
-export async function findUser(db: Database, id: number): Promise<UserRow | undefined> {
-  const [row] = await userById(db, id);
-  return row;
-}
+/** A user's whole row. */
+export const userById = (db: Database, id: number) => db.select().from(users).where(eq(users.id, id));
 
 export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture">>;
 
-/** The caller and any other holders of the username/email they want, in one round trip. */
-export async function loadProfileUpdate(db: Database, id: number, changes: ProfileChanges) {
-  const [[caller], holders] = await db.batch([userById(db, id), conflictsQuery(db, changes, id)]);
-  return { caller, taken: takenFields(holders, changes) };
-}
+/** The picture key a user holds, read in the batch that changes it (to delete the replaced object). */
+export const pictureOf = (db: Database, id: number) =>
+  db.select({ profilePicture: users.profilePicture }).from(users).where(eq(users.id, id));
 
-export type UpdateResult = { user: UserRow; previousPicture: string | null } | { taken: UniqueField } | { missing: true };
+/** Applies profile changes to user `id`, returning the new row. */
+export const profileUpdate = (db: Database, id: number, changes: ProfileChanges) =>
+  db.update(users).set(changes).where(eq(users.id, id)).returning();
 
-/** Updates the caller's row; reports the picture key it held just before (same transaction). */
-export function updateProfile(db: Database, id: number, changes: ProfileChanges): Promise<UpdateResult> {
-  return orTakenField(async () => {
-    const [[before], [row]] = await db.batch([
-      db.select({ profilePicture: users.profilePicture }).from(users).where(eq(users.id, id)),
-      db
-        .update(users)
-        .set(changes)
-        .where(and(eq(users.id, id), eq(users.isActive, true)))
-        .returning(),
-    ]);
-    return row ? { user: row, previousPicture: before?.profilePicture ?? null } : { missing: true as const };
-  });
-}
-
-/** `%` and `_` in a search term are literal, as Django's icontains makes them. */
+/** `%`, `_` and `\` in a search term are literal, as Django's icontains makes them. */
 const containsPattern = (term: string) => `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
-/** One page of the admin list (ordered by id) with the total, and the caller, in one round trip. */
-export async function listUsersPage(db: Database, callerId: number, search: string | undefined, offset: number, limit: number) {
+/**
+ * One page of the admin list (ordered by id) and its total, as statements for the caller's batch.
+ * Both carry "the caller is staff", which SQLite checks once before scanning: a non-staff caller
+ * costs no scan of the table.
+ */
+export function usersPage(db: Database, callerId: number, search: string | undefined, offset: number, limit: number) {
   const pattern = search ? containsPattern(search) : undefined;
   // LIKE is case-insensitive for ASCII in SQLite, as Django's icontains is there.
-  const escaped = pattern
+  const matches = pattern
     ? sql`(${users.username} LIKE ${pattern} ESCAPE '\\' OR ${users.email} LIKE ${pattern} ESCAPE '\\')`
     : undefined;
-  const [[caller], [total], rows] = await db.batch([
-    selectCaller(db, callerId),
-    db.select({ count: count() }).from(users).where(escaped),
-    db.select().from(users).where(escaped).orderBy(asc(users.id)).limit(limit).offset(offset),
-  ]);
-  return { caller, count: total?.count ?? 0, rows };
+  const allowed = and(callerIsStaff(db, callerId), matches);
+  return [
+    db.select({ count: count() }).from(users).where(allowed),
+    db.select().from(users).where(allowed).orderBy(asc(users.id)).limit(limit).offset(offset),
+  ] as const;
 }
 
-/** One user as the caller sees them (with `is_following`), and the caller, in one round trip. */
-export async function findUserSeenBy(db: Database, callerId: number, id: number) {
-  const [[caller], [target]] = await db.batch([
-    selectCaller(db, callerId),
-    db
-      .select({
-        user: users,
-        isFollowing: isFollowedBy(db, callerId, users.id),
-      })
-      .from(users)
-      .where(eq(users.id, id)),
-  ]);
-  return { caller, target };
+/** One user as `callerId` sees them (with `is_following`). */
+export function userSeenBy(db: Database, callerId: number, id: number) {
+  return db.select({ user: users, isFollowing: isFollowedBy(db, callerId, users.id) }).from(users).where(eq(users.id, id));
 }
 
-/**
- * Replaces the password hash, provided it is still `expectedHash` (two concurrent changes
- * cannot both win), and revokes every refresh-token family of the user in the same batch.
- */
-export async function changePassword(db: Database, id: number, expectedHash: string, newHash: string) {
-  const [updated, revoked] = await db.batch([
-    db
-      .update(users)
-      .set({ password: newHash })
-      .where(and(eq(users.id, id), eq(users.password, expectedHash), eq(users.isActive, true)))
-      .returning({ id: users.id }),
-    revokeAllFamiliesOf(db, id),
-  ]);
-  return { changed: updated.length > 0, revoked };
+/** Replaces the password hash, provided it is still `expectedHash` (two concurrent changes cannot both win). */
+export function passwordUpdate(db: Database, id: number, expectedHash: string, newHash: string) {
+  return db
+    .update(users)
+    .set({ password: newHash })
+    .where(and(eq(users.id, id), eq(users.password, expectedHash)))
+    .returning({ id: users.id });
 }

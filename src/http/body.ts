@@ -1,58 +1,83 @@
 /**
- * Reads a write request's body as DRF's three default parsers would (JSON, urlencoded form,
- * multipart form) into one plain object, so each route declares a single zod schema.
+ * The body middleware of every write route: DRF's three default parsers (JSON, urlencoded form,
+ * multipart form) read the body into one plain object within its size limit, the route's zod
+ * schema validates it, and the result reaches the handler through Hono's `addValidatedData`
+ * (`c.req.valid("json")`), whatever the media type.
  */
-import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { bodyLimit } from "hono/body-limit";
+import type { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
 import { PayloadTooLarge, ParseError, UnsupportedMediaType, ValidationFailed } from "./errors";
-
-/** The default body limit of every write route. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+import { type BodyLimits, bodyLimits } from "./openapi";
+import { fieldErrors } from "./validation";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
-export interface BodyLimits {
-  /** Every body; default 1 MiB. */
-  maxBytes?: number;
-  /** Multipart bodies, on routes that take files. */
-  multipartMaxBytes?: number;
+const mediaTypeOf = (contentType: string) => contentType.split(";")[0]!.trim().toLowerCase();
+
+/** The middleware for a route's declared body (built by `requestBody` in openapi.ts). */
+export function parseBody(body: { content: { "application/json": { schema: z.ZodType } } }) {
+  const schema = body.content["application/json"].schema;
+  const limits = bodyLimits(body);
+  const limiters = new Map<number, ReturnType<typeof bodyLimit>>();
+  const limiterFor = (maxSize: number) => {
+    let limiter = limiters.get(maxSize);
+    if (!limiter) {
+      limiter = bodyLimit({ maxSize, onError: () => { throw new PayloadTooLarge(maxSize); } });
+      limiters.set(maxSize, limiter);
+    }
+    return limiter;
+  };
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const contentType = c.req.header("Content-Type") ?? "";
+    const mediaType = mediaTypeOf(contentType);
+    await limiterFor(maxBytesFor(mediaType, limits))(c, async () => {
+      const data = await read(c.req, mediaType, contentType);
+      requireDictionary(data);
+      const result = await schema.safeParseAsync(data);
+      if (!result.success) throw new ValidationFailed(fieldErrors(result.error.issues));
+      c.req.addValidatedData("json", result.data as object);
+    });
+    await next();
+  });
 }
 
-/**
- * Parses the body and hands it to zValidator("json") through `c.req.json()`: Hono's own json()
- * would re-read the raw text (and could not carry a multipart body's files), so this request's
- * json() returns the object parsed here. Form bodies are presented to the validator as JSON too
- * (their content type is rewritten on Hono's request wrapper only, not on the raw request).
- */
-export async function loadBody(c: Context, limits: BodyLimits = {}): Promise<void> {
-  const contentType = c.req.header("Content-Type") ?? "";
-  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
-  const maxBytes =
-    mediaType === "multipart/form-data" ? (limits.multipartMaxBytes ?? limits.maxBytes ?? MAX_BODY_BYTES) : (limits.maxBytes ?? MAX_BODY_BYTES);
-  const bytes = await readLimited(c.req.raw, maxBytes);
-  const data = bytes.length === 0 || mediaType === "" ? {} : await parse(bytes, mediaType, contentType);
-  requireDictionary(data);
-  c.req.json = async <T>() => data as T;
-  if (!JSON_TYPE.test(mediaType)) {
-    const headers = new Headers(c.req.raw.headers);
-    headers.set("Content-Type", "application/json");
-    c.req.raw = new Request(c.req.url, { method: c.req.method, headers });
-  }
+function maxBytesFor(mediaType: string, limits: BodyLimits): number {
+  return mediaType === "multipart/form-data" ? (limits.multipartMaxBytes ?? limits.maxBytes) : limits.maxBytes;
 }
 
-async function parse(bytes: Uint8Array, mediaType: string, contentType: string): Promise<unknown> {
-  if (JSON_TYPE.test(mediaType)) return parseJson(bytes);
-  if (mediaType === "application/x-www-form-urlencoded") {
-    return lastValues(new URLSearchParams(decodeUtf8(bytes, "Form")));
+interface BodyReader {
+  text(): Promise<string>;
+  formData(): Promise<FormData>;
+  raw: Request;
+}
+
+async function read(req: BodyReader, mediaType: string, contentType: string): Promise<unknown> {
+  if (!req.raw.body || mediaType === "") return {};
+  if (JSON_TYPE.test(mediaType)) {
+    const text = await readText(req, "JSON");
+    return text === "" ? {} : parseJson(text);
   }
+  if (mediaType === "application/x-www-form-urlencoded") return lastValues(new URLSearchParams(await readText(req, "Form")));
   if (mediaType === "multipart/form-data") {
     try {
-      const form = await new Response(bytes, { headers: { "Content-Type": contentType } }).formData();
-      return lastValues(form);
+      return lastValues(await req.formData());
     } catch (error) {
       throw new ParseError(`Multipart form parse error - ${(error as Error).message}`);
     }
   }
   throw new UnsupportedMediaType(contentType);
+}
+
+/** Reads the body as strict UTF-8 (a Request's text() would replace bad bytes silently). */
+async function readText(req: BodyReader, kind: "JSON" | "Form"): Promise<string> {
+  const bytes = await req.raw.arrayBuffer();
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ParseError(`${kind} parse error - the body is not valid UTF-8`);
+  }
 }
 
 /** No body of this API nests; deeper JSON is refused before it is parsed. */
@@ -77,8 +102,7 @@ function nestingDepth(text: string, limit: number): number {
   return deepest;
 }
 
-function parseJson(bytes: Uint8Array): unknown {
-  const text = decodeUtf8(bytes, "JSON");
+function parseJson(text: string): unknown {
   if (nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new ParseError(`JSON parse error - nesting deeper than ${MAX_JSON_DEPTH} levels`);
   }
@@ -86,14 +110,6 @@ function parseJson(bytes: Uint8Array): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new ParseError(`JSON parse error - ${(error as Error).message}`);
-  }
-}
-
-function decodeUtf8(bytes: Uint8Array, kind: "JSON" | "Form"): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ParseError(`${kind} parse error - the body is not valid UTF-8`);
   }
 }
 
@@ -116,31 +132,4 @@ function pythonTypeName(value: unknown): string {
 function requireDictionary(data: unknown): asserts data is Record<string, unknown> {
   if (typeof data === "object" && data !== null && !Array.isArray(data)) return;
   throw new ValidationFailed({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] });
-}
-
-/** Reads at most `maxBytes`, refusing larger bodies as soon as the declared length or the stream exceeds it. */
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > maxBytes) throw new PayloadTooLarge(maxBytes);
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new PayloadTooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }

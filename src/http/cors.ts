@@ -7,7 +7,7 @@ import { cors } from "hono/cors";
 import type { AppEnv } from "../env";
 
 const options = {
-  allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS"],
+  allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
   allowHeaders: ["Authorization", "Content-Type", "X-D1-Bookmark"],
   exposeHeaders: ["Retry-After", "Server-Timing", "X-D1-Bookmark", "X-Request-Id"],
   maxAge: 600,
@@ -18,6 +18,9 @@ const listedOrigin = cors({ ...options, origin: (origin) => origin });
 export const corsForListedOrigins = createMiddleware<AppEnv>(async (c, next) => {
   const allowed = c.var.config.corsOrigins;
   const origin = c.req.header("Origin");
+  // Only a request with Origin and Access-Control-Request-Method is a preflight; any other
+  // OPTIONS is DRF's metadata request (hono/cors would answer every OPTIONS as a preflight).
+  if (c.req.method === "OPTIONS" && !(origin && c.req.header("Access-Control-Request-Method"))) return next();
   if (allowed.includes("*")) return anyOrigin(c, next);
   if (origin && allowed.includes(origin)) return listedOrigin(c, next);
   await next();

@@ -1,9 +1,9 @@
 /** The one place error bodies are written: typed ApiErrors as DRF shapes, anything else as a logged 500. */
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
-import { ApiError, NotFound } from "./errors";
+import { ApiError } from "./errors";
 import { redact } from "./request-log";
 
 export function errorResponse(c: Context, error: ApiError): Response {
@@ -27,5 +27,3 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   );
   return c.json({ detail: "A server error occurred." }, 500);
 };
-
-export const onNotFound: NotFoundHandler<AppEnv> = (c) => errorResponse(c, new NotFound());

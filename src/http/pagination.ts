@@ -1,4 +1,8 @@
-/** DRF's two paginations: page numbers (with a total) for the admin list, cursors for follow lists. */
+/**
+ * DRF's two paginations: page numbers (with a total) for the admin list, cursors for follow
+ * lists; their query parameters as zod schemas, and the pages with their absolute links.
+ */
+import { z } from "@hono/zod-openapi";
 import { NotFound } from "./errors";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -46,7 +50,7 @@ export function numberedPage<T>(url: URL, page: number, size: number, count: num
   };
 }
 
-/** Resolves `last` (and checks bounds) once the total is known. */
+/** Resolves `last` once the total is known (`numberedPage` checks the bounds). */
 export function resolvePage(page: number | "last", size: number, count: number): number {
   return page === "last" ? Math.max(1, Math.ceil(count / size)) : page;
 }
@@ -109,3 +113,27 @@ export function cursorPage<R extends { position: number }, T>(
     results: page.map(present),
   };
 }
+
+/** `?page_size=`: DRF's behaviour, clamped rather than refused. */
+export const pageSizeQuery = z
+  .string()
+  .optional()
+  .transform(pageSize)
+  .meta({
+    type: "integer",
+    description: `Items per page: default ${DEFAULT_PAGE_SIZE}; a value over ${MAX_PAGE_SIZE} is taken as ${MAX_PAGE_SIZE}, and anything that is not a positive integer as ${DEFAULT_PAGE_SIZE} (as DRF does).`,
+  });
+
+/** `?page=`: a page number or `last`; anything else, or a page past the end, is 404 "Invalid page.". */
+export const pageQuery = z
+  .string()
+  .optional()
+  .transform(pageNumber)
+  .meta({ type: "string", pattern: "^([1-9][0-9]{0,8}|last)$", description: "Page number (from 1), or `last`. Other values: 404 Invalid page." });
+
+/** `?cursor=`: opaque, from a next/previous link; any other value is 404 "Invalid cursor". */
+export const cursorQuery = z
+  .string()
+  .optional()
+  .transform(decodeCursor)
+  .meta({ type: "string", description: "Opaque cursor from a next/previous link. Any other value: 404 Invalid cursor." });

@@ -4,15 +4,21 @@
  * a header value or a query string, so never a password or a token.
  */
 import { createMiddleware } from "hono/factory";
+import { requestId as honoRequestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 
+/**
+ * `c.var.requestId`: Cloudflare's ray id, which identifies the request across its logs, or a
+ * random id locally. A client's own X-Request-Id is not taken (headerName: ""), so nobody writes
+ * into the log's ids; the id is sent back by `requestLog`.
+ */
+export const requestId = honoRequestId({ headerName: "", generator: (c) => c.req.header("cf-ray") ?? crypto.randomUUID() });
+
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  // Cloudflare's ray id identifies the request across its logs; locally there is none.
-  const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
-  c.set("requestId", requestId);
   await next();
+  const requestId = c.var.requestId;
   c.header("X-Request-Id", requestId);
   console.log(
     JSON.stringify({

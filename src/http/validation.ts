@@ -1,9 +1,8 @@
-/** Request validation: zod schemas through @hono/zod-validator, failures in DRF's shape. */
-import { zValidator } from "@hono/zod-validator";
-import type { Context, Next } from "hono";
-import type { z } from "zod";
-import { type BodyLimits, loadBody } from "./body";
-import { type FieldErrors, ValidationFailed } from "./errors";
+/** zod failures in DRF's shape, and the router's hook for the query and path validators. */
+import type { Hook } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
+import { type FieldErrors, NotFound, ValidationFailed } from "./errors";
 
 /** Groups zod issues by top-level field, as DRF reports them; body-level issues go to non_field_errors. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
@@ -15,20 +14,9 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
   return errors;
 }
 
-function throwFieldErrors(result: { success: boolean; error?: z.core.$ZodError }): void {
-  if (!result.success && result.error) throw new ValidationFailed(fieldErrors(result.error.issues));
-}
-
-/**
- * Validates a write route's body (JSON, form or multipart) against `schema`; handlers read the
- * result with `c.req.valid("json")`. Routes that take files raise `multipartMaxBytes`.
- */
-export function validBody<T extends z.ZodType>(schema: T, limits?: BodyLimits) {
-  const validate = zValidator("json", schema, throwFieldErrors);
-  const withBody: typeof validate = async (c: Context, next: Next) => {
-    await loadBody(c, limits);
-    return validate(c, next);
-  };
-  return withBody;
-}
-
+/** A path that names no object is 404 (Django's `<int:pk>` does not match); a bad query value is a field error. */
+export const refuseInvalid: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  if (result.target === "param") throw new NotFound();
+  throw new ValidationFailed(fieldErrors(result.error.issues));
+};

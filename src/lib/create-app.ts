@@ -1,28 +1,31 @@
-/** Builds a Hono app with what every route shares: optional trailing slashes, config, database, error bodies. */
-import { Hono } from "hono";
+/** Builds the app with what every route shares: config, request id and log, headers, CORS, the database, error bodies. */
+import { createMiddleware } from "hono/factory";
+import { timing } from "hono/timing";
 import { configFrom } from "../config";
-import { d1Session } from "../db/session";
+import { replicatedDatabase } from "../db/replicated-database";
 import type { AppEnv } from "../env";
 import { corsForListedOrigins } from "../http/cors";
-import { onError, onNotFound } from "../http/error-handler";
-import { requestLog } from "../http/request-log";
+import { onError } from "../http/error-handler";
+import { requestId, requestLog } from "../http/request-log";
 import { apiSecureHeaders, noStore } from "../http/security-headers";
-import { serverTiming } from "../http/server-timing";
+import { createRouter } from "./router";
+
+const withConfig = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("config", configFrom(c.env));
+  await next();
+});
+
+/** Server-Timing (hono/timing) on API answers, only when SERVER_TIMING=1: production pays nothing for it. */
+const serverTimingHeader = timing({ totalDescription: "total" });
+const serverTiming = createMiddleware<AppEnv>((c, next) => (c.var.config.serverTiming ? serverTimingHeader(c, next) : next()));
 
 export function createApp() {
-  // strict: false makes `/api/auth/login` and `/api/auth/login/` the same route, with no redirect.
-  const app = new Hono<AppEnv>({ strict: false });
-  app.use(requestLog);
-  app.use(async (c, next) => {
-    c.set("config", configFrom(c.env));
-    await next();
-  });
+  const app = createRouter();
+  app.use(requestId, requestLog, withConfig);
   app.use("/api/*", serverTiming);
-  app.use(apiSecureHeaders);
-  app.use(corsForListedOrigins);
+  app.use(apiSecureHeaders, corsForListedOrigins);
   app.use("/api/*", noStore);
-  app.use(d1Session);
+  app.use(replicatedDatabase);
   app.onError(onError);
-  app.notFound(onNotFound);
   return app;
 }

@@ -1,31 +1,17 @@
-/** The OpenAPI document and the offline reference page (Swagger UI, served from this Worker's static assets). */
-import { Hono } from "hono";
-import type { AppEnv } from "../../env";
-import { openApiDocument } from "./openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import { everyRoute } from "../../http/openapi";
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>social-media-api — API reference</title>
-<link rel="stylesheet" href="/docs-assets/vendor/swagger-ui.css">
-</head>
-<body>
-<div id="swagger-ui"></div>
-<script src="/docs-assets/vendor/swagger-ui-bundle.js"></script>
-<script src="/docs-assets/docs-init.js"></script>
-</body>
-</html>
-`;
+const tags = ["docs"];
 
-// Everything the page loads comes from this origin; Swagger UI needs inline styles and data: images.
-const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'";
+export const schemaRoute = createRoute({
+  method: "get", path: "/schema", tags, summary: "This OpenAPI 3.1 document",
+  responses: {
+    200: { description: "The OpenAPI 3.1 document.", content: { "application/json": { schema: z.object({}).passthrough().meta({ description: "OpenAPI 3.1" }) } } },
+    ...everyRoute,
+  },
+});
 
-export const docsRoutes = new Hono<AppEnv>()
-  .get("/schema", (c) => c.json(openApiDocument(), 200))
-  .get("/docs", (c) => {
-    c.header("Content-Security-Policy", PAGE_CSP);
-    return c.html(PAGE);
-  });
+export const docsPageRoute = createRoute({
+  method: "get", path: "/docs", tags, summary: "Interactive API reference (works offline)",
+  responses: { 200: { description: "An HTML page.", content: { "text/html": { schema: z.string() } } }, ...everyRoute },
+});

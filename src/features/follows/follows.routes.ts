@@ -1,17 +1,20 @@
-import { Hono } from "hono";
-import { requireBearer } from "../../auth/bearer";
-import type { AppEnv } from "../../env";
-import { ID, parseId } from "../../http/ids";
-import { followUser, unfollowUser } from "./follows.service";
+import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity, detailSchema, errorResponses, everyRoute, jsonResponse, withBearer } from "../../http/openapi";
+import { userIdParams } from "../users/users.schemas";
 
-export const followsRoutes = new Hono<AppEnv>()
-  .use(`/follow/:id${ID}`, requireBearer)
-  .use(`/unfollow/:id${ID}`, requireBearer)
-  .post(`/follow/:id${ID}`, async (c) => {
-    const username = await followUser(c.var.db, c.var.userId, parseId(c.req.param("id")));
-    return c.json({ detail: `You are now following ${username}.` }, 200);
-  })
-  .post(`/unfollow/:id${ID}`, async (c) => {
-    const username = await unfollowUser(c.var.db, c.var.userId, parseId(c.req.param("id")));
-    return c.json({ detail: `You have unfollowed ${username}.` }, 200);
+const action = (name: "follow" | "unfollow") =>
+  createRoute({
+    method: "post", path: `/${name}/{id}`, tags: ["follows"],
+    summary: `${name === "follow" ? "Follow" : "Unfollow"} a user (idempotent)`,
+    security: bearerSecurity,
+    request: { params: userIdParams },
+    responses: {
+      200: jsonResponse(detailSchema, "Done."),
+      400: errorResponses.badRequestDetail,
+      404: errorResponses.notFound,
+      ...withBearer, ...everyRoute,
+    },
   });
+
+export const followRoute = action("follow");
+export const unfollowRoute = action("unfollow");

@@ -1,26 +1,31 @@
-/** Follow and unfollow: idempotent, one D1 batch each. */
-import { requireActiveUser } from "../../auth/bearer";
-import type { Database } from "../../db/client";
-import { follow, unfollow } from "../../db/follows";
-import { selectCaller } from "../../db/caller";
+/** Follow and unfollow: idempotent, one guarded D1 batch each. */
+import { followStatements, unfollowStatements } from "../../db/follows";
 import { BadRequest, NotFound } from "../../http/errors";
+import type { CallerDeps } from "../../lib/deps";
 
-export async function followUser(db: Database, callerId: number, targetId: number): Promise<string> {
-  if (callerId === targetId) {
+/** Follows `targetId`; answers their username. */
+export async function followUser({ caller, db }: CallerDeps, { targetId }: { targetId: number }): Promise<string> {
+  if (caller.id === targetId) {
     // Authentication still comes first, as in DRF.
-    const [caller] = await selectCaller(db, callerId);
-    requireActiveUser(caller);
+    await caller.check();
     throw new BadRequest("You cannot follow yourself.");
   }
-  const { caller, target } = await follow(db, callerId, targetId);
-  requireActiveUser(caller);
-  if (!target) throw new NotFound();
-  return target.username;
+  const { results } = await caller.batch(followStatements(db, caller.id, targetId));
+  return nameOf(results[3]);
 }
 
-export async function unfollowUser(db: Database, callerId: number, targetId: number): Promise<string> {
-  const { caller, target } = await unfollow(db, callerId, targetId);
-  requireActiveUser(caller);
+/** Unfollows `targetId`; answers their username. */
+export async function unfollowUser({ caller, db }: CallerDeps, { targetId }: { targetId: number }): Promise<string> {
+  if (caller.id === targetId) {
+    await caller.check();
+    throw new BadRequest("You cannot unfollow yourself.");
+  }
+  const { results } = await caller.batch(unfollowStatements(db, caller.id, targetId));
+  return nameOf(results[3]);
+}
+
+function nameOf(rows: { username: string }[]): string {
+  const [target] = rows;
   if (!target) throw new NotFound();
   return target.username;
 }

@@ -1,8 +1,10 @@
-import { sql } from "drizzle-orm";
-import { Hono } from "hono";
-import type { AppEnv } from "../../env";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { everyRoute, jsonResponse } from "../../http/openapi";
 
-export const healthRoutes = new Hono<AppEnv>().get("/healthz", async (c) => {
-  await c.var.db.run(sql`select 1`);
-  return c.json({ status: "ok" }, 200);
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+export const healthRoute = createRoute({
+  method: "get", path: "/healthz", tags: ["docs"], summary: "Health check (runs a trivial D1 query)",
+  responses: { 200: jsonResponse(healthSchema, "Healthy."), ...everyRoute },
 });

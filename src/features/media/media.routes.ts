@@ -1,22 +1,24 @@
-/** GET /media/<key>: pictures streamed from R2, cacheable forever (keys are never reused). */
-import { Hono } from "hono";
-import type { AppEnv } from "../../env";
-import { NotFound } from "../../http/errors";
-import { isServableKey } from "./picture-store";
+import { createRoute, z } from "@hono/zod-openapi";
+import { errorResponses, everyRoute } from "../../http/openapi";
 
-export const mediaRoutes = new Hono<AppEnv>().get("/media/:key{.+}", async (c) => {
-  const key = c.req.param("key");
-  if (!isServableKey(key)) throw new NotFound();
-  // R2 evaluates If-None-Match itself; a failed condition returns the object without a body.
-  const object = await c.env.BUCKET.get(key, { onlyIf: c.req.raw.headers });
-  if (!object) throw new NotFound();
-  const headers = new Headers({
-    ETag: object.httpEtag,
-    "Cache-Control": "public, max-age=31536000, immutable",
-    "Content-Type": object.httpMetadata?.contentType ?? "application/octet-stream",
-    "X-Content-Type-Options": "nosniff",
-  });
-  if (!("body" in object)) return new Response(null, { status: 304, headers });
-  headers.set("Content-Length", String(object.size));
-  return new Response(object.body, { status: 200, headers });
+const header = (description: string) => ({ schema: { type: "string" as const }, required: true, description });
+
+export const mediaRoute = createRoute({
+  // `{key{.+}}`: the key contains slashes, so Hono needs a pattern; the document shows `{key}`.
+  method: "get", path: "/media/{key{.+}}", tags: ["media"], summary: "A profile picture",
+  request: {
+    params: z.object({
+      key: z.string().meta({ description: "The object key, e.g. profile_pics/<hex>.png (it contains a slash)." }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "The picture's bytes.",
+      headers: { ETag: header("The object's entity tag."), "Cache-Control": header("public, max-age=31536000, immutable") },
+      content: { "image/*": { schema: z.string().meta({ format: "binary" }) } },
+    },
+    304: { description: "Not modified (If-None-Match).", headers: { ETag: header("The object's entity tag.") } },
+    404: errorResponses.notFound,
+    ...everyRoute,
+  },
 });

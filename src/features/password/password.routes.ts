@@ -1,12 +1,13 @@
-import { Hono } from "hono";
-import { requireBearer } from "../../auth/bearer";
-import type { AppEnv } from "../../env";
-import { validBody } from "../../http/validation";
-import { sessionContext } from "../session/session.context";
+import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity, detailSchema, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { passwordChangeBody } from "./password.schemas";
-import { changeOwnPassword } from "./password.service";
 
-export const passwordRoutes = new Hono<AppEnv>().post("/password/change", requireBearer, validBody(passwordChangeBody), async (c) => {
-  await changeOwnPassword(sessionContext(c), c.var.userId, c.req.valid("json"));
-  return c.json({ detail: "New password has been saved." }, 200);
+export const passwordChangeRoute = createRoute({
+  method: "post", path: "/password/change", tags: ["auth"], summary: "Change the caller's password",
+  security: bearerSecurity,
+  request: { body: requestBody(passwordChangeBody) },
+  responses: {
+    200: jsonResponse(detailSchema, "Saved; every login session of the user has ended."),
+    ...withBody, ...withBearer, ...everyRoute,
+  },
 });

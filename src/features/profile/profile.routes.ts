@@ -1,21 +1,30 @@
-import { Hono } from "hono";
-import { requireBearer } from "../../auth/bearer";
-import type { AppEnv } from "../../env";
-import { validBody } from "../../http/validation";
+import { createRoute } from "@hono/zod-openapi";
+import { bearerSecurity, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../media/picture-field";
-import { profileOf } from "../users/users.representations";
+import { profileSchema } from "../users/users.schemas";
 import { profileBody } from "./profile.schemas";
-import { changeProfile, readProfile } from "./profile.service";
 
-const origin = (url: string) => new URL(url).origin;
+const tags = ["profile"];
 
-export const profileRoutes = new Hono<AppEnv>()
-  .use("/profile", requireBearer)
-  .get("/profile", async (c) => {
-    const user = await readProfile(c.var.db, c.var.userId);
-    return c.json(profileOf(user, origin(c.req.url)), 200);
-  })
-  .on(["PUT", "PATCH"], "/profile", validBody(profileBody, { multipartMaxBytes: MAX_PICTURE_BODY_BYTES }), async (c) => {
-    const user = await changeProfile({ db: c.var.db, bucket: c.env.BUCKET }, c.var.userId, c.req.valid("json"));
-    return c.json(profileOf(user, origin(c.req.url)), 200);
+export const profileGetRoute = createRoute({
+  method: "get", path: "/profile", tags, summary: "The caller's profile",
+  security: bearerSecurity,
+  responses: { 200: jsonResponse(profileSchema, "The profile."), ...withBearer, ...everyRoute },
+});
+
+const update = (method: "put" | "patch") =>
+  createRoute({
+    method, path: "/profile", tags,
+    summary: `Update the caller's profile (${method.toUpperCase()}: absent fields stay unchanged)`,
+    security: bearerSecurity,
+    request: {
+      body: requestBody(profileBody, {
+        multipartMaxBytes: MAX_PICTURE_BODY_BYTES,
+        description: "A picture is a file part of a multipart body; JSON and form bodies change text fields only.",
+      }),
+    },
+    responses: { 200: jsonResponse(profileSchema, "The updated profile."), ...withBody, ...withBearer, ...everyRoute },
   });
+
+export const profilePutRoute = update("put");
+export const profilePatchRoute = update("patch");

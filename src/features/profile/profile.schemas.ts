@@ -14,6 +14,6 @@ export const profileBody = z.object({
   bio: charField({ maxLength: BIO_MAX_LENGTH, allowBlank: true }).nullable().optional(),
   /** A file part of a multipart body; empty or null removes the picture. */
   profile_picture: pictureField().optional(),
-});
+}).meta({ id: "ProfileUpdateRequest" });
 
 export type ProfileBody = z.infer<typeof profileBody>;

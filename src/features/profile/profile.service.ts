@@ -3,22 +3,18 @@
  * deleted again if the row is not updated; the replaced picture is deleted only once the row
  * no longer names it. So a failed update leaves neither a new object nor a changed row.
  */
-import { requireActiveUser } from "../../auth/bearer";
-import type { Database } from "../../db/client";
 import type { UserRow } from "../../db/schema";
-import { type ProfileChanges, findUser, loadProfileUpdate, updateProfile } from "../../db/users";
-import { UserNotFound, ValidationFailed } from "../../http/errors";
+import { type ProfileChanges, pictureOf, profileUpdate, takenFields, uniqueHolders, userById } from "../../db/users";
+import { orTakenField } from "../../db/unique-violation";
+import { ValidationFailed } from "../../http/errors";
+import type { CallerDeps } from "../../lib/deps";
 import { deletePicture, storePicture } from "../media/picture-store";
 import { takenErrors } from "../users/taken-errors";
 import type { ProfileBody } from "./profile.schemas";
 
-export interface ProfileStores {
-  db: Database;
-  bucket: R2Bucket;
-}
-
-export async function readProfile(db: Database, userId: number): Promise<UserRow> {
-  return requireActiveUser(await findUser(db, userId));
+export async function readProfile({ caller, db }: CallerDeps): Promise<UserRow> {
+  const { results: [[user]] } = await caller.batch([userById(db, caller.id)]);
+  return user!;
 }
 
 function textChanges(body: ProfileBody): ProfileChanges {
@@ -32,32 +28,39 @@ function textChanges(body: ProfileBody): ProfileChanges {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
 
-export async function changeProfile({ db, bucket }: ProfileStores, userId: number, body: ProfileBody): Promise<UserRow> {
+export async function changeProfile({ caller, db, bucket }: CallerDeps, body: ProfileBody): Promise<UserRow> {
   const changes = textChanges(body);
-  const { caller, taken } = await loadProfileUpdate(db, userId, changes);
-  const user = requireActiveUser(caller);
+  const { results: [[user], holders] } = await caller.batch([userById(db, caller.id), uniqueHolders(db, changes, caller.id)]);
+  const taken = takenFields(holders, changes);
   if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
 
   const newKey = body.profile_picture ? await storePicture(bucket, body.profile_picture) : undefined;
   if (body.profile_picture !== undefined) changes.profilePicture = newKey ?? null;
-  if (Object.keys(changes).length === 0) return user;
+  if (Object.keys(changes).length === 0) return user!;
 
-  let result: Awaited<ReturnType<typeof updateProfile>>;
+  let result: Awaited<ReturnType<typeof updateRow>>;
   try {
-    result = await updateProfile(db, userId, changes);
+    result = await updateRow(caller, changes);
   } catch (error) {
+    // Refused (the caller was deactivated meanwhile) or failed: the new object is not kept.
     if (newKey) await deletePicture(bucket, newKey);
     throw error;
   }
-  if (!("user" in result)) {
+  if ("taken" in result) {
     if (newKey) await deletePicture(bucket, newKey);
-    if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
-    // Deactivated or deleted between the two statements.
-    throw new UserNotFound();
+    throw new ValidationFailed(takenErrors([result.taken]));
   }
   const previous = result.previousPicture;
   if (changes.profilePicture !== undefined && previous && previous !== changes.profilePicture) {
     await deletePicture(bucket, previous);
   }
   return result.user;
+}
+
+/** Updates the caller's row; reports the picture key it held just before (same transaction). A lost uniqueness race is returned. */
+function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges) {
+  return orTakenField(async () => {
+    const { results: [[before], [row]] } = await caller.batch([pictureOf(caller.db, caller.id), profileUpdate(caller.db, caller.id, changes)]);
+    return { user: row!, previousPicture: before?.profilePicture ?? null };
+  });
 }

@@ -7,6 +7,6 @@ export const registerBody = z.object({
   email: emailField(),
   password: passwordField(),
   password2: passwordField(),
-});
+}).meta({ id: "RegisterRequest" });
 
 export type RegisterBody = z.infer<typeof registerBody>;

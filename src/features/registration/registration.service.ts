@@ -4,18 +4,18 @@
  * indexes have the last word, so of two racing registrations exactly one succeeds.
  */
 import { hashPassword } from "../../auth/passwords/hashers";
-import { throttledFor } from "../../auth/throttling";
+import { registerRules, throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
-import type { Database } from "../../db/client";
-import type { ThrottleRule } from "../../db/throttle";
 import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
+import type { Deps } from "../../lib/deps";
 import { takenErrors } from "../users/taken-errors";
 import type { RegisterBody } from "./registration.schemas";
 
-/** Registers a user; `throttle` holds the per-address rules (checked before anything is hashed). */
-export async function register(db: Database, input: RegisterBody, throttle: ThrottleRule[]): Promise<void> {
+/** Registers a user; registrations per address are throttled before anything is hashed. */
+export async function register({ db, config }: Deps, { user: input, address }: { user: RegisterBody; address: string }): Promise<void> {
   const now = Date.now();
+  const throttle = registerRules(config, address);
   const { throttled, counts, taken } = await checkRegistration(db, input, throttle, now);
   if (throttled) throw throttledFor(throttle, counts, now);
   if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));

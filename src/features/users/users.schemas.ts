@@ -1,5 +1,6 @@
 /** The JSON shapes of a user; the representations and the OpenAPI document both come from these. */
 import { z } from "zod";
+import { cursorQuery, pageQuery, pageSizeQuery } from "../../http/pagination";
 
 const dateTime = z.string().meta({ format: "date-time" });
 const pictureUrl = z.string().nullable().meta({ format: "uri", description: "Absolute URL of the picture under /media/, or null." });
@@ -48,3 +49,27 @@ export const publicUserPageSchema = z
 export type Profile = z.infer<typeof profileSchema>;
 export type PublicUser = z.infer<typeof publicUserSchema>;
 export type AdminUser = z.infer<typeof adminUserSchema>;
+
+/** A user id in a path: Django's `<int:pk>`; anything else, or beyond SQLite's integers, names nobody (404). */
+export const userIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9]{1,16}$/)
+    .transform(Number)
+    .refine((id) => Number.isSafeInteger(id) && id >= 1)
+    .meta({ type: "integer", minimum: 1, description: "A user id." }),
+});
+
+const MESSAGES_MAX_254 = "Ensure this field has no more than 254 characters.";
+
+/** `?search=`: any text up to 254 characters (trimmed; empty means no search), matched literally. */
+const searchQuery = z
+  .string()
+  .trim()
+  .max(254, { error: MESSAGES_MAX_254 })
+  .optional()
+  .transform((term) => term || undefined)
+  .meta({ description: "Username or email contains (case-insensitive; `%`, `_` and `\\` are ordinary characters). At most 254 characters, else 400." });
+
+export const usersListQuery = z.object({ page: pageQuery, page_size: pageSizeQuery, search: searchQuery });
+export const followListQuery = z.object({ cursor: cursorQuery, page_size: pageSizeQuery });

@@ -1,47 +1,45 @@
-/** The users routes: the admin list, one public user, and follow lists. */
-import { requireActiveUser } from "../../auth/bearer";
-import type { Database } from "../../db/client";
-import { type FollowDirection, followPage } from "../../db/follows";
-import { findUserSeenBy, listUsersPage } from "../../db/users";
+/** The users routes' work: the admin list, one user as the caller sees them, and follow lists. */
+import { type FollowCursor, type FollowDirection, followPageStatements } from "../../db/follows";
+import type { UserRow } from "../../db/schema";
+import { userSeenBy, usersPage } from "../../db/users";
 import { NotFound, PermissionDenied } from "../../http/errors";
-import { type Cursor, cursorPage, numberedPage, resolvePage } from "../../http/pagination";
-import { adminUserOf, publicUserOf } from "./users.representations";
+import type { CallerDeps } from "../../lib/deps";
 
-export interface AdminListQuery {
+export interface UsersQuery {
   page: number | "last";
   size: number;
   search?: string;
 }
 
-export async function adminList(db: Database, callerId: number, url: URL, query: AdminListQuery) {
-  const load = (page: number) => listUsersPage(db, callerId, query.search, (page - 1) * query.size, query.size);
-  // Page "last" needs the total before the rows; any numbered page is one round trip.
-  let result = await load(query.page === "last" ? 1 : query.page);
-  const caller = requireActiveUser(result.caller);
-  if (!caller.isStaff) throw new PermissionDenied();
-  const page = resolvePage(query.page, query.size, result.count);
-  if (query.page === "last" && page !== 1) result = await load(page);
-  return numberedPage(url, page, query.size, result.count, result.rows.map((row) => adminUserOf(row, url.origin)));
+/** One page of every user, for staff. Page "last" needs the total before the rows; any numbered page is one round trip. */
+export async function listUsers({ caller, db }: CallerDeps, query: UsersQuery): Promise<{ page: number; count: number; rows: UserRow[] }> {
+  const load = (page: number) => caller.batch(usersPage(db, caller.id, query.search, (page - 1) * query.size, query.size));
+  let { caller: me, results: [[total], rows] } = await load(query.page === "last" ? 1 : query.page);
+  if (!me.isStaff) throw new PermissionDenied();
+  const count = total?.count ?? 0;
+  const page = query.page === "last" ? Math.max(1, Math.ceil(count / query.size)) : query.page;
+  if (query.page === "last" && page !== 1) ({ results: [, rows] } = await load(page));
+  return { page, count, rows };
 }
 
-export async function publicUser(db: Database, callerId: number, id: number, origin: string) {
-  const { caller, target } = await findUserSeenBy(db, callerId, id);
-  requireActiveUser(caller);
+export async function seeUser({ caller, db }: CallerDeps, { id }: { id: number }) {
+  const { results: [[target]] } = await caller.batch([userSeenBy(db, caller.id, id)]);
   if (!target) throw new NotFound();
-  return publicUserOf(target.user, Boolean(target.isFollowing), origin);
+  return { user: target.user, isFollowing: Boolean(target.isFollowing) };
 }
 
-export async function followList(
-  db: Database,
-  callerId: number,
-  ownerId: number,
-  direction: FollowDirection,
-  url: URL,
-  cursor: Cursor | undefined,
-  size: number,
-) {
-  const page = await followPage(db, callerId, ownerId, direction, cursor, size);
-  requireActiveUser(page.caller);
-  if (!page.ownerExists) throw new NotFound();
-  return cursorPage(url, cursor, page.rows, size, (row) => publicUserOf(row.user, Boolean(row.isFollowing), url.origin));
+export interface FollowListQuery {
+  ownerId: number;
+  direction: FollowDirection;
+  cursor: FollowCursor | undefined;
+  size: number;
+}
+
+/** `size + 1` rows in the cursor's direction (see `cursorPage`). */
+export async function listFollows({ caller, db }: CallerDeps, query: FollowListQuery) {
+  const { results: [[owner], rows] } = await caller.batch(
+    followPageStatements(db, caller.id, query.ownerId, query.direction, query.cursor, query.size),
+  );
+  if (!owner) throw new NotFound();
+  return rows;
 }

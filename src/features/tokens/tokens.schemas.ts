@@ -5,12 +5,15 @@ import { charField } from "../../http/fields";
 export const loginBody = z.object({
   username: charField({ maxLength: 150 }),
   password: passwordField(),
-});
+}).meta({ id: "LoginRequest" });
 
 /** A JWT is a few hundred bytes; 4096 characters leaves room without inviting megabytes. */
 const tokenField = () => charField({ maxLength: 4096 });
 
-export const refreshBody = z.object({ refresh: tokenField() });
-export const verifyBody = z.object({ token: tokenField() });
+export const refreshBody = z.object({ refresh: tokenField() }).meta({ id: "RefreshRequest" });
+export const verifyBody = z.object({ token: tokenField() }).meta({ id: "VerifyRequest" });
+
+export const tokenPairSchema = z.object({ refresh: z.string(), access: z.string() }).meta({ id: "TokenPair" });
+export const emptySchema = z.object({}).meta({ id: "Empty" });
 
 export type LoginBody = z.infer<typeof loginBody>;

@@ -6,6 +6,7 @@
  * primary. Without replication every session simply reads the primary.
  */
 import { createMiddleware } from "hono/factory";
+import { setMetric } from "hono/timing";
 import type { AppEnv } from "../env";
 import { createDatabase } from "./client";
 import { type RoundTrips, countingD1 } from "./round-trips";
@@ -19,7 +20,8 @@ function constraintFor(method: string, bookmark: string | undefined): D1SessionC
   return bookmark && BOOKMARK.test(bookmark) ? bookmark : "first-unconstrained";
 }
 
-export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
+/** Gives the request `c.var.db`: D1 through a Sessions API session (not a login session: see README). */
+export const replicatedDatabase = createMiddleware<AppEnv>(async (c, next) => {
   const session = c.env.DB.withSession(constraintFor(c.req.method, c.req.header(BOOKMARK_HEADER)));
   let d1: D1DatabaseSession = session;
   if (c.var.config.serverTiming) {
@@ -29,6 +31,9 @@ export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
   }
   c.set("db", createDatabase(d1));
   await next();
+  // Server-Timing (hono/timing): `d1;dur=<ms waiting on D1>;desc="<round trips>"`.
+  const tally = c.var.roundTrips;
+  if (tally) setMetric(c, "d1", tally.ms, String(tally.count));
   const bookmark = session.getBookmark();
   if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
 });

@@ -1,0 +1,56 @@
+/**
+ * Authorization as structure: a protected route's data access goes through `CallerScope`, which
+ * runs every batch behind a guard statement on the caller (an active user whose login session
+ * is live). When the guard fails the whole batch fails (D1 runs a batch as one transaction), so
+ * no write of a refused caller ever lands and no handler can forget the check. It costs no round
+ * trip: the guard and the caller's row ride in the same batch as the work.
+ */
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import { type CallerIdentity, callerGuard, callerRow, callerState, isGuardFailure } from "../db/caller";
+import type { Database } from "../db/client";
+import { InvalidAccessToken, UserInactive, UserNotFound } from "../http/errors";
+
+/** The caller as authorization needs it. */
+export interface Caller {
+  id: number;
+  isStaff: boolean;
+  isSuperuser: boolean;
+}
+
+export class CallerScope {
+  constructor(
+    readonly db: Database,
+    readonly identity: CallerIdentity,
+  ) {}
+
+  get id(): number {
+    return this.identity.id;
+  }
+
+  /** Runs `statements` in one batch behind the caller's guard; answers the caller and their results. */
+  async batch<const T extends readonly BatchItem<"sqlite">[]>(statements: T): Promise<{ caller: Caller; results: BatchResponse<T> }> {
+    let results: unknown[];
+    try {
+      const all = [callerGuard(this.db, this.identity), callerRow(this.db, this.id), ...statements];
+      results = await this.db.batch(all as unknown as [BatchItem<"sqlite">]);
+    } catch (error) {
+      if (isGuardFailure(error)) throw await this.refusal();
+      throw error;
+    }
+    const [, [caller], ...rest] = results as [unknown, Caller[], ...unknown[]];
+    return { caller: caller!, results: rest as BatchResponse<T> };
+  }
+
+  /** The caller alone, checked (for work that must know who calls before it can start). */
+  async check(): Promise<Caller> {
+    return (await this.batch([])).caller;
+  }
+
+  /** Why the guard refused: simplejwt's answers for a deleted or inactive user, else the ended session's bad-token 401. */
+  private async refusal(): Promise<Error> {
+    const user = await callerState(this.db, this.id);
+    if (!user) return new UserNotFound();
+    if (!user.isActive) return new UserInactive();
+    return new InvalidAccessToken("Token is invalid or expired");
+  }
+}

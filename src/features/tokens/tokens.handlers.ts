@@ -1,0 +1,31 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { clientAddress } from "../../auth/throttling";
+import type { AppEnv } from "../../env";
+import { callerDepsOf, depsOf } from "../../lib/deps";
+import type { loginRoute, logoutAllRoute, logoutRoute, refreshRoute, verifyRoute } from "./tokens.routes";
+import { login, logout, logoutEverywhere, refresh, verify } from "./tokens.service";
+
+const LOGGED_OUT = { detail: "Successfully logged out." };
+
+export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) => {
+  const tokens = await login(depsOf(c), { credentials: c.req.valid("json"), address: clientAddress(c.req.raw.headers) });
+  return c.json(tokens, 200);
+};
+
+export const refreshHandler: RouteHandler<typeof refreshRoute, AppEnv> = async (c) =>
+  c.json(await refresh(depsOf(c), { token: c.req.valid("json").refresh }), 200);
+
+export const verifyHandler: RouteHandler<typeof verifyRoute, AppEnv> = async (c) => {
+  await verify(depsOf(c), { token: c.req.valid("json").token });
+  return c.json({}, 200);
+};
+
+export const logoutHandler: RouteHandler<typeof logoutRoute, AppEnv> = async (c) => {
+  await logout(depsOf(c), { token: c.req.valid("json").refresh });
+  return c.json(LOGGED_OUT, 200);
+};
+
+export const logoutAllHandler: RouteHandler<typeof logoutAllRoute, AppEnv> = async (c) => {
+  await logoutEverywhere(callerDepsOf(c));
+  return c.json(LOGGED_OUT, 200);
+};

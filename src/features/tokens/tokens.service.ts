@@ -1,0 +1,149 @@
+/**
+ * A login session's life: login starts it (a family of refresh tokens), refresh rotates it
+ * (single use, enforced by D1), and logout ends it. Presenting an already used refresh token
+ * anywhere revokes its family.
+ */
+import { loginRules, throttledFor } from "../../auth/throttling";
+import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
+import { type TokenClaims, TokenRejected, issueClaims, issueToken, newClaims, newTokenId, verifyToken } from "../../auth/tokens";
+import {
+  type RevokedFamily,
+  discardFamily,
+  finishLogin,
+  revokeAllFamiliesOf,
+  revokeFamily,
+  rotateFamily,
+  sessionStanding,
+  startFamilyForLogin,
+} from "../../db/token-families";
+import { reserveSlots, windowCounts } from "../../db/throttle";
+import { userForLogin } from "../../db/users";
+import { InvalidToken, LoginFailed, NoActiveAccount } from "../../http/errors";
+import type { CallerDeps, Deps } from "../../lib/deps";
+import type { LoginBody } from "./tokens.schemas";
+
+export interface TokenPair {
+  refresh: string;
+  access: string;
+}
+
+/**
+ * Checks the credentials and starts a new session in one D1 round trip: the throttle slot, the
+ * account and a speculative family row come in one batch, before the password is hashed.
+ * Exactly one hash is computed whatever the outcome (unknown user, inactive user, wrong
+ * password); bookkeeping (last_login, the hash upgrade, the released throttle slot, or the
+ * discarded family of a failed attempt) runs after the response.
+ */
+export async function login({ db, config, defer }: Deps, input: { credentials: LoginBody; address: string }): Promise<TokenPair> {
+  const { credentials, address } = input;
+  const now = Date.now();
+  const username = credentials.username.normalize("NFKC");
+  const rules = loginRules(config, username, address);
+  const family = newTokenId();
+  // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
+  const refreshClaims = newClaims(config, "refresh", 0, { fam: family });
+  const familyRow = { id: family, username, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims) };
+  const [reserved, counts, [user], started] = await db.batch([
+    reserveSlots(db, rules, now),
+    windowCounts(db, rules, now),
+    userForLogin(db, username),
+    startFamilyForLogin(db, familyRow, { key: rules[0]!.key, at: now }),
+  ]);
+  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  if (!user) {
+    burnOneHash(credentials.password);
+    throw new LoginFailed();
+  }
+  // Inactive users' passwords are checked too (as Django's ModelBackend does), for equal timing.
+  const check = await verifyPassword(credentials.password, user.password);
+  if (!check.valid || !user.isActive) {
+    if (started.meta.changes > 0) defer(discardFamily(db, family));
+    throw new LoginFailed();
+  }
+  const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
+  const access = await issueToken(config, "access", user.id, { sid: family });
+  const upgradedHash = check.needsRehash ? hashPassword(credentials.password) : undefined;
+  defer(finishLogin(db, user.id, { upgradedHash, releaseSlots: reserved.map((slot) => slot.id) }));
+  return { refresh: refresh.token, access: access.token };
+}
+
+const expiry = (claims: TokenClaims) => new Date(claims.exp * 1000);
+
+/**
+ * Verifies a token given in a body (failures become simplejwt's short 401 bodies). A refresh
+ * token's family is looked up in KV first, so a known revocation is refused without touching D1.
+ */
+async function bodyToken(deps: Deps, token: string, expected?: "refresh"): Promise<TokenClaims> {
+  let claims: TokenClaims;
+  try {
+    claims = await verifyToken(deps.config, token, expected);
+  } catch (error) {
+    if (!(error instanceof TokenRejected)) throw error;
+    throw new InvalidToken(error.reason === "wrong_type" ? "Token has wrong type" : "Token is invalid or expired");
+  }
+  const session = claims.fam ?? claims.sid!;
+  if (await deps.revocations.isRevoked(session)) blacklisted(deps);
+  return claims;
+}
+
+function blacklisted(deps: Deps, family?: RevokedFamily): never {
+  if (family) forgetFamilies(deps, [family]);
+  throw new InvalidToken("Token is blacklisted");
+}
+
+/** Rotates a refresh token: a new pair for the current token, theft handling for a used one. */
+export async function refresh(deps: Deps, input: { token: string }): Promise<TokenPair> {
+  const claims = await bodyToken(deps, input.token, "refresh");
+  const family = claims.fam!;
+  const next = await issueToken(deps.config, "refresh", claims.user_id, { fam: family });
+  const outcome = await rotateFamily(deps.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims));
+  switch (outcome.kind) {
+    case "rotated": {
+      const access = await issueToken(deps.config, "access", claims.user_id, { sid: family });
+      return { access: access.token, refresh: next.token };
+    }
+    case "reused":
+    case "revoked":
+      return blacklisted(deps, outcome.family);
+    case "no_active_user":
+      throw new NoActiveAccount();
+    case "unknown":
+      throw new InvalidToken("Token is invalid or expired");
+  }
+}
+
+/**
+ * token/verify: any valid token of an active user whose session is live; a refresh token must
+ * also be its session's current one (an older one is reuse, and revokes the session).
+ */
+export async function verify(deps: Deps, input: { token: string }): Promise<void> {
+  const claims = await bodyToken(deps, input.token);
+  const refreshJti = claims.token_type === "refresh" ? claims.jti : undefined;
+  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refreshJti);
+  if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
+  if (state === "not_current") blacklisted(deps, revoked);
+  if (state === "revoked") blacklisted(deps);
+  if (!userActive) throw new NoActiveAccount();
+}
+
+/** logout: revokes the token's family. A token already used or revoked is blacklisted. */
+export async function logout(deps: Deps, input: { token: string }): Promise<void> {
+  const claims = await bodyToken(deps, input.token, "refresh");
+  const { state, family } = await revokeFamily(deps.db, claims.fam!, claims.user_id, claims.jti);
+  // Unknown: its login expired and was cleaned up (or was never ours).
+  if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
+  // A token no longer current is reuse: its family is revoked all the same, and it is refused.
+  if (state !== "current") blacklisted(deps, family);
+  forgetFamilies(deps, family ? [family] : []);
+}
+
+/** logout/all: ends every session of the caller, including ones started this very second. */
+export async function logoutEverywhere(deps: CallerDeps): Promise<void> {
+  const { results: [revoked] } = await deps.caller.batch([revokeAllFamiliesOf(deps.db, deps.caller.id)]);
+  forgetFamilies(deps, revoked);
+}
+
+/** Publishes revoked families to KV, after the response. */
+export function forgetFamilies(deps: Deps, families: RevokedFamily[]): void {
+  for (const family of families) deps.defer(deps.revocations.add(family.id, family.expiresAt));
+}
