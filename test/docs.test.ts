@@ -1,38 +1,64 @@
 import { describe, expect, it } from "vitest";
+import { app } from "../src/app";
 import { call } from "./helpers";
+import { checkResponse } from "./openapi-check";
 
-const CONTRACT_ROUTES: [string, string][] = [
-  ["post", "/api/auth/register/"],
-  ["post", "/api/auth/login/"],
-  ["post", "/api/auth/token/refresh/"],
-  ["post", "/api/auth/token/verify/"],
-  ["post", "/api/auth/logout/"],
-  ["post", "/api/auth/logout/all/"],
-  ["post", "/api/auth/password/change/"],
-  ["get", "/api/auth/profile/"],
-  ["put", "/api/auth/profile/"],
-  ["patch", "/api/auth/profile/"],
-  ["post", "/api/auth/follow/{id}/"],
-  ["post", "/api/auth/unfollow/{id}/"],
-  ["get", "/api/users/"],
-  ["get", "/api/users/{id}/"],
-  ["get", "/api/users/{id}/followers/"],
-  ["get", "/api/users/{id}/following/"],
-  ["get", "/media/{key}"],
-  ["get", "/api/schema/"],
-  ["get", "/api/docs/"],
-  ["get", "/healthz"],
-];
+/** The app's routes as `method path`, written as the document writes paths. */
+function appRoutes(): string[] {
+  const routes = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    const path = route.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
+    routes.add(`${route.method.toLowerCase()} ${path.startsWith("/api/") ? `${path}/` : path}`);
+  }
+  return [...routes].sort();
+}
 
 describe("GET /api/schema/", () => {
-  it("describes every route of the contract", async () => {
+  it("has exactly one operation for each route the app serves, and no other", async () => {
     const response = await call("GET", "/api/schema/");
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe("3.1.0");
     const listed = Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => [method, path]),
+      Object.keys(methods).map((method) => `${method} ${path}`),
     );
-    expect(listed.sort()).toEqual([...CONTRACT_ROUTES].sort());
+    expect(listed.sort()).toEqual(appRoutes());
+    // Every route of the contract is among them.
+    expect(listed).toEqual(expect.arrayContaining([
+      "post /api/auth/register/", "post /api/auth/login/", "post /api/auth/token/refresh/", "post /api/auth/token/verify/",
+      "post /api/auth/logout/", "post /api/auth/logout/all/", "post /api/auth/password/change/", "get /api/auth/profile/",
+      "put /api/auth/profile/", "patch /api/auth/profile/", "post /api/auth/follow/{id}/", "post /api/auth/unfollow/{id}/",
+      "get /api/users/", "get /api/users/{id}/", "get /api/users/{id}/followers/", "get /api/users/{id}/following/",
+      "get /media/{key}", "get /api/schema/", "get /api/docs/", "get /healthz",
+    ]));
+  });
+
+  it("refuses, through the test helpers' check, a status or a body the document does not give", async () => {
+    const headers = new Headers({ "WWW-Authenticate": 'Bearer realm="api"' });
+    await expect(checkResponse("GET", "http://api.test/api/auth/profile/", { status: 418, headers, body: {} })).rejects.toThrow(/status not in the document/);
+    await expect(checkResponse("GET", "http://api.test/api/auth/profile/", { status: 401, headers: new Headers(), body: { detail: "x" } })).rejects.toThrow(/WWW-Authenticate missing/);
+    await expect(checkResponse("GET", "http://api.test/api/auth/profile/", { status: 200, headers, body: { id: "one" } })).rejects.toThrow(/body/);
+    await expect(checkResponse("POST", "http://api.test/api/auth/register/", { status: 400, headers, body: { username: "not a list" } })).rejects.toThrow(/body/);
+  });
+
+  it("documents the query parameters as they are accepted", async () => {
+    const { body } = await call("GET", "/api/schema/");
+    const params = Object.fromEntries(
+      (body.paths["/api/users/"].get.parameters as { name: string; schema: Record<string, unknown> }[]).map((p) => [p.name, p.schema]),
+    );
+    expect(params.page).toMatchObject({ type: "string", pattern: "^([1-9][0-9]{0,8}|last)$" });
+    expect(params.page_size).toMatchObject({ type: "integer" });
+    expect(String(params.page_size!.description)).toContain("over 100 is taken as 100");
+    expect(params.search).toMatchObject({ type: "string", maxLength: 254 });
+    expect(body.paths["/api/users/"].get.responses["400"]).toBeDefined();
+    expect(Object.keys(body.paths["/api/auth/login/"].post.requestBody.content)).toEqual([
+      "application/json", "application/x-www-form-urlencoded", "multipart/form-data",
+    ]);
+    for (const status of ["400", "413", "415", "401", "429", "405"]) {
+      expect(body.paths["/api/auth/login/"].post.responses[status], status).toBeDefined();
+    }
+    expect(body.paths["/api/auth/login/"].post.responses["429"].headers["Retry-After"]).toMatchObject({ required: true });
+    expect(body.paths["/api/auth/unfollow/{id}/"].post.responses["400"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Detail" });
   });
 
   it("marks protected routes with bearer security and describes bodies from the validating schemas", async () => {

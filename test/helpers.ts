@@ -1,6 +1,7 @@
 /** Shared test factories: requests go through the Worker's fetch, as a client's would. */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { checkResponse } from "./openapi-check";
 
 export const ORIGIN = "http://api.test";
 
@@ -46,7 +47,8 @@ async function send(request: Request, overrides: Partial<Cloudflare.Env> | undef
 
 /** A request through the Worker's fetch, as a client would send it; JSON answers are parsed. */
 export async function call(method: string, path: string, options: CallOptions = {}): Promise<Sent> {
-  const response = await send(buildRequest(method, path, options), options.env);
+  const request = buildRequest(method, path, options);
+  const response = await send(request, options.env);
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -54,7 +56,9 @@ export async function call(method: string, path: string, options: CallOptions = 
   } catch {
     // Not JSON: left as text so the assertion shows it.
   }
-  return { status: response.status, headers: response.headers, body: parsed };
+  const sent = { status: response.status, headers: response.headers, body: parsed };
+  await checkResponse(method, request.url, sent);
+  return sent;
 }
 
 let sequence = 0;

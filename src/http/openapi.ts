@@ -48,10 +48,11 @@ export const errorResponses = {
   tooLarge: detail("The body is over the limit."),
   unsupportedMediaType: detail("The body's content type is not JSON, form-urlencoded or multipart."),
   throttled: detail("Throttled.", { "Retry-After": header("Seconds until a request may succeed.") }),
+  serverError: detail('A fault of the server (logged): always {"detail": "A server error occurred."}.'),
 } as const;
 
-/** Any route: a wrong method on its path. */
-export const everyRoute = { 405: errorResponses.methodNotAllowed } as const;
+/** Any route: a wrong method on its path, or a fault of ours. */
+export const everyRoute = { 405: errorResponses.methodNotAllowed, 500: errorResponses.serverError } as const;
 
 /** Routes that take a body: it may not parse, be too large or of another type. */
 export const withBody = { 400: errorResponses.badRequest, 413: errorResponses.tooLarge, 415: errorResponses.unsupportedMediaType } as const;
