@@ -14,6 +14,8 @@ async function userCount() {
   return row!.n;
 }
 
+const REGISTERED = { detail: "User registered successfully." };
+
 describe("POST /api/auth/register/", () => {
   it("creates an active, non-staff user with an argon2id hash and answers 201", async () => {
     const body = validBody();
@@ -26,13 +28,18 @@ describe("POST /api/auth/register/", () => {
   });
 
   it("works without the trailing slash", async () => {
-    const response = await call("POST", "/api/auth/register", { body: validBody() });
+    const body = validBody();
+    const response = await call("POST", "/api/auth/register", { body });
     expect(response.status).toBe(201);
+    expect(response.body).toEqual(REGISTERED);
+    expect(await env.DB.prepare("select 1 as found from users where username = ?").bind(body.username).first()).toEqual({ found: 1 });
   });
 
   it("ignores fields it does not take, such as is_staff", async () => {
     const body = validBody({ is_staff: true, is_superuser: true, id: 999999, followers_count: 7 });
-    expect((await register(body)).status).toBe(201);
+    const response = await register(body);
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual(REGISTERED);
     const row = await env.DB.prepare("select id, is_staff, is_superuser, followers_count from users where username = ?").bind(body.username).first();
     expect(row).toMatchObject({ is_staff: 0, is_superuser: 0, followers_count: 0 });
     expect(row!.id).not.toBe(999999);
@@ -70,13 +77,16 @@ describe("POST /api/auth/register/", () => {
     const number = Number(`9${Date.now() % 1_000_000}`);
     const response = await register({ username: number, email: `n${number}@example.com`, password: PASSWORD, password2: PASSWORD });
     expect(response.status).toBe(201);
+    expect(response.body).toEqual(REGISTERED);
     const row = await env.DB.prepare("select username from users where username = ?").bind(String(number)).first();
     expect(row).toEqual({ username: String(number) });
   });
 
   it("trims surrounding whitespace from the username", async () => {
     const body = validBody();
-    expect((await register({ ...body, username: `  ${body.username}  ` })).status).toBe(201);
+    const response = await register({ ...body, username: `  ${body.username}  ` });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual(REGISTERED);
     expect(await env.DB.prepare("select 1 as found from users where username = ?").bind(body.username).first()).toEqual({ found: 1 });
   });
 
@@ -92,6 +102,8 @@ describe("POST /api/auth/register/", () => {
     const username = `Zoë_Ångström.${Date.now() % 100000}`;
     const response = await register(validBody({ username, email: `zoe${Date.now() % 100000}@example.com` }));
     expect(response.status).toBe(201);
+    expect(response.body).toEqual(REGISTERED);
+    expect(await env.DB.prepare("select username from users where username = ?").bind(username.normalize("NFKC")).first()).toEqual({ username });
   });
 
   it("refuses usernames over 150 characters", async () => {
@@ -180,11 +192,15 @@ describe("POST /api/auth/register/", () => {
       body: new URLSearchParams(form as Record<string, string>),
     });
     expect(urlencoded.status).toBe(201);
+    expect(urlencoded.body).toEqual(REGISTERED);
     const multipartBody = validBody();
     const data = new FormData();
     for (const [key, value] of Object.entries(multipartBody)) data.set(key, String(value));
     const multipart = await call("POST", "/api/auth/register/", { body: data });
     expect(multipart.status).toBe(201);
+    expect(multipart.body).toEqual(REGISTERED);
+    const rows = await env.DB.prepare("select count(*) as n from users where username in (?, ?)").bind(form.username, multipartBody.username).first();
+    expect(rows).toEqual({ n: 2 });
   });
 
   it("leaves no row behind when it refuses a registration", async () => {

@@ -17,20 +17,23 @@ import {
 
 const NO_ACTIVE_ACCOUNT = { detail: "No active account found for the given token.", code: "no_active_account" };
 
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const TOKEN_PAIR = { access: expect.stringMatching(JWT), refresh: expect.stringMatching(JWT) };
+
 describe("POST /api/auth/token/refresh/", () => {
   it("rotates: a new access and refresh token of the same family, and the old one is revoked", async () => {
     const session = await newSession();
     const response = await refreshWith(session.refresh);
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(["access", "refresh"]);
+    expect(response.body).toEqual(TOKEN_PAIR);
     const before = decodeJwt(session.refresh).payload;
     const after = decodeJwt(response.body.refresh).payload;
     expect(after).toMatchObject({ token_type: "refresh", user_id: session.id, fam: before.fam });
     expect(after.jti).not.toBe(before.jti);
-    expect(decodeJwt(response.body.access).payload).toMatchObject({ token_type: "access", user_id: session.id });
+    expect(decodeJwt(response.body.access).payload).toMatchObject({ token_type: "access", user_id: session.id, sid: before.fam });
     expect((await call("GET", "/api/auth/profile/", { token: response.body.access })).status).toBe(200);
     // The new refresh token works in turn.
-    expect((await refreshWith(response.body.refresh)).status).toBe(200);
+    expect(await refreshWith(response.body.refresh)).toMatchObject({ status: 200, body: TOKEN_PAIR });
   });
 
   it("treats reuse of a rotated token as theft: blacklisted, and its whole family revoked", async () => {
@@ -51,6 +54,7 @@ describe("POST /api/auth/token/refresh/", () => {
     await refreshWith(session.refresh);
     const other = await refreshWith(otherLogin.refresh);
     expect(other.status).toBe(200);
+    expect(other.body).toEqual(TOKEN_PAIR);
   });
 
   it("gives exactly one 200 to 10 simultaneous refreshes of one token", async () => {
@@ -184,14 +188,14 @@ describe("POST /api/auth/logout/all/", () => {
       expect((await refreshWith(refresh)).body).toEqual(BLACKLISTED);
     }
     const fresh = await login(session.username);
-    expect((await refreshWith(fresh.refresh)).status).toBe(200);
+    expect(await refreshWith(fresh.refresh)).toMatchObject({ status: 200, body: TOKEN_PAIR });
   });
 
   it("leaves other users' sessions alone and needs authentication", async () => {
     const alice = await newSession();
     const bob = await newSession();
     await call("POST", "/api/auth/logout/all/", { token: alice.access });
-    expect((await refreshWith(bob.refresh)).status).toBe(200);
+    expect(await refreshWith(bob.refresh)).toMatchObject({ status: 200, body: TOKEN_PAIR });
     const anonymous = await call("POST", "/api/auth/logout/all/");
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toEqual({ detail: "Authentication credentials were not provided." });

@@ -42,12 +42,16 @@ export function charField(options: CharFieldOptions = {}) {
   return z.preprocess(numberAsText, text(options));
 }
 
+const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
+
 /** The model's username: Django's UnicodeUsernameValidator, 150 characters, NFKC-normalised as Django stores it. */
 export function usernameField() {
   return z.preprocess(
     numberAsText,
     text({ maxLength: 150 })
-      .regex(/^[\p{L}\p{N}_.@+-]+$/u, { error: MESSAGES.username })
+      .regex(USERNAME, { error: MESSAGES.username })
+      // The document shows the pattern as a JSON Schema regex (ECMA-262 with the u flag's classes).
+      .meta({ pattern: USERNAME.source })
       .transform((name) => name.normalize("NFKC")),
   );
 }

@@ -1,15 +1,16 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
-import type { followRoute, unfollowRoute } from "./follows.routes";
-import { followUser, unfollowUser } from "./follows.service";
+import type { followRoute } from "./follows.routes";
+import { type FollowAction, changeFollow } from "./follows.service";
 
-export const followHandler: RouteHandler<typeof followRoute, AppEnv> = async (c) => {
-  const username = await followUser(callerDepsOf(c), { targetId: c.req.valid("param").id });
-  return c.json({ detail: `You are now following ${username}.` }, 200);
+const DONE = {
+  follow: (username: string) => `You are now following ${username}.`,
+  unfollow: (username: string) => `You have unfollowed ${username}.`,
 };
 
-export const unfollowHandler: RouteHandler<typeof unfollowRoute, AppEnv> = async (c) => {
-  const username = await unfollowUser(callerDepsOf(c), { targetId: c.req.valid("param").id });
-  return c.json({ detail: `You have unfollowed ${username}.` }, 200);
+/** Follow and unfollow share one definition shape; this makes the handler of each. */
+export const followHandler = (action: FollowAction): RouteHandler<typeof followRoute, AppEnv> => async (c) => {
+  const username = await changeFollow(callerDepsOf(c), { targetId: c.req.valid("param").id, action });
+  return c.json({ detail: DONE[action](username) }, 200);
 };

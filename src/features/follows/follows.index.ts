@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/router";
-import { followHandler, unfollowHandler } from "./follows.handlers";
+import { followHandler } from "./follows.handlers";
 import { followRoute, unfollowRoute } from "./follows.routes";
 
-export const followsRouter = createRouter().openapi(followRoute, followHandler).openapi(unfollowRoute, unfollowHandler);
+export const followsRouter = createRouter().openapi(followRoute, followHandler("follow")).openapi(unfollowRoute, followHandler("unfollow"));

@@ -3,29 +3,19 @@ import { followStatements, unfollowStatements } from "../../db/follows";
 import { BadRequest, NotFound } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 
-/** Follows `targetId`; answers their username. */
-export async function followUser({ caller, db }: CallerDeps, { targetId }: { targetId: number }): Promise<string> {
+export type FollowAction = "follow" | "unfollow";
+
+const STATEMENTS = { follow: followStatements, unfollow: unfollowStatements };
+
+/** Follows or unfollows `targetId`; answers their username. */
+export async function changeFollow({ caller, db }: CallerDeps, { targetId, action }: { targetId: number; action: FollowAction }): Promise<string> {
   if (caller.id === targetId) {
     // Authentication still comes first, as in DRF.
     await caller.check();
-    throw new BadRequest("You cannot follow yourself.");
+    throw new BadRequest(`You cannot ${action} yourself.`);
   }
-  const { results } = await caller.batch(followStatements(db, caller.id, targetId));
-  return nameOf(results[3]);
-}
-
-/** Unfollows `targetId`; answers their username. */
-export async function unfollowUser({ caller, db }: CallerDeps, { targetId }: { targetId: number }): Promise<string> {
-  if (caller.id === targetId) {
-    await caller.check();
-    throw new BadRequest("You cannot unfollow yourself.");
-  }
-  const { results } = await caller.batch(unfollowStatements(db, caller.id, targetId));
-  return nameOf(results[3]);
-}
-
-function nameOf(rows: { username: string }[]): string {
-  const [target] = rows;
+  const { results } = await caller.batch(STATEMENTS[action](db, caller.id, targetId));
+  const [target] = results[3];
   if (!target) throw new NotFound();
   return target.username;
 }
