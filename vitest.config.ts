@@ -27,9 +27,13 @@ export default defineConfig(async () => {
                   CORS_ORIGINS: "https://app.example",
                   SERVER_TIMING: "1",
                   // Generous: every request of a test file comes from one address. Throttling tests set their own.
+                  THROTTLE_LOGIN_USER_ADDRESS: "1000/900",
                   THROTTLE_LOGIN_USER: "1000/900",
                   THROTTLE_LOGIN_ADDRESS: "1000/900",
+                  THROTTLE_PASSWORD_CHECK: "1000/900",
                   THROTTLE_REGISTER_ADDRESS: "1000/3600",
+                  // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
+                  REFRESH_REUSE_GRACE: "0",
                 },
               },
             }),

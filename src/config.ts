@@ -25,7 +25,9 @@ export interface Config {
   /** Every key that verifies: the current one first, then the retired ones. */
   verifyingKeys: SigningKey[];
   corsOrigins: string[];
-  throttle: { loginUser: Rate; loginAddress: Rate; registerAddress: Rate };
+  throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate };
+  /** Seconds a just-replaced refresh token may be presented again without ending its session. */
+  refreshReuseGraceSeconds: number;
   /** SERVER_TIMING=1: Server-Timing headers on API responses. */
   serverTiming: boolean;
 }
@@ -55,9 +57,12 @@ const variables = z.object({
   JWT_SECRET: z.string().optional(),
   JWT_SECRETS_PREVIOUS: z.string().default(""),
   CORS_ORIGINS: z.string().default(""),
-  THROTTLE_LOGIN_USER: rate("5/900"),
+  THROTTLE_LOGIN_USER_ADDRESS: rate("5/900"),
   THROTTLE_LOGIN_ADDRESS: rate("30/900"),
+  THROTTLE_LOGIN_USER: rate("20/3600"),
+  THROTTLE_PASSWORD_CHECK: rate("5/900"),
   THROTTLE_REGISTER_ADDRESS: rate("20/3600"),
+  REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).catch(10).default(10),
   SERVER_TIMING: z.string().default(""),
 });
 
@@ -86,10 +91,13 @@ function parse(env: Env): Config {
     verifyingKeys: currentKey ? [currentKey, ...previous] : previous,
     corsOrigins: list(vars.CORS_ORIGINS),
     throttle: {
-      loginUser: vars.THROTTLE_LOGIN_USER,
+      loginUserAddress: vars.THROTTLE_LOGIN_USER_ADDRESS,
       loginAddress: vars.THROTTLE_LOGIN_ADDRESS,
+      loginUser: vars.THROTTLE_LOGIN_USER,
+      passwordCheck: vars.THROTTLE_PASSWORD_CHECK,
       registerAddress: vars.THROTTLE_REGISTER_ADDRESS,
     },
+    refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE,
     serverTiming: vars.SERVER_TIMING === "1",
   };
 }

@@ -18,9 +18,14 @@ export interface Env {
   REFRESH_TOKEN_LIFETIME?: string;
   /** Origins allowed by CORS, comma-separated; `*` allows any (development only). */
   CORS_ORIGINS?: string;
-  THROTTLE_LOGIN_USER?: string;
+  /** `<count>/<seconds>` limits: see the README's security section. */
+  THROTTLE_LOGIN_USER_ADDRESS?: string;
   THROTTLE_LOGIN_ADDRESS?: string;
+  THROTTLE_LOGIN_USER?: string;
+  THROTTLE_PASSWORD_CHECK?: string;
   THROTTLE_REGISTER_ADDRESS?: string;
+  /** Seconds (default 10) a just-replaced refresh token may be presented again without ending its session. */
+  REFRESH_REUSE_GRACE?: string;
   /** `1` adds Server-Timing to API responses. */
   SERVER_TIMING?: string;
 }

@@ -87,8 +87,12 @@ describe("POST /api/auth/login/", () => {
     expect((await post({ username, password: DJANGO_PASSWORD })).status).toBe(200);
   });
 
-  it("takes the same time for an unknown user, an inactive user and a wrong password (one hash each)", async () => {
+  it("takes the same time for an unknown user, an inactive user, an unusable or unsupported hash and a wrong password (one hash each)", async () => {
     const { username } = await registerUser();
+    const unusable = uniqueName("unusable");
+    await insertUserRow({ username: unusable, password: "!kQ2bHXmD6KsVdY8nyb1rnQUdPgGNe2exwSsQ6Vdu" });
+    const bcrypt = uniqueName("bcrypt");
+    await insertUserRow({ username: bcrypt, password: "bcrypt_sha256$$2b$12$Iku3PnOMbmJrT5iz1ecSQOAPnbHr2yaeuQGn9.bTcIj7ExjeTqjBa" });
     const inactive = await registerUser();
     const inactiveId = (await env.DB.prepare("select id from users where username = ?").bind(inactive.username).first<{ id: number }>())!.id;
     await setFlags(inactiveId, { isActive: false });
@@ -99,16 +103,19 @@ describe("POST /api/auth/login/", () => {
       return performance.now() - start;
     };
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const samples = { wrong: [] as number[], unknown: [] as number[], inactive: [] as number[] };
+    const samples = { wrong: [] as number[], unknown: [] as number[], inactive: [] as number[], unusable: [] as number[], bcrypt: [] as number[] };
     for (let i = 0; i < 7; i++) {
       samples.wrong.push(await time({ username, password: "not-the-password" }));
       samples.unknown.push(await time({ username: uniqueName("nobody"), password: "not-the-password" }));
       samples.inactive.push(await time({ username: inactive.username, password: PASSWORD }));
+      samples.unusable.push(await time({ username: unusable, password: PASSWORD }));
+      samples.bcrypt.push(await time({ username: bcrypt, password: PASSWORD }));
     }
-    const [wrong, unknown, inactiveTime] = [median(samples.wrong), median(samples.unknown), median(samples.inactive)];
+    const wrong = median(samples.wrong);
+    const [unknown, inactiveTime, unusableTime, bcryptTime] = [samples.unknown, samples.inactive, samples.unusable, samples.bcrypt].map(median);
     // Without the dummy hash an unknown user would answer in a few milliseconds, against ~30 ms
     // for a hash: a ratio near 0.1. The bounds leave room for a noisy machine.
-    for (const other of [unknown, inactiveTime]) {
+    for (const other of [unknown, inactiveTime, unusableTime, bcryptTime]) {
       expect(other).toBeGreaterThan(wrong * 0.5);
       expect(other).toBeLessThan(wrong * 2);
     }

@@ -93,11 +93,13 @@ describe("registration throttling", () => {
 });
 
 describe("client addresses", () => {
-  it("keys IPv4 by address and IPv6 by /64", () => {
+  it("keys IPv4 by address and IPv6 by /56", () => {
     const headers = (ip?: string) => new Headers(ip ? { "CF-Connecting-IP": ip } : {});
     expect(clientAddress(headers("203.0.113.9"))).toBe("203.0.113.9");
-    expect(clientAddress(headers("2001:db8:abcd:12:1:2:3:4"))).toBe("2001:db8:abcd:12::/64");
-    expect(clientAddress(headers("2001:DB8::1"))).toBe("2001:db8:0:0::/64");
+    expect(clientAddress(headers("2001:db8:abcd:12:1:2:3:4"))).toBe("2001:db8:abcd:0::/56");
+    expect(clientAddress(headers("2001:db8:abcd:12ff:1:2:3:4"))).toBe("2001:db8:abcd:1200::/56");
+    expect(clientAddress(headers("2001:db8:abcd:12ff::9"))).toBe(clientAddress(headers("2001:db8:abcd:1234::1")));
+    expect(clientAddress(headers("2001:DB8::1"))).toBe("2001:db8:0:0::/56");
     expect(clientAddress(headers())).toBe("unknown");
   });
 });

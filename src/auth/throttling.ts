@@ -1,13 +1,15 @@
 /**
- * Who gets throttled: failed logins per username and per client address, registrations per
- * address. The address is `CF-Connecting-IP` (set by Cloudflare, never by the client);
- * `X-Forwarded-For` is never trusted.
+ * Who gets throttled, before any password is hashed: failed logins per (username, address), per
+ * address, and per username from addresses that have not logged into that account lately (so a
+ * stranger's failures never lock the owner out of a place they signed in from); wrong current
+ * passwords per signed-in user; registrations per address. The address is `CF-Connecting-IP`
+ * (set by Cloudflare, never by the client); `X-Forwarded-For` is never trusted.
  */
 import type { Config } from "../config";
 import type { ThrottleRule } from "../db/throttle";
 import { Throttled } from "../http/errors";
 
-/** The client's address; an IPv6 client is keyed by its /64, which one subscriber usually holds whole. */
+/** The client's address; an IPv6 client is keyed by its /56, what one customer is usually given. */
 export function clientAddress(headers: Headers): string {
   const ip = headers.get("CF-Connecting-IP")?.trim();
   if (!ip) return "unknown";
@@ -16,15 +18,26 @@ export function clientAddress(headers: Headers): string {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  const fourth = (Number.parseInt(groups[3] || "0", 16) & 0xff00).toString(16);
+  return `${[...groups.slice(0, 3), fourth].map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/56`;
 }
 
+/** How a login names its account in throttle keys: as it is matched (NFKC, any letter case). */
+const loginName = (username: string) => username.normalize("NFKC").toLowerCase();
+
 export function loginRules(config: Config, username: string, address: string): ThrottleRule[] {
-  const { loginUser, loginAddress } = config.throttle;
+  const { loginUserAddress, loginAddress, loginUser } = config.throttle;
+  const name = loginName(username);
   return [
-    { key: `login-user:${username.normalize("NFKC").toLowerCase()}`, ...loginUser },
+    { key: `login-user-address:${address}|${name}`, ...loginUserAddress },
     { key: `login-address:${address}`, ...loginAddress },
+    { key: `login-user:${name}`, ...loginUser, unlessKnown: { username: name, address } },
   ];
+}
+
+/** Wrong current passwords (password change, account deletion), per user. */
+export function passwordCheckRules(config: Config, userId: number): ThrottleRule[] {
+  return [{ key: `password-check:${userId}`, ...config.throttle.passwordCheck }];
 }
 
 export function registerRules(config: Config, address: string): ThrottleRule[] {

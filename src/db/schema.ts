@@ -1,6 +1,6 @@
 /** The tables: the single source of the database layout (`drizzle-kit generate` writes migrations from it). */
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Django's AbstractUser columns plus the social fields of the original CustomUser. */
 export const users = sqliteTable(
@@ -74,6 +74,9 @@ export const tokenFamilies = sqliteTable(
     /** When the current refresh token expires; the row is useless (and deleted) after that. */
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    /** The refresh token `current_jti` replaced, and when: presented again within the reuse grace, it is refused without ending the session. */
+    previousJti: text("previous_jti"),
+    rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("token_families_user").on(t.userId), index("token_families_expiry").on(t.expiresAt)],
 );
@@ -92,4 +95,21 @@ export const throttleEvents = sqliteTable(
     at: integer("at").notNull(),
   },
   (t) => [index("throttle_events_key_at").on(t.key, t.at)],
+);
+
+/**
+ * Addresses each user has logged in from (IPv4, or an IPv6 /56), with the last time. Failed
+ * logins from a "known" address (one used in the last 30 days) never count against the
+ * username's own limit, so strangers' failures cannot lock the owner out of it.
+ */
+export const knownAddresses = sqliteTable(
+  "known_addresses",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    address: text("address").notNull(),
+    lastLoginAt: integer("last_login_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.address] })],
 );

@@ -2,23 +2,43 @@
  * Data access for throttling. A check and the reservation of a slot are one conditional INSERT,
  * so concurrent attempts cannot all slip under the limit; a login that succeeds gives its slots back.
  */
-import { and, count, eq, gt, inArray, lt, min, or, sql } from "drizzle-orm";
+import { and, count, eq, exists, gt, inArray, lt, min, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
-import { throttleEvents } from "./schema";
+import { knownAddresses, throttleEvents, users } from "./schema";
+import { sameUsername } from "./user-match";
 
 export interface ThrottleRule {
   key: string;
   limit: number;
   periodMs: number;
+  /** The rule does not apply (neither checked nor counted) when this address logged into this account lately. */
+  unlessKnown?: { username: string; address: string };
 }
 
-const withinWindow = (rule: ThrottleRule, now: number) =>
-  sql`(select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit}`;
+/** How long a successful login makes its address "known" to the account. */
+export const KNOWN_ADDRESS_MS = 30 * 86_400_000;
 
-/** Inserts one event per rule if every rule is under its limit; returns the ids inserted (none when throttled). */
+/** SQL: `address` logged into the account named `username` in the last 30 days. */
+function knownAddress(db: Database, known: { username: string; address: string }, now: number) {
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(knownAddresses)
+      .innerJoin(users, eq(users.id, knownAddresses.userId))
+      .where(and(sameUsername(known.username), eq(knownAddresses.address, known.address), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
+  );
+}
+
+/** SQL: whether `rule` applies to this attempt. */
+const applies = (db: Database, rule: ThrottleRule, now: number) => (rule.unlessKnown ? sql`not ${knownAddress(db, rule.unlessKnown, now)}` : sql`1`);
+
+const withinWindow = (db: Database, rule: ThrottleRule, now: number) =>
+  sql`(not ${applies(db, rule, now)} or (select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit})`;
+
+/** Inserts one event per applying rule if every rule is under its limit; returns the ids inserted (none when throttled). */
 export function reserveSlots(db: Database, rules: ThrottleRule[], now: number) {
-  const keys = sql.join(rules.map((rule) => sql`(${rule.key})`), sql`, `);
-  const allUnder = and(...rules.map((rule) => withinWindow(rule, now)));
+  const keys = sql.join(rules.map((rule) => sql`(${rule.key}, ${applies(db, rule, now)})`), sql`, `);
+  const allUnder = and(...rules.map((rule) => withinWindow(db, rule, now)), sql`column2`);
   // SQLite runs the whole SELECT before inserting (it reads the target table), so every rule is
   // checked against the counts as they were before this request.
   return db
@@ -37,7 +57,7 @@ export function windowCounts(db: Database, rules: ThrottleRule[], now: number) {
   return db
     .select({ key: throttleEvents.key, attempts: count(), oldest: min(throttleEvents.at) })
     .from(throttleEvents)
-    .where(or(...rules.map((rule) => and(eq(throttleEvents.key, rule.key), gt(throttleEvents.at, now - rule.periodMs)))))
+    .where(or(...rules.map((rule) => and(eq(throttleEvents.key, rule.key), gt(throttleEvents.at, now - rule.periodMs), applies(db, rule, now)))))
     .groupBy(throttleEvents.key);
 }
 
@@ -48,4 +68,17 @@ export function releaseSlots(db: Database, ids: number[]) {
 /** Removes events older than `maxPeriodMs` (the cron). */
 export async function deleteOldThrottleEvents(db: Database, maxPeriodMs: number): Promise<void> {
   await db.delete(throttleEvents).where(lt(throttleEvents.at, Date.now() - maxPeriodMs));
+}
+
+/** After a successful login: `address` is known to the account from now on (for 30 days). */
+export function rememberAddress(db: Database, userId: number, address: string, now: number) {
+  return db
+    .insert(knownAddresses)
+    .values({ userId, address, lastLoginAt: now })
+    .onConflictDoUpdate({ target: [knownAddresses.userId, knownAddresses.address], set: { lastLoginAt: now } });
+}
+
+/** Removes addresses not used for 30 days (the cron). */
+export async function forgetOldAddresses(db: Database): Promise<void> {
+  await db.delete(knownAddresses).where(lt(knownAddresses.lastLoginAt, Date.now() - KNOWN_ADDRESS_MS));
 }

@@ -6,7 +6,7 @@ import { and, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { activeUser } from "./caller";
 import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
-import { releaseSlots } from "./throttle";
+import { releaseSlots, rememberAddress } from "./throttle";
 import { sameUsername } from "./user-match";
 
 export interface NewFamily {
@@ -42,19 +42,23 @@ export function startFamilyForLogin(db: Database, family: Omit<NewFamily, "userI
         createdAt: sql`${reservation.at}`.as("created_at"),
         expiresAt: sql`${family.expiresAt.getTime()}`.as("expires_at"),
         revokedAt: sql`null`.as("revoked_at"),
+        previousJti: sql`null`.as("previous_jti"),
+        rotatedAt: sql`null`.as("rotated_at"),
       })
       .from(users)
       .where(and(sameUsername(family.username), eq(users.isActive, true), exists(reserved))),
   );
 }
 
-/** After a successful login: last_login, an upgraded hash, and the throttle slots given back. */
-export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[] }) {
+/** After a successful login: last_login, an upgraded hash, the throttle slots given back, the address known. */
+export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[]; address: string }) {
+  const now = Date.now();
   await db.batch([
     releaseSlots(db, extra.releaseSlots),
+    rememberAddress(db, userId, extra.address, now),
     db
       .update(users)
-      .set({ lastLogin: new Date(), ...(extra.upgradedHash ? { password: extra.upgradedHash } : {}) })
+      .set({ lastLogin: new Date(now), ...(extra.upgradedHash ? { password: extra.upgradedHash } : {}) })
       .where(eq(users.id, userId)),
   ]);
 }
@@ -70,7 +74,16 @@ export type RotateOutcome =
   | { kind: "unknown" }
   | { kind: "revoked"; family: RevokedFamily }
   /** The token was already used: the family has just been revoked as stolen. */
-  | { kind: "reused"; family: RevokedFamily };
+  | { kind: "reused"; family: RevokedFamily }
+  /** The token was replaced less than the reuse grace ago (two tabs refreshing at once): refused, the family left live. */
+  | { kind: "within_grace" };
+
+/**
+ * SQL: `jti` is not the token this family's current one replaced less than `graceMs` ago (a
+ * family never rotated has no previous token: coalesce, or NULL would hide every reuse).
+ */
+const outsideGrace = (jti: string, now: Date, graceMs: number) =>
+  sql`not coalesce(${and(eq(tokenFamilies.previousJti, jti), gt(tokenFamilies.rotatedAt, new Date(now.getTime() - graceMs)))}, 0)`;
 
 /**
  * Replaces `oldJti` by `newJti` in family `familyId` if, and only if, `oldJti` is still its
@@ -85,6 +98,7 @@ export async function rotateFamily(
   oldJti: string,
   newJti: string,
   newExpiresAt: Date,
+  graceMs: number,
 ): Promise<RotateOutcome> {
   const now = new Date();
   const live = and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
@@ -92,11 +106,11 @@ export async function rotateFamily(
     db
       .update(tokenFamilies)
       .set({ revokedAt: now })
-      .where(and(live, ne(tokenFamilies.currentJti, oldJti)))
+      .where(and(live, ne(tokenFamilies.currentJti, oldJti), outsideGrace(oldJti, now, graceMs)))
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
     db
       .update(tokenFamilies)
-      .set({ currentJti: newJti, expiresAt: newExpiresAt })
+      .set({ currentJti: newJti, expiresAt: newExpiresAt, previousJti: oldJti, rotatedAt: now })
       .where(and(live, eq(tokenFamilies.currentJti, oldJti), gt(tokenFamilies.expiresAt, now), exists(activeUser(db, userId))))
       .returning({ id: tokenFamilies.id }),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
@@ -109,6 +123,7 @@ export async function rotateFamily(
   if (reuse[0]) return { kind: "reused", family: reuse[0] };
   if (!user?.isActive) return { kind: "no_active_user" };
   if (!family) return { kind: "unknown" };
+  if (family.revokedAt === null && family.expiresAt > now) return { kind: "within_grace" };
   return { kind: "revoked", family: { id: family.id, expiresAt: family.expiresAt } };
 }
 
@@ -130,13 +145,13 @@ function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefi
 
 /**
  * Where a token stands in its session (token/verify), in one round trip: the session's row, its
- * user's state, and, for a refresh token that is no longer current (reuse), the revocation of
- * the session in the same batch. An access token (no `refreshJti`) stands "current" while its
+ * user's state, and, for a refresh token that is no longer current (reuse, unless it was
+ * replaced within the reuse grace), the revocation of the session in the same batch. An access token (no `refreshJti`) stands "current" while its
  * session is live.
  */
-export async function sessionStanding(db: Database, sessionId: string, userId: number, refreshJti: string | undefined) {
+export async function sessionStanding(db: Database, sessionId: string, userId: number, refreshJti: string | undefined, graceMs: number) {
   const live = and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
-  const reuse = refreshJti === undefined ? sql`0` : ne(tokenFamilies.currentJti, refreshJti);
+  const reuse = refreshJti === undefined ? sql`0` : and(ne(tokenFamilies.currentJti, refreshJti), outsideGrace(refreshJti, new Date(), graceMs));
   const [[family], [user], revoked] = await db.batch([
     familyRow(db, sessionId, userId),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),

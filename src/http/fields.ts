@@ -44,15 +44,18 @@ export function charField(options: CharFieldOptions = {}) {
 
 const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
 
-/** The model's username: Django's UnicodeUsernameValidator, 150 characters, NFKC-normalised as Django stores it. */
+/**
+ * The model's username: NFKC-normalised first (as Django stores it), then checked as it will be
+ * stored: Django's UnicodeUsernameValidator and 150 characters. Checking before normalising
+ * would let one character that NFKC expands (U+FDFA is 18) through as many.
+ */
 export function usernameField() {
   return z.preprocess(
-    numberAsText,
+    (value: string | number) => (typeof value === "string" ? value.normalize("NFKC") : numberAsText(value)),
     text({ maxLength: 150 })
       .regex(USERNAME, { error: MESSAGES.username })
       // The document shows the pattern as a JSON Schema regex (ECMA-262 with the u flag's classes).
-      .meta({ pattern: USERNAME.source })
-      .transform((name) => name.normalize("NFKC")),
+      .meta({ pattern: USERNAME.source }),
   );
 }
 

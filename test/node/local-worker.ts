@@ -32,8 +32,10 @@ export async function startTestWorker(vars: Record<string, string> = {}): Promis
       vars: {
         JWT_SECRET: TEST_SECRET,
         CORS_ORIGINS: "",
+        THROTTLE_LOGIN_USER_ADDRESS: "1000/900",
         THROTTLE_LOGIN_USER: "1000/900",
         THROTTLE_LOGIN_ADDRESS: "1000/900",
+        THROTTLE_PASSWORD_CHECK: "1000/900",
         THROTTLE_REGISTER_ADDRESS: "1000/3600",
         ...vars,
       },

@@ -55,7 +55,10 @@ export function burnOneHash(password: string): void {
   argon2Raw(utf8.encode(password), new Uint8Array(SALT_BYTES), ARGON2_HASH_BYTES, ARGON2_DEFAULT);
 }
 
-/** Checks `password` against a stored Django-format hash. Unknown formats never verify. */
+/**
+ * Checks `password` against a stored Django-format hash. Unknown, unusable (Django's `!...`) and
+ * malformed hashes never verify, and still cost one hash, so timing does not reveal such accounts.
+ */
 export async function verifyPassword(password: string, encoded: string): Promise<PasswordCheck> {
   const algorithm = encoded.slice(0, encoded.indexOf("$"));
   try {
@@ -67,10 +70,12 @@ export async function verifyPassword(password: string, encoded: string): Promise
       case "pbkdf2_sha1":
         return await verifyPbkdf2(password, encoded, "SHA-1");
       default:
+        burnOneHash(password);
         return INVALID;
     }
   } catch {
     // A malformed stored hash (bad base64, odd fields) is a failed check, not a server error.
+    burnOneHash(password);
     return INVALID;
   }
 }

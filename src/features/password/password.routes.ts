@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { bearerSecurity, detailSchema, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
+import { bearerSecurity, detailSchema, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { passwordChangeBody } from "./password.schemas";
 
 export const passwordChangeRoute = createRoute({
@@ -9,5 +9,6 @@ export const passwordChangeRoute = createRoute({
   responses: {
     200: jsonResponse(detailSchema, "Saved; every login session of the user has ended."),
     ...withBody, ...withBearer, ...everyRoute,
+    429: errorResponses.throttled,
   },
 });

@@ -1,8 +1,9 @@
 /** Password change: the old password is checked first (as DRF's field validation), then the new one. */
-import { hashPassword, verifyPassword } from "../../auth/passwords/hashers";
+import { checkCurrentPassword } from "../../auth/current-password";
+import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { revokeAllFamiliesOf } from "../../db/token-families";
-import { passwordUpdate, userById } from "../../db/users";
+import { passwordUpdate } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 import { forgetFamilies } from "../tokens/tokens.service";
@@ -12,24 +13,22 @@ const WRONG_OLD_PASSWORD = { old_password: ["Your old password was entered incor
 
 export async function changeOwnPassword(deps: CallerDeps, body: PasswordChangeBody): Promise<void> {
   const { caller, db } = deps;
-  const { results: [[user]] } = await caller.batch([userById(db, caller.id)]);
-  const check = await verifyPassword(body.old_password, user!.password);
-  if (!check.valid) throw new ValidationFailed(WRONG_OLD_PASSWORD);
+  const user = await checkCurrentPassword(deps, body.old_password, WRONG_OLD_PASSWORD);
 
   const errors: FieldErrors = {};
   if (body.new_password !== body.new_password2) errors.new_password2 = ["The two password fields didn't match."];
   const problems = await passwordProblems(body.new_password, {
-    username: user!.username,
-    first_name: user!.firstName,
-    last_name: user!.lastName,
-    email: user!.email,
+    username: user.username,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    email: user.email,
   });
   if (problems.length > 0) errors.new_password = problems;
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 
   // The hash is swapped only if it is still the one checked above, and every session ends with it.
   const { results: [changed, revoked] } = await caller.batch([
-    passwordUpdate(db, caller.id, user!.password, hashPassword(body.new_password)),
+    passwordUpdate(db, caller.id, user.password, hashPassword(body.new_password)),
     revokeAllFamiliesOf(db, caller.id),
   ]);
   forgetFamilies(deps, revoked);

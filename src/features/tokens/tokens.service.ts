@@ -63,7 +63,7 @@ export async function login({ db, config, defer }: Deps, input: { credentials: L
   const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
   const access = await issueToken(config, "access", user.id, { sid: family });
   const upgradedHash = check.needsRehash ? hashPassword(credentials.password) : undefined;
-  defer(finishLogin(db, user.id, { upgradedHash, releaseSlots: reserved.map((slot) => slot.id) }));
+  defer(finishLogin(db, user.id, { upgradedHash, releaseSlots: reserved.map((slot) => slot.id), address }));
   return { refresh: refresh.token, access: access.token };
 }
 
@@ -96,7 +96,8 @@ export async function refresh(deps: Deps, input: { token: string }): Promise<Tok
   const claims = await bodyToken(deps, input.token, "refresh");
   const family = claims.fam!;
   const next = await issueToken(deps.config, "refresh", claims.user_id, { fam: family });
-  const outcome = await rotateFamily(deps.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims));
+  const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
+  const outcome = await rotateFamily(deps.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims), graceMs);
   switch (outcome.kind) {
     case "rotated": {
       const access = await issueToken(deps.config, "access", claims.user_id, { sid: family });
@@ -105,6 +106,8 @@ export async function refresh(deps: Deps, input: { token: string }): Promise<Tok
     case "reused":
     case "revoked":
       return blacklisted(deps, outcome.family);
+    case "within_grace":
+      return blacklisted(deps);
     case "no_active_user":
       throw new NoActiveAccount();
     case "unknown":
@@ -119,7 +122,7 @@ export async function refresh(deps: Deps, input: { token: string }): Promise<Tok
 export async function verify(deps: Deps, input: { token: string }): Promise<void> {
   const claims = await bodyToken(deps, input.token);
   const refreshJti = claims.token_type === "refresh" ? claims.jti : undefined;
-  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refreshJti);
+  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refreshJti, deps.config.refreshReuseGraceSeconds * 1000);
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
   if (state === "not_current") blacklisted(deps, revoked);
   if (state === "revoked") blacklisted(deps);
