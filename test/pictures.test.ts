@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { crc32 } from "../src/features/media/images/png";
 import { IMAGES } from "./fixtures/images";
 import { ORIGIN, call, newSession } from "./helpers";
@@ -30,7 +30,30 @@ async function randomPng(width: number, height: number): Promise<Uint8Array> {
   const raw = new Uint8Array(height * (1 + width * 3));
   for (let offset = 0; offset < raw.length; offset += 65536) crypto.getRandomValues(raw.subarray(offset, Math.min(offset + 65536, raw.length)));
   for (let row = 0; row < height; row++) raw[row * (1 + width * 3)] = 0;
-  const compressed = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+  return pngOf(width, height, 2, await deflate(new Blob([raw]).stream()));
+}
+
+const deflate = async (stream: ReadableStream<Uint8Array>) =>
+  new Uint8Array(await new Response(stream.pipeThrough(new CompressionStream("deflate"))).arrayBuffer());
+
+/** A decompression bomb: a grey 8192 x 8192 PNG whose pixel stream (64 MiB of zeros) deflates to about 64 KiB. */
+async function bombPng(): Promise<Uint8Array> {
+  const side = 8192;
+  const zeros = new Uint8Array(1024 * 1024);
+  let left = side * (1 + side);
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (left <= 0) return controller.close();
+      const chunk = zeros.subarray(0, Math.min(zeros.length, left));
+      left -= chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  return pngOf(side, side, 0, await deflate(stream));
+}
+
+/** A PNG with colour type `colorType` (8 bits per sample) around a given zlib pixel stream. */
+async function pngOf(width: number, height: number, colorType: number, compressed: Uint8Array): Promise<Uint8Array> {
   const chunk = (type: string, data: Uint8Array) => {
     const out = new Uint8Array(12 + data.length);
     const view = new DataView(out.buffer);
@@ -43,7 +66,7 @@ async function randomPng(width: number, height: number): Promise<Uint8Array> {
   const header = new Uint8Array(13);
   new DataView(header.buffer).setUint32(0, width);
   new DataView(header.buffer).setUint32(4, height);
-  header.set([8, 2, 0, 0, 0], 8);
+  header.set([8, colorType, 0, 0, 0], 8);
   const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", compressed), chunk("IEND", new Uint8Array())];
   return new Uint8Array(await new Blob(parts).arrayBuffer());
 }
@@ -108,6 +131,56 @@ describe("profile pictures", () => {
     }
     expect(await bucketKeys()).toEqual(before);
     expect((await call("GET", "/api/auth/profile/", { token: session.access })).body.profile_picture).toBeNull();
+  });
+
+  it("refuses a valid image of each format followed by other bytes (an appended HTML or ZIP file)", async () => {
+    const session = await newSession();
+    const before = await bucketKeys();
+    const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
+    const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(26), 0x50, 0x4b, 0x05, 0x06, ...new Uint8Array(18)]);
+    for (const name of ["tiny.png", "tiny.jpg", "progressive.jpg", "tiny.gif", "animated.gif", "tiny.webp"] as const) {
+      for (const [label, tail] of [["html", html], ["zip", zip], ["one byte", Uint8Array.from([0])]] as const) {
+        const bytes = Uint8Array.from([...IMAGES[name], ...tail]);
+        const response = await upload(session.access, { profile_picture: bytes }, name);
+        expect(response.status, `${name} + ${label}`).toBe(400);
+        expect(response.body, `${name} + ${label}`).toEqual(INVALID);
+      }
+      // The same image alone is accepted.
+      expect((await upload(session.access, { profile_picture: IMAGES[name] }, name)).status, name).toBe(200);
+    }
+    expect((await bucketKeys()).length).toBe(before.length + 1);
+  });
+
+  it("checks a decompression bomb without inflating it, as fast as a tiny picture", async () => {
+    const session = await newSession();
+    const bomb = await bombPng();
+    expect(bomb.length).toBeLessThan(256 * 1024);
+    const inflations: unknown[] = [];
+    const Original = globalThis.DecompressionStream;
+    const spy = vi.spyOn(globalThis, "DecompressionStream").mockImplementation(function (this: unknown, format: CompressionFormat) {
+      inflations.push(format);
+      return new Original(format);
+    } as never);
+    const time = async (bytes: Uint8Array) => {
+      const started = performance.now();
+      const response = await upload(session.access, { profile_picture: bytes }, "p.png");
+      expect(response.status).toBe(200);
+      return performance.now() - started;
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    try {
+      const bombTimes: number[] = [];
+      const tinyTimes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        bombTimes.push(await time(bomb));
+        tinyTimes.push(await time(IMAGES["tiny.png"]));
+      }
+      expect(inflations).toEqual([]);
+      // Inflating 64 MiB takes hundreds of milliseconds; reading 64 KiB once takes a few.
+      expect(median(bombTimes)).toBeLessThan(median(tinyTimes) * 3 + 50);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("refuses a non-file value for the picture", async () => {

@@ -37,5 +37,6 @@ export function readGif(bytes: Uint8Array): ImageSize | undefined {
       return undefined;
     }
   }
-  return images > 0 ? { width, height } : undefined;
+  // Nothing may follow the trailer: an image with a file appended is not an image.
+  return images > 0 && r.remaining === 0 ? { width, height } : undefined;
 }

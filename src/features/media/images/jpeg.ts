@@ -53,5 +53,6 @@ export function readJpeg(bytes: Uint8Array): ImageSize | undefined {
       skipScan(r);
     }
   }
-  return size && scans > 0 ? size : undefined;
+  // Nothing may follow EOI: an image with a file appended is not an image.
+  return size && scans > 0 && r.remaining === 0 ? size : undefined;
 }
