@@ -167,6 +167,28 @@ describe("the HTTP layer", () => {
     }
   });
 
+  it("logs a failed query's SQL and reason, never its parameters", async () => {
+    const { env } = await import("cloudflare:workers");
+    const { sql } = await import("drizzle-orm");
+    const app = createApp().get("/query", async (c) => {
+      await c.var.db.run(sql`select * from no_such_table where email = ${"private.person@example.com"} and username = ${"privateperson"}`);
+      return c.json({}, 200);
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await app.request("/query", {}, env);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ detail: "A server error occurred." });
+      const text = logged.mock.calls.map(([line]) => String(line)).join("\n");
+      expect(text).toContain("no such table: no_such_table");
+      expect(text).toContain("Failed query: select * from no_such_table where email = ? and username = ?");
+      expect(text).not.toContain("private.person");
+      expect(text).not.toContain("privateperson");
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it("keeps a route's meaning with or without the trailing slash, without redirects", async () => {
     const username = uniqueName();
     const withSlash = await call("POST", "/api/auth/register/", { body: { username, email: `${username}@example.com`, password: "correct-horse-battery-42", password2: "correct-horse-battery-42" } });

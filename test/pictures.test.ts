@@ -156,8 +156,9 @@ describe("profile pictures", () => {
     const bomb = await bombPng();
     expect(bomb.length).toBeLessThan(256 * 1024);
     const inflations: unknown[] = [];
-    const Original = globalThis.DecompressionStream;
-    const spy = vi.spyOn(globalThis, "DecompressionStream").mockImplementation(function (this: unknown, format: CompressionFormat) {
+    const scope = globalThis as unknown as { DecompressionStream: new (format: string) => unknown };
+    const Original = scope.DecompressionStream;
+    const spy = vi.spyOn(scope, "DecompressionStream").mockImplementation(function (format: string) {
       inflations.push(format);
       return new Original(format);
     } as never);

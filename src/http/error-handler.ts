@@ -15,15 +15,35 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ detail: error.message }, error.status as ContentfulStatusCode);
   }
-  // No request body is logged, and anything shaped like a token or a hash is redacted.
+  // No request body or query parameter is logged, and anything shaped like a token or a hash is redacted.
   console.error(
     JSON.stringify({
       level: "error",
       request_id: c.var.requestId,
       error: error.name,
-      message: redact(error.message),
-      stack: redact(error.stack),
+      message: redact(logMessage(error)),
+      stack: redact(stackFrames(error.stack)),
     }),
   );
   return c.json({ detail: "A server error occurred." }, 500);
 };
+
+/**
+ * What the log may say about an error. Drizzle's query errors read "Failed query: <sql>
+ * params: <values>", and the values are personal data (emails, usernames): the SQL and the
+ * driver's reason are kept, the parameters never.
+ */
+export function logMessage(error: Error): string {
+  const failed = /^Failed query: ([\s\S]*?)\nparams: /.exec(error.message);
+  if (!failed) return error.message;
+  const reason = error.cause instanceof Error ? error.cause.message : "unknown reason";
+  return `Failed query: ${failed[1]} (${reason})`;
+}
+
+/** The stack's frames only: its first lines repeat the message, parameters included. */
+function stackFrames(stack: string | undefined): string | undefined {
+  return stack
+    ?.split("\n")
+    .filter((line) => line.trimStart().startsWith("at "))
+    .join("\n");
+}
