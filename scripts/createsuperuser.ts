@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import "./argon2-node";
 import { hashPassword } from "../src/auth/passwords/hashers";
+import { passwordField } from "../src/auth/passwords/password-field";
 import { passwordProblems } from "../src/auth/passwords/validators";
 import { emailField, usernameField } from "../src/http/fields";
 import { executeSql, literal, prepareTarget } from "./d1";
@@ -30,11 +31,17 @@ if (!username.success) fail(`--username: ${username.error.issues.map((issue) => 
 const email = emailField().safeParse(values.email);
 if (!email.success) fail(`--email: ${email.error.issues.map((issue) => issue.message).join(" ")}`);
 
-let password = process.env.SUPERUSER_PASSWORD;
-if (!password) {
-  password = await askHidden("Password: ");
-  if ((await askHidden("Password (again): ")) !== password) fail("Error: Your passwords didn't match.");
+let typed = process.env.SUPERUSER_PASSWORD;
+// Read once, then gone from this process's environment (and so from any child's).
+delete process.env.SUPERUSER_PASSWORD;
+if (!typed) {
+  typed = await askHidden("Password: ");
+  if ((await askHidden("Password (again): ")) !== typed) fail("Error: Your passwords didn't match.");
 }
+// The same field as login's: trimmed as DRF trims it, so the admin logs in with what they typed.
+const parsed = passwordField().safeParse(typed);
+if (!parsed.success) fail(`Password: ${parsed.error.issues.map((issue) => issue.message).join(" ")}`);
+const password = parsed.data;
 const problems = await passwordProblems(password, { username: username.data, email: email.data });
 if (problems.length > 0) fail(problems.join("\n"));
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { type D1Target, executeSql, prepareTarget, queryResults } from "./d1";
-import { type ExistingUser, planImport } from "./django/plan";
+import { type ExistingUser, planImport, shown } from "./django/plan";
 import { readDjango } from "./django/read";
 
 const { values, positionals } = parseArgs({
@@ -20,8 +20,9 @@ if (!path) {
 const target: D1Target = { remote: values.remote ?? false, persistTo: values["persist-to"] };
 
 const data = await readDjango(path);
-console.log(`Read ${path}: ${data.users.length} users from ${data.userTable}, ${data.follows.length} follows from ${data.followTable ?? "(none)"}${data.followMeaning ? ` (${data.followMeaning})` : ""}.`);
-for (const note of data.notes) console.log(`  note: ${note}`);
+// Names read from the file are shown quoted and escaped: a hostile file cannot write to the terminal.
+console.log(`Read ${path}: ${data.users.length} users from ${shown(data.userTable)}, ${data.follows.length} follows from ${data.followTable ? shown(data.followTable) : "(none)"}${data.followMeaning ? ` (${data.followMeaning})` : ""}.`);
+for (const note of data.notes) console.log(`  note: ${shown(note)}`);
 
 prepareTarget(target);
 const FOLLOW_COUNT = "SELECT count(*) AS n FROM follows";
@@ -40,7 +41,7 @@ if (plan.sql) {
 const names = (users: { username: string }[]) => users.map((user) => user.username).join(", ") || "none";
 console.log(`Imported ${plan.imported.length} users: ${names(plan.imported)}.`);
 if (plan.alreadyThere.length > 0) console.log(`Already imported (left as they are): ${names(plan.alreadyThere)}.`);
-for (const { user, reason } of plan.skipped) console.log(`Skipped user ${user.username} (id ${user.id}): ${reason}.`);
+for (const { user, reason } of plan.skipped) console.log(`Skipped user ${shown(user.username)} (id ${user.id}): ${reason}.`);
 const newFollows = (queryResults(FOLLOW_COUNT, target)[0]![0] as { n: number }).n - followsBefore;
 console.log(`Imported ${newFollows} follows (${plan.follows - newFollows} were already there); follow counters recomputed.`);
 for (const { follower, followee, reason } of plan.skippedFollows) console.log(`Skipped follow ${follower} -> ${followee}: ${reason}.`);

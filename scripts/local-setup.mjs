@@ -5,7 +5,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 // No prompts, no metrics, and no look-up of Cloudflare's request.cf data (this machine may be offline).
-export const quietEnv = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+// SUPERUSER_PASSWORD is never handed on to wrangler or any other child process.
+const { SUPERUSER_PASSWORD: _password, ...inherited } = process.env;
+export const quietEnv = { ...inherited, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 export function ensureDevVars() {
   if (existsSync(".dev.vars")) return;

@@ -4,8 +4,22 @@
  * finds its own earlier work and skips it; follow counters are recomputed from the rows.
  */
 import { isSupportedHash } from "../../src/auth/passwords/hashers";
+import { isServableKey } from "../../src/features/media/picture-store";
+import { usernameField } from "../../src/http/fields";
 import { literal } from "../d1";
 import type { DjangoData, DjangoUser } from "./read";
+
+/** Text from the database, shown safely in a terminal: quoted, control characters escaped. */
+export const shown = (text: string) => JSON.stringify(text);
+
+/** A word for the shell, single-quoted: nothing in it is expanded or run. */
+export const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/** A hash's algorithm, for the report; never the hash itself (an unsalted MD5 has no `$`, and is all secret). */
+function algorithmOf(hash: string): string {
+  const name = hash.includes("$") ? hash.slice(0, hash.indexOf("$")) : "";
+  return /^[a-z0-9_]{1,32}$/.test(name) ? `"${name}"` : "in an unrecognised format";
+}
 
 export interface ExistingUser {
   id: number;
@@ -32,7 +46,15 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
   const plan: ImportPlan = { sql: "", imported: [], alreadyThere: [], skipped: [], follows: 0, skippedFollows: [], warnings: [] };
   const statements: string[] = [];
 
-  for (const user of data.users) {
+  for (const original of data.users) {
+    // Usernames are NFKC-normalised and checked as registration checks them; a user whose name
+    // fails is not imported at all (nor their follows), and is reported.
+    const checked = usernameField().safeParse(original.username);
+    if (!checked.success) {
+      plan.skipped.push({ user: original, reason: `username is not valid here (${checked.error.issues.map((issue) => issue.message).join(" ")})` });
+      continue;
+    }
+    const user = { ...original, username: checked.data };
     const holder = byId.get(user.id);
     if (holder && lower(holder.username) === lower(user.username)) {
       plan.alreadyThere.push(user);
@@ -43,7 +65,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
       : usernames.has(lower(user.username))
         ? `username taken here, ignoring letter case (by ${usernames.get(lower(user.username))})`
         : user.email && emails.has(lower(user.email))
-          ? `email ${user.email} taken here, ignoring letter case (by ${emails.get(lower(user.email))})`
+          ? `email ${shown(user.email)} taken here, ignoring letter case (by ${emails.get(lower(user.email))})`
           : undefined;
     if (reason) {
       plan.skipped.push({ user, reason });
@@ -53,10 +75,15 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
     if (user.email) emails.set(lower(user.email), user.username);
     plan.imported.push(user);
     if (!isSupportedHash(user.password)) {
-      plan.warnings.push(`${user.username}: password hash "${user.password.split("$")[0]}" cannot be verified here; the user must be given a new password`);
+      plan.warnings.push(`${user.username}: password hash ${algorithmOf(user.password)} cannot be verified here; the user must be given a new password`);
+    }
+    if (user.profilePicture && !isServableKey(user.profilePicture)) {
+      plan.warnings.push(`${user.username}: profile picture ${shown(user.profilePicture)} is not a key this service serves (profile_pics/<name>); not imported`);
+      user.profilePicture = null;
     }
     if (user.profilePicture) {
-      plan.warnings.push(`${user.username}: profile picture ${user.profilePicture} is not copied; upload it with: npx wrangler r2 object put social-media-api-media/${user.profilePicture} --file <MEDIA_ROOT>/${user.profilePicture}`);
+      const command = `npx wrangler r2 object put ${shellQuote(`social-media-api-media/${user.profilePicture}`)} --file "$MEDIA_ROOT"/${shellQuote(user.profilePicture)}`;
+      plan.warnings.push(`${user.username}: profile picture ${user.profilePicture} is not copied; with MEDIA_ROOT set to Django's media folder, upload it with: ${command}`);
     }
     const row: Record<string, string | number | boolean | null> = {
       id: user.id,
@@ -78,6 +105,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
   }
 
   const present = new Set([...plan.imported, ...plan.alreadyThere].map((user) => user.id));
+  // Usernames may have changed by normalisation: the report shows what was written.
   const now = Date.now();
   for (const follow of data.follows) {
     const reason =

@@ -44,8 +44,11 @@ function tables(db: Database): string[] {
   return (result[0]?.values ?? []).map(([name]) => String(name));
 }
 
+/** A SQL identifier from the file, quoted: a hostile database can name its tables anything. */
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 function columns(db: Database, table: string): string[] {
-  const result = db.exec(`pragma table_info("${table.replaceAll('"', '""')}")`);
+  const result = db.exec(`pragma table_info(${ident(table)})`);
   return (result[0]?.values ?? []).map((row) => String(row[1]));
 }
 
@@ -88,10 +91,10 @@ function findFollowTable(db: Database, names: string[], userTable: string): Foll
     if (!from || !to) continue;
     // Django's self-referential M2M: a row (from=A, to=B) puts B in A.<field>.
     if (name.endsWith("_followers")) {
-      return { table: name, meaning: `field "followers": a row (${from}=A, ${to}=B) means B follows A`, sql: `select ${to} as follower, ${from} as followee from "${name}" order by id` };
+      return { table: name, meaning: `field "followers": a row (${from}=A, ${to}=B) means B follows A`, sql: `select ${ident(to)} as follower, ${ident(from)} as followee from ${ident(name)} order by id` };
     }
     if (name.endsWith("_following")) {
-      return { table: name, meaning: `field "following": a row (${from}=A, ${to}=B) means A follows B`, sql: `select ${from} as follower, ${to} as followee from "${name}" order by id` };
+      return { table: name, meaning: `field "following": a row (${from}=A, ${to}=B) means A follows B`, sql: `select ${ident(from)} as follower, ${ident(to)} as followee from ${ident(name)} order by id` };
     }
   }
   // A Follow model of its own: follower_id plus following_id / followed_id / followee_id.
@@ -99,7 +102,7 @@ function findFollowTable(db: Database, names: string[], userTable: string): Foll
     const cols = columns(db, name);
     const target = ["following_id", "followed_id", "followee_id"].find((c) => cols.includes(c));
     if (cols.includes("follower_id") && target) {
-      return { table: name, meaning: `a follow model: follower_id follows ${target}`, sql: `select follower_id as follower, ${target} as followee from "${name}" order by id` };
+      return { table: name, meaning: `a follow model: follower_id follows ${target}`, sql: `select follower_id as follower, ${ident(target)} as followee from ${ident(name)} order by id` };
     }
   }
   return undefined;
@@ -117,7 +120,7 @@ export async function readDjango(path: string): Promise<DjangoData> {
       if (!available.has(optional)) notes.push(`column ${userTable}.${optional} is missing: imported as its default`);
     }
     const pick = (row: Record<string, unknown>, column: string) => (available.has(column) ? row[column] : undefined);
-    const users = rows(db, `select * from "${userTable}" order by id`).map(
+    const users = rows(db, `select * from ${ident(userTable)} order by id`).map(
       (row): DjangoUser => ({
         id: Number(row.id),
         password: String(row.password),

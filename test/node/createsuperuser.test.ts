@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestWorker, request, startTestWorker } from "./local-worker";
 
@@ -8,11 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => worker?.stop());
 
-const create = (username: string, password: string, email = `${username}@example.com`) =>
+const create = (username: string, password: string, email = `${username}@example.com`, env: NodeJS.ProcessEnv = process.env) =>
   worker.pausedFor(() =>
     spawnSync("npm", ["run", "--silent", "createsuperuser", "--", "--username", username, "--email", email, "--persist-to", worker.stateDir], {
       encoding: "utf8",
-      env: { ...process.env, SUPERUSER_PASSWORD: password },
+      env: { ...env, SUPERUSER_PASSWORD: password },
     }),
   );
 
@@ -26,6 +29,25 @@ describe("npm run createsuperuser", () => {
     const list = await request(`${worker.url}/api/users/`, "GET", undefined, login.body.access);
     expect(list.status).toBe(200);
     expect(list.body.results[0]).toMatchObject({ username: "chief", is_staff: true, is_active: true });
+  });
+
+  it("trims the password as login does, and hands it to no child process", async () => {
+    // An `npx` first on PATH that records the environment it was started with, then runs the real one.
+    const spyDir = mkdtempSync(join(tmpdir(), "npx-spy-"));
+    const dump = join(spyDir, "environments");
+    const realNpx = spawnSync("sh", ["-c", "command -v npx"], { encoding: "utf8" }).stdout.trim();
+    writeFileSync(join(spyDir, "npx"), `#!/bin/sh\nenv >> "${dump}"\nexec "${realNpx}" "$@"\n`);
+    chmodSync(join(spyDir, "npx"), 0o755);
+    writeFileSync(dump, "");
+    const run = await create("spacey", "  padded-passphrase-42  ", "spacey@example.com", { ...process.env, PATH: `${spyDir}:${process.env.PATH}` });
+    expect(run.status, run.stderr).toBe(0);
+    const seen = readFileSync(dump, "utf8");
+    expect(seen).toContain("PATH=");
+    expect(seen).not.toContain("SUPERUSER_PASSWORD");
+    expect(seen).not.toContain("padded-passphrase-42");
+    for (const password of ["padded-passphrase-42", "  padded-passphrase-42  "]) {
+      expect((await request(`${worker.url}/api/auth/login/`, "POST", { username: "spacey", password })).status, JSON.stringify(password)).toBe(200);
+    }
   });
 
   it("refuses a weak password and a taken username, creating nothing", async () => {

@@ -33,7 +33,7 @@ afterAll(() => worker?.stop());
 describe("npm run import-django", () => {
   it("imports the fixture's users and follows and reports what it did", async () => {
     const report = await importFixture();
-    expect(report).toContain("5 users from accounts_customuser, 6 follows from accounts_customuser_followers");
+    expect(report).toContain(`5 users from "accounts_customuser", 6 follows from "accounts_customuser_followers"`);
     expect(report).toContain("Imported 5 users: alice, bob, carol, dave, root.");
     expect(report).toContain("Imported 6 follows (0 were already there)");
     expect(report).toContain("profile picture profile_pics/bob.png is not copied");
