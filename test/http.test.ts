@@ -109,6 +109,26 @@ describe("the HTTP layer", () => {
     expect(response.body).toEqual({ detail: expect.stringMatching(/^JSON parse error - .+/) });
   });
 
+  it("reads multipart bodies with a quoted boundary and a preamble, and refuses broken ones with a parse error", async () => {
+    const username = uniqueName();
+    const part = (name: string, value: string) => `--b-1\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const body = `preamble to ignore\r\n${part("username", username)}${part("password", "wrong-but-parsed")}--b-1--\r\n`;
+    const parsed = await call("POST", "/api/auth/login/", { body, headers: { "Content-Type": 'multipart/form-data; boundary="b-1"' } });
+    expect(parsed.status).toBe(401);
+    expect(parsed.body).toEqual({ detail: "No active account found with the given credentials" });
+    const broken: [string, string][] = [
+      ["multipart/form-data", "no boundary in the Content-Type"],
+      ["multipart/form-data; boundary=zzz", "no opening boundary"],
+    ];
+    for (const [type, reason] of broken) {
+      const response = await call("POST", "/api/auth/login/", { body, headers: { "Content-Type": type } });
+      expect(response.status, type).toBe(400);
+      expect(response.body).toEqual({ detail: `Multipart form parse error - ${reason}` });
+    }
+    const unterminated = await call("POST", "/api/auth/login/", { body: `--b-1\r\nContent-Disposition: form-data; name="username"\r\n\r\nx`, headers: { "Content-Type": "multipart/form-data; boundary=b-1" } });
+    expect(unterminated.body).toEqual({ detail: "Multipart form parse error - a part does not end with a boundary" });
+  });
+
   it("answers JSON that is not an object with DRF's non_field_errors", async () => {
     const cases: [string, string][] = [["[1,2]", "list"], ['"text"', "str"], ["42", "int"], ["4.5", "float"], ["true", "bool"], ["null", "NoneType"]];
     for (const [body, type] of cases) {

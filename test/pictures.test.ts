@@ -214,6 +214,32 @@ describe("profile pictures", () => {
     expect(object!.size).toBe(big.length);
   });
 
+  it("holds a 5 MiB upload once: R2 is given a view of the request body, never a copy", async () => {
+    const session = await newSession();
+    const big = await randomPng(1180, 1480);
+    const body = form({ profile_picture: big, bio: "big" });
+    const bodyBytes = (await new Response(body).arrayBuffer()).byteLength;
+    const put = vi.spyOn(env.BUCKET, "put");
+    const formData = vi.spyOn(Request.prototype, "formData");
+    const blobRead = vi.spyOn(Blob.prototype, "arrayBuffer");
+    try {
+      const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(put).toHaveBeenCalledTimes(1);
+      const stored = put.mock.calls[0]![1] as Uint8Array;
+      expect(stored).toBeInstanceOf(Uint8Array);
+      expect(stored.byteLength).toBe(big.length);
+      // The view's buffer is the whole multipart body: the picture was never copied out of it.
+      expect(stored.buffer.byteLength).toBe(bodyBytes);
+      expect(formData).not.toHaveBeenCalled();
+      expect(blobRead).not.toHaveBeenCalled();
+    } finally {
+      put.mockRestore();
+      formData.mockRestore();
+      blobRead.mockRestore();
+    }
+  });
+
   it("deletes the old object when the picture is replaced or removed", async () => {
     const session = await newSession();
     const first = keyOf((await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture);

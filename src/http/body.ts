@@ -9,6 +9,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { PayloadTooLarge, ParseError, UnsupportedMediaType, ValidationFailed } from "./errors";
+import { multipartParts } from "./multipart";
 import { type BodyLimits, bodyLimits } from "./openapi";
 import { fieldErrors } from "./validation";
 
@@ -48,8 +49,6 @@ function maxBytesFor(mediaType: string, limits: BodyLimits): number {
 }
 
 interface BodyReader {
-  text(): Promise<string>;
-  formData(): Promise<FormData>;
   raw: Request;
 }
 
@@ -61,11 +60,7 @@ async function read(req: BodyReader, mediaType: string, contentType: string): Pr
   }
   if (mediaType === "application/x-www-form-urlencoded") return lastValues(new URLSearchParams(await readText(req, "Form")));
   if (mediaType === "multipart/form-data") {
-    try {
-      return lastValues(await req.formData());
-    } catch (error) {
-      throw new ParseError(`Multipart form parse error - ${(error as Error).message}`);
-    }
+    return lastValues(multipartParts(new Uint8Array(await req.raw.arrayBuffer()), contentType));
   }
   throw new UnsupportedMediaType(contentType);
 }
@@ -114,8 +109,8 @@ function parseJson(text: string): unknown {
 }
 
 /** A repeated form key keeps its last value, as Django's QueryDict does for a single field. */
-function lastValues(entries: Iterable<[string, string | File]>): Record<string, string | File> {
-  const data: Record<string, string | File> = {};
+function lastValues<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  const data: Record<string, T> = {};
   for (const [key, value] of entries) data[key] = value;
   return data;
 }

@@ -1,5 +1,6 @@
 /** The `profile_picture` field of a profile update: a file part that must be an image, or empty/null to remove. */
 import { z } from "zod";
+import { UploadedFile } from "../../http/multipart";
 import { type RecognizedImage, recognizeImage } from "./images";
 
 export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
@@ -19,10 +20,10 @@ export function pictureField() {
     .unknown()
     .transform(async (value, ctx): Promise<UploadedPicture | null> => {
       if (value === null || value === "") return null;
-      if (value instanceof File && value.size > 0 && value.size <= MAX_PICTURE_BYTES) {
-        const bytes = new Uint8Array(await value.arrayBuffer());
-        const image = await recognizeImage(bytes);
-        if (image) return { bytes, image };
+      // The file part's bytes are a view into the request body: checked and stored without a copy.
+      if (value instanceof UploadedFile && value.bytes.length > 0 && value.bytes.length <= MAX_PICTURE_BYTES) {
+        const image = await recognizeImage(value.bytes);
+        if (image) return { bytes: value.bytes, image };
       }
       ctx.issues.push({ code: "custom", message: INVALID_IMAGE, input: value });
       return z.NEVER;
