@@ -12,6 +12,7 @@ import { prepareTarget } from "../scripts/d1";
 import { buildBundle, startLocalWorker } from "../scripts/local-worker.mjs";
 import { type BundleReport, bundleReport } from "./bundle";
 import { BENCH_PASSWORD, IDS, seed } from "./seed";
+import { uploadText, uploadTimes } from "./uploads";
 
 const STATE = "bench/.state";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -107,7 +108,8 @@ async function main() {
       };
     });
     const login = await loginBreakdown(worker.url);
-    const report = [table(rows), loginText(login), bundleText(bundle)].join("\n\n");
+    const uploads = await uploadTimes(worker.url, tokens.caller);
+    const report = [table(rows), loginText(login), uploadText(uploads), bundleText(bundle)].join("\n\n");
     console.log(`\n${report}`);
     writeResults(report);
   } finally {
