@@ -22,6 +22,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   JWT_SECRET: "test-signing-secret-0123456789abcdef",
                   JWT_SECRETS_PREVIOUS: "",
+                  JWT_ALGORITHM: "HS256",
+                  PUBLIC_URL: "http://api.test",
                   ACCESS_TOKEN_LIFETIME: "300",
                   REFRESH_TOKEN_LIFETIME: "86400",
                   CORS_ORIGINS: "https://app.example",

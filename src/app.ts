@@ -3,6 +3,7 @@ import { createDocsRouter } from "./features/docs/docs.index";
 import { openApiDocument } from "./features/docs/docs.document";
 import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
+import { jwksRouter } from "./features/jwks/jwks.index";
 import { mediaRouter } from "./features/media/media.index";
 import { passwordRouter } from "./features/password/password.index";
 import { profileRouter } from "./features/profile/profile.index";
@@ -16,6 +17,7 @@ import { createApp } from "./lib/create-app";
 const api = createApp()
   .route("/", healthRouter)
   .route("/", mediaRouter)
+  .route("/", jwksRouter)
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
   .route("/api/auth", passwordRouter)

@@ -2,14 +2,12 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
+import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtKey, type JwtKeys, type SecretKey, asymmetricKeys, hmacKeys } from "./auth/jwt-keys";
 import type { Env } from "./env";
 import { ServerMisconfigured } from "./http/errors";
 
-/** A signing secret and the `kid` that names it in token headers. */
-export interface SigningKey {
-  kid: string;
-  secret: string;
-}
+/** An HMAC secret and the `kid` that names it in token headers. */
+export type SigningKey = SecretKey;
 
 /** `<count>/<seconds>`: at most `limit` counted attempts in any `periodMs` window. */
 export interface Rate {
@@ -24,6 +22,10 @@ export interface Config {
   currentKey: SigningKey | undefined;
   /** Every key that verifies: the current one first, then the retired ones. */
   verifyingKeys: SigningKey[];
+  /** The token keys of JWT_ALGORITHM (HS256: the secrets above; ES256/EdDSA: JWKs). */
+  jwt: JwtKeys;
+  /** PUBLIC_URL: the `iss` of every token, and the origin of mailed links. */
+  publicUrl: string;
   corsOrigins: string[];
   throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate };
   /** Seconds a just-replaced refresh token may be presented again without ending its session. */
@@ -56,6 +58,10 @@ const variables = z.object({
   REFRESH_TOKEN_LIFETIME: seconds(86_400),
   JWT_SECRET: z.string().optional(),
   JWT_SECRETS_PREVIOUS: z.string().default(""),
+  JWT_ALGORITHM: z.string().default("HS256"),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PUBLIC_KEYS_PREVIOUS: z.string().optional(),
+  PUBLIC_URL: z.string().url().catch("http://127.0.0.1:8787").default("http://127.0.0.1:8787").transform((url) => url.replace(/\/+$/, "")),
   CORS_ORIGINS: z.string().default(""),
   THROTTLE_LOGIN_USER_ADDRESS: rate("5/900"),
   THROTTLE_LOGIN_ADDRESS: rate("30/900"),
@@ -84,11 +90,14 @@ function parse(env: Env): Config {
   const vars = variables.parse(env);
   const currentKey = strongEnough(vars.JWT_SECRET) ? keyFor(vars.JWT_SECRET) : undefined;
   const previous = list(vars.JWT_SECRETS_PREVIOUS).filter(strongEnough).map(keyFor);
+  const verifyingKeys = currentKey ? [currentKey, ...previous] : previous;
   return {
     accessLifetimeSeconds: vars.ACCESS_TOKEN_LIFETIME,
     refreshLifetimeSeconds: vars.REFRESH_TOKEN_LIFETIME,
     currentKey,
-    verifyingKeys: currentKey ? [currentKey, ...previous] : previous,
+    verifyingKeys,
+    jwt: jwtKeys(vars, currentKey, verifyingKeys),
+    publicUrl: vars.PUBLIC_URL,
     corsOrigins: list(vars.CORS_ORIGINS),
     throttle: {
       loginUserAddress: vars.THROTTLE_LOGIN_USER_ADDRESS,
@@ -102,6 +111,14 @@ function parse(env: Env): Config {
   };
 }
 
+function jwtKeys(vars: z.infer<typeof variables>, currentKey: SigningKey | undefined, verifyingKeys: SigningKey[]): JwtKeys {
+  const algorithm = vars.JWT_ALGORITHM as JwtAlgorithm;
+  if (algorithm === "ES256" || algorithm === "EdDSA") return asymmetricKeys(algorithm, vars.JWT_PRIVATE_KEY, vars.JWT_PUBLIC_KEYS_PREVIOUS);
+  const keys = hmacKeys(currentKey, verifyingKeys, MIN_SECRET_BYTES);
+  if (algorithm !== "HS256") return { ...keys, signing: undefined, verifying: [], problem: `JWT_ALGORITHM must be one of ${JWT_ALGORITHMS.join(", ")}` };
+  return keys;
+}
+
 const cache = new WeakMap<Env, Config>();
 
 export function configFrom(env: Env): Config {
@@ -113,10 +130,8 @@ export function configFrom(env: Env): Config {
   return config;
 }
 
-/** The signing key, or a server error (logged, never shown) when the secret is unusable. */
-export function signingKey(config: Config): SigningKey {
-  if (!config.currentKey) {
-    throw new ServerMisconfigured(`JWT_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes; refusing to issue tokens`);
-  }
-  return config.currentKey;
+/** The key that signs tokens, or a server error (logged, never shown) when the configuration gives none. */
+export function signingKey(config: Config): JwtKey {
+  if (!config.jwt.signing) throw new ServerMisconfigured(config.jwt.problem ?? "no signing key");
+  return config.jwt.signing;
 }

@@ -12,6 +12,14 @@ export interface Env {
   JWT_SECRET?: string;
   /** Retired signing secrets, comma-separated, whose tokens still verify during a rotation. */
   JWT_SECRETS_PREVIOUS?: string;
+  /** `HS256` (default), `ES256` or `EdDSA`. */
+  JWT_ALGORITHM?: string;
+  /** ES256 / EdDSA: the private JWK (JSON, with its kid) that signs. A secret. */
+  JWT_PRIVATE_KEY?: string;
+  /** ES256 / EdDSA: a JSON array of retired public JWKs whose tokens still verify. */
+  JWT_PUBLIC_KEYS_PREVIOUS?: string;
+  /** The service's public origin: the `iss` of tokens and the origin of mailed links. */
+  PUBLIC_URL?: string;
   /** Seconds; default 300. */
   ACCESS_TOKEN_LIFETIME?: string;
   /** Seconds; default 86400. */

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
-import { call, newSession, setFlags } from "./helpers";
+import { call, decodeJwt, newSession, setFlags } from "./helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const BAD_HEADER = { detail: "Authorization header must contain two space-delimited values", code: "bad_authorization_header" };
@@ -18,9 +18,11 @@ const profile = (authorization?: string) =>
 
 const base64url = (value: unknown) => btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
 
-async function claimsFor(userId: number, overrides: Record<string, unknown> = {}) {
+/** Claims of a valid access token of `session` (its user and login session), with `overrides`. */
+async function claimsFor(session: { id: number; access: string }, overrides: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { token_type: "access", exp: now + 300, iat: now, jti: crypto.randomUUID(), user_id: userId, ...overrides };
+  const { sid } = decodeJwt(session.access).payload;
+  return { token_type: "access", exp: now + 300, iat: now, jti: crypto.randomUUID(), user_id: session.id, sid, ...overrides };
 }
 
 describe("the Bearer check", () => {
@@ -45,7 +47,7 @@ describe("the Bearer check", () => {
     const session = await newSession();
     const [header, payload, signature] = session.access.split(".");
     const tampered = `${header}.${base64url({ ...JSON.parse(atob(payload!.replaceAll("-", "+").replaceAll("_", "/"))), user_id: session.id + 1000 })}.${signature}`;
-    const foreign = await signClaims({ kid: JSON.parse(atob(header!)).kid, secret: "another-secret-of-at-least-32-bytes!!" }, await claimsFor(session.id));
+    const foreign = await signClaims({ kid: JSON.parse(atob(header!)).kid, secret: "another-secret-of-at-least-32-bytes!!" }, await claimsFor(session));
     for (const token of ["garbage", "a.b.c", tampered, foreign, `${session.access}x`]) {
       const response = await profile(`Bearer ${token}`);
       expect(response.status).toBe(401);
@@ -56,12 +58,13 @@ describe("the Bearer check", () => {
 
   it("refuses alg none, other algorithms and an unknown kid", async () => {
     const session = await newSession();
-    const claims = base64url(await claimsFor(session.id));
+    const claims = base64url(await claimsFor(session));
     const kid = JSON.parse(atob(session.access.split(".")[0]!)).kid;
     const none = `${base64url({ alg: "none", typ: "JWT", kid })}.${claims}.`;
     const hs512 = `${base64url({ alg: "HS512", typ: "JWT", kid })}.${claims}.${session.access.split(".")[2]}`;
     const key = configFrom(env).currentKey!;
-    const unknownKid = await signClaims({ kid: "unknown-kid", secret: key.secret }, await claimsFor(session.id));
+    const unknownKid = await signClaims({ kid: "unknown-kid", secret: key.secret }, await claimsFor(session));
+    expect((await profile(`Bearer ${await signClaims(key, await claimsFor(session))}`)).status).toBe(200);
     for (const token of [none, hs512, unknownKid]) {
       const response = await profile(`Bearer ${token}`);
       expect(response.body).toEqual(INVALID);
@@ -72,10 +75,12 @@ describe("the Bearer check", () => {
     const session = await newSession();
     const key = configFrom(env).currentKey!;
     const now = Math.floor(Date.now() / 1000);
-    const expired = await signClaims(key, await claimsFor(session.id, { exp: now - 1, iat: now - 301 }));
-    const future = await signClaims(key, await claimsFor(session.id, { iat: now + 120 }));
-    const notBefore = await signClaims(key, await claimsFor(session.id, { nbf: now + 120 }));
-    const noExpiry = await signClaims(key, { token_type: "access", iat: now, jti: "x", user_id: session.id });
+    const expired = await signClaims(key, await claimsFor(session, { exp: now - 1, iat: now - 301 }));
+    const future = await signClaims(key, await claimsFor(session, { iat: now + 120 }));
+    const notBefore = await signClaims(key, await claimsFor(session, { nbf: now + 120 }));
+    const noExpiry = await signClaims(key, { token_type: "access", iat: now, jti: "x", user_id: session.id, sid: decodeJwt(session.access).payload.sid });
+    // The same claims, valid in time, are accepted: the refusals below are for their times alone.
+    expect((await profile(`Bearer ${await signClaims(key, await claimsFor(session))}`)).status).toBe(200);
     for (const token of [expired, future, notBefore, noExpiry]) {
       expect((await profile(`Bearer ${token}`)).body).toEqual(INVALID);
     }

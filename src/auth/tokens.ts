@@ -1,13 +1,15 @@
 /**
- * simplejwt-compatible JWTs: HS256 over Web Crypto (hono/jwt), a `kid` header naming the key,
- * and claims `token_type`, `exp`, `iat`, `jti`, `user_id`, plus the login session they belong
- * to (`sid` in access tokens, `fam` in refresh tokens). Verification accepts only HS256 with a
- * known kid, and checks expiry with no leeway.
+ * simplejwt-compatible JWTs signed with Web Crypto: HS256, ES256 or EdDSA (JWT_ALGORITHM), a
+ * `kid` header naming the key, and claims `token_type`, `exp`, `iat`, `jti`, `user_id`, `iss`,
+ * plus the login session they belong to (`sid` in access tokens, `fam` in refresh tokens).
+ * Verification accepts exactly the configured algorithm and a known kid (no algorithm
+ * confusion), and checks expiry with no leeway (hono/jwt's verify).
  */
 import { decode, sign, verify } from "hono/jwt";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { type Config, type SigningKey, signingKey } from "../config";
+import { type JwtAlgorithm, type JwtKey, WEB_CRYPTO, secretAsJwk } from "./jwt-keys";
 
 export type TokenType = "access" | "refresh";
 
@@ -21,6 +23,8 @@ const claimsSchema = z.object({
   fam: z.string().min(1).max(64).optional(),
   /** The login session of an access token (access tokens only). */
   sid: z.string().min(1).max(64).optional(),
+  /** PUBLIC_URL of the deployment that issued it. */
+  iss: z.string().max(2048).optional(),
 })
   // Every token names its session: an access token without one could never be ended early.
   .refine((claims) => (claims.token_type === "access" ? claims.sid !== undefined : claims.fam !== undefined));
@@ -38,14 +42,7 @@ export function newTokenId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
 
-const secretAsJwk = (key: SigningKey) => ({
-  kty: "oct",
-  k: encodeBase64Url(new TextEncoder().encode(key.secret).buffer as ArrayBuffer).replace(/=+$/, ""),
-  alg: "HS256",
-  kid: key.kid,
-});
-
-/** Signs exactly `claims` with `key` (HS256, `kid` in the header). */
+/** Signs exactly `claims` with HMAC secret `key` (HS256, `kid` in the header): for tests and tools. */
 export function signClaims(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
   return sign(claims, secretAsJwk(key));
 }
@@ -62,12 +59,21 @@ export type SessionClaim = { fam: string } | { sid: string };
 export function newClaims(config: Config, type: TokenType, userId: number, session: SessionClaim): TokenClaims {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = type === "access" ? config.accessLifetimeSeconds : config.refreshLifetimeSeconds;
-  return { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, ...session };
+  return { token_type: type, exp: now + lifetime, iat: now, jti: newTokenId(), user_id: userId, iss: config.publicUrl, ...session };
 }
 
-/** Signs `claims` with the current key (refusing when JWT_SECRET is unusable). */
+const utf8 = new TextEncoder();
+const base64url = (bytes: ArrayBuffer) => encodeBase64Url(bytes).replace(/=+$/, "");
+
+/** Signs `claims` with the current key of the configured algorithm (refusing when there is none). */
 export async function issueClaims(config: Config, claims: TokenClaims): Promise<IssuedToken> {
-  return { token: await signClaims(signingKey(config), claims), claims };
+  const key = signingKey(config);
+  const alg = config.jwt.algorithm;
+  const part = (value: object) => base64url(utf8.encode(JSON.stringify(value)).buffer as ArrayBuffer);
+  const input = `${part({ alg, typ: "JWT", kid: key.kid })}.${part(claims)}`;
+  // Web Crypto's ECDSA and Ed25519 signatures are already in JWS form (raw r||s, raw bytes).
+  const signature = await crypto.subtle.sign(WEB_CRYPTO[alg].sign, await cryptoKeyFor(alg, key, "sign"), utf8.encode(input));
+  return { token: `${input}.${base64url(signature)}`, claims };
 }
 
 /** Signs a new token of `type` for `userId` in a session with the current key. */
@@ -75,15 +81,25 @@ export function issueToken(config: Config, type: TokenType, userId: number, sess
   return issueClaims(config, newClaims(config, type, userId, session));
 }
 
+/** Imported keys, once per isolate: importing costs more than verifying. */
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();
 
-function cryptoKeyFor(key: SigningKey): Promise<CryptoKey> {
-  let imported = cryptoKeys.get(key.secret);
+/** Only the members Web Crypto needs: a user's JWK may carry `key_ops` or `use` that would refuse the import. */
+function keyMaterial(jwk: JsonWebKey): JsonWebKey {
+  const { kty, crv, x, y, d, k } = jwk;
+  return Object.fromEntries(Object.entries({ kty, crv, x, y, d, k }).filter(([, value]) => value !== undefined)) as unknown as JsonWebKey;
+}
+
+function cryptoKeyFor(alg: JwtAlgorithm, key: JwtKey, use: "sign" | "verify"): Promise<CryptoKey> {
+  const material = keyMaterial(key.jwk);
+  const id = `${alg}:${use}:${JSON.stringify(material)}`;
+  let imported = cryptoKeys.get(id);
   if (!imported) {
-    imported = crypto.subtle.importKey(
-      "raw", new TextEncoder().encode(key.secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"],
-    );
-    cryptoKeys.set(key.secret, imported);
+    // HMAC signs and verifies with its secret; the asymmetric algorithms verify with the public part.
+    const jwk = use === "verify" && alg !== "HS256" ? { ...material, d: undefined } : material;
+    imported = crypto.subtle.importKey("jwk", JSON.parse(JSON.stringify(jwk)), WEB_CRYPTO[alg].import, false, [use]);
+    imported.catch(() => cryptoKeys.delete(id));
+    cryptoKeys.set(id, imported);
   }
   return imported;
 }
@@ -93,14 +109,17 @@ export async function verifyToken(config: Config, token: string, expected?: Toke
   let payload: unknown;
   try {
     const { header } = decode(token);
-    const key = config.verifyingKeys.find((candidate) => candidate.kid === header.kid);
-    if (header.alg !== "HS256" || !key) throw new TokenRejected("invalid");
-    payload = await verify(token, await cryptoKeyFor(key), "HS256");
+    const alg = config.jwt.algorithm;
+    // Exactly the configured algorithm, and a kid we know: nothing else is even tried.
+    const key = config.jwt.verifying.find((candidate) => candidate.kid === header.kid);
+    if (header.alg !== alg || !key) throw new TokenRejected("invalid");
+    payload = await verify(token, await cryptoKeyFor(alg, key, "verify"), alg);
   } catch {
     throw new TokenRejected("invalid");
   }
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new TokenRejected("invalid");
+  if (claims.data.iss !== undefined && claims.data.iss !== config.publicUrl) throw new TokenRejected("invalid");
   if (expected && claims.data.token_type !== expected) throw new TokenRejected("wrong_type");
   return claims.data;
 }
