@@ -13,6 +13,7 @@ import { buildBundle, startLocalWorker } from "../scripts/local-worker.mjs";
 import { type BundleReport, bundleReport } from "./bundle";
 import { BENCH_PASSWORD, IDS, seed } from "./seed";
 import { uploadText, uploadTimes } from "./uploads";
+import { ALGORITHMS, type Algorithm, algorithmText, algorithmVars, verifyCostsMicros } from "./algorithms";
 
 const STATE = "bench/.state";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -72,21 +73,8 @@ async function main() {
   rmSync(STATE, { recursive: true, force: true });
   prepareTarget({ remote: false, persistTo: STATE });
   seed(STATE);
-  const worker = await startLocalWorker({
-    port: 0,
-    persistRoot: `${STATE}/v3`,
-    quiet: true,
-    vars: {
-      JWT_SECRET: "benchmark-signing-secret-0123456789abcdef",
-      SERVER_TIMING: "1",
-      ACCESS_TOKEN_LIFETIME: "3600",
-      THROTTLE_LOGIN_USER_ADDRESS: "999999/60",
-      THROTTLE_LOGIN_USER: "999999/60",
-      THROTTLE_PASSWORD_CHECK: "999999/60",
-      THROTTLE_LOGIN_ADDRESS: "999999/60",
-      THROTTLE_REGISTER_ADDRESS: "999999/60",
-    },
-  });
+  const worker = await startBenchWorker();
+  let report = "";
   try {
     const tokens = { caller: await loginAs(worker.url, "bench_caller"), admin: await loginAs(worker.url, "bench_admin") };
     const samples = new Map<string, Sample[]>(scenarios.map((s) => [s.name, []]));
@@ -109,12 +97,55 @@ async function main() {
     });
     const login = await loginBreakdown(worker.url);
     const uploads = await uploadTimes(worker.url, tokens.caller);
-    const report = [table(rows), loginText(login), uploadText(uploads), bundleText(bundle)].join("\n\n");
-    console.log(`\n${report}`);
-    writeResults(report);
+    report = [table(rows), loginText(login), uploadText(uploads)].join("\n\n");
   } finally {
     await worker.stop();
   }
+  const algorithms = await compareAlgorithms();
+  report = [report, algorithms, bundleText(bundle)].join("\n\n");
+  console.log(`\n${report}`);
+  writeResults(report);
+}
+
+/** The bundle on the benchmark's state, with limits out of the way; `vars` add or override variables. */
+function startBenchWorker(vars: Record<string, string> = {}) {
+  return startLocalWorker({
+    port: 0,
+    persistRoot: `${STATE}/v3`,
+    quiet: true,
+    vars: {
+      JWT_SECRET: "benchmark-signing-secret-0123456789abcdef",
+      SERVER_TIMING: "1",
+      ACCESS_TOKEN_LIFETIME: "3600",
+      THROTTLE_LOGIN_USER_ADDRESS: "999999/60",
+      THROTTLE_LOGIN_USER: "999999/60",
+      THROTTLE_PASSWORD_CHECK: "999999/60",
+      THROTTLE_LOGIN_ADDRESS: "999999/60",
+      THROTTLE_REGISTER_ADDRESS: "999999/60",
+      ...vars,
+    },
+  });
+}
+
+/** Profile GET under each JWT_ALGORITHM, interleaved rounds, then the per-verify costs. */
+async function compareAlgorithms(): Promise<string> {
+  const scenario = scenarios.find((s) => s.name === "profile GET")!;
+  const vars = Object.fromEntries(await Promise.all(ALGORITHMS.map(async (alg) => [alg, await algorithmVars(alg)] as const)));
+  const samples = Object.fromEntries(ALGORITHMS.map((alg) => [alg, [] as number[]])) as Record<Algorithm, number[]>;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const alg of ALGORITHMS) {
+      console.log(`Algorithms, round ${round} of ${ROUNDS}: ${alg}`);
+      const worker = await startBenchWorker(vars[alg]);
+      try {
+        const token = await loginAs(worker.url, "bench_caller");
+        samples[alg].push((await load(worker.url, scenario, { caller: token, admin: token })).rps);
+      } finally {
+        await worker.stop();
+      }
+    }
+  }
+  const rps = Object.fromEntries(ALGORITHMS.map((alg) => [alg, median(samples[alg])])) as Record<Algorithm, number>;
+  return algorithmText(rps, await verifyCostsMicros());
 }
 
 async function loginAs(url: string, username: string): Promise<string> {
