@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
-import { call, decodeJwt, newSession, setFlags } from "./helpers";
+import { call, decodeJwt, signedInUser, setFlags } from "./helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const BAD_HEADER = { detail: "Authorization header must contain two space-delimited values", code: "bad_authorization_header" };
@@ -44,7 +44,7 @@ describe("the Bearer check", () => {
   });
 
   it("answers token_not_valid for garbage, a tampered payload and a foreign key", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const [header, payload, signature] = session.access.split(".");
     const tampered = `${header}.${base64url({ ...JSON.parse(atob(payload!.replaceAll("-", "+").replaceAll("_", "/"))), user_id: session.id + 1000 })}.${signature}`;
     const foreign = await signClaims({ kid: JSON.parse(atob(header!)).kid, secret: "another-secret-of-at-least-32-bytes!!" }, await claimsFor(session));
@@ -57,7 +57,7 @@ describe("the Bearer check", () => {
   });
 
   it("refuses alg none, other algorithms and an unknown kid", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const claims = base64url(await claimsFor(session));
     const kid = JSON.parse(atob(session.access.split(".")[0]!)).kid;
     const none = `${base64url({ alg: "none", typ: "JWT", kid })}.${claims}.`;
@@ -72,7 +72,7 @@ describe("the Bearer check", () => {
   });
 
   it("refuses expired and not-yet-valid tokens without leeway", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const key = configFrom(env).currentKey!;
     const now = Math.floor(Date.now() / 1000);
     const expired = await signClaims(key, await claimsFor(session, { exp: now - 1, iat: now - 301 }));
@@ -87,20 +87,20 @@ describe("the Bearer check", () => {
   });
 
   it("refuses a refresh token as an access token", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await profile(`Bearer ${session.refresh}`);
     expect(response.status).toBe(401);
     expect(response.body).toEqual(badToken("Token has wrong type"));
   });
 
   it("refuses the token of a user since deactivated or deleted", async () => {
-    const inactive = await newSession();
+    const inactive = await signedInUser();
     await setFlags(inactive.id, { isActive: false });
     const refused = await profile(`Bearer ${inactive.access}`);
     expect(refused.status).toBe(401);
     expect(refused.body).toEqual({ detail: "User is inactive", code: "user_inactive" });
 
-    const deleted = await newSession();
+    const deleted = await signedInUser();
     await env.DB.prepare("delete from users where id = ?").bind(deleted.id).run();
     const gone = await profile(`Bearer ${deleted.access}`);
     expect(gone.status).toBe(401);

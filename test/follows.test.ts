@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, newSession, setFlags } from "./helpers";
+import { call, signedInUser, setFlags } from "./helpers";
 
 const follow = (token: string, id: number | string) => call("POST", `/api/auth/follow/${id}/`, { token });
 const unfollow = (token: string, id: number | string) => call("POST", `/api/auth/unfollow/${id}/`, { token });
@@ -20,8 +20,8 @@ async function countsFromRows(id: number) {
 
 describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   it("follows and unfollows with the contract's messages and moves both counters", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     const followed = await follow(alice.access, bob.id);
     expect(followed.status).toBe(200);
     expect(followed.body).toEqual({ detail: `You are now following ${bob.username}.` });
@@ -36,8 +36,8 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   });
 
   it("is idempotent: repeating a follow or an unfollow changes nothing and answers the same", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     const first = await follow(alice.access, bob.id);
     const second = await follow(alice.access, bob.id);
     expect(second).toMatchObject({ status: first.status, body: first.body });
@@ -51,7 +51,7 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   });
 
   it("refuses to follow or unfollow yourself, as Django does", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     const response = await follow(alice.access, alice.id);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ detail: "You cannot follow yourself." });
@@ -62,7 +62,7 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   });
 
   it("answers 404 for an unknown user and for ids that are not integers or too large", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     for (const id of [999999, "abc", "99999999999999999999", "-1", "0"]) {
       for (const action of [follow, unfollow]) {
         const response = await action(alice.access, id);
@@ -74,8 +74,8 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   });
 
   it("changes nothing for an inactive caller", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     await setFlags(alice.id, { isActive: false });
     const response = await follow(alice.access, bob.id);
     expect(response.status).toBe(401);
@@ -84,8 +84,8 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
   });
 
   it("keeps the counters equal to the rows through a storm of concurrent follows and unfollows", async () => {
-    const users = await Promise.all(Array.from({ length: 5 }, () => newSession()));
-    const target = await newSession();
+    const users = await Promise.all(Array.from({ length: 5 }, () => signedInUser()));
+    const target = await signedInUser();
     const requests = [];
     for (let round = 0; round < 8; round++) {
       for (const user of users) {

@@ -85,7 +85,7 @@ export async function login(username: string, password = PASSWORD) {
 }
 
 /** Registers a user and logs in; returns the id too (read from the profile). */
-export async function newSession(username = uniqueName()) {
+export async function signedInUser(username = uniqueName()) {
   const user = await registerUser(username);
   const tokens = await login(username);
   const profile = await call("GET", "/api/auth/profile/", { token: tokens.access });

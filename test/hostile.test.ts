@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
-import { ORIGIN, newSession, setFlags } from "./helpers";
+import { ORIGIN, signedInUser, setFlags } from "./helpers";
 
 interface Attack {
   name: string;
@@ -32,10 +32,10 @@ let adminToken = "";
 let userId = 0;
 
 beforeAll(async () => {
-  const session = await newSession();
+  const session = await signedInUser();
   token = session.access;
   userId = session.id;
-  const admin = await newSession();
+  const admin = await signedInUser();
   await setFlags(admin.id, { isStaff: true });
   adminToken = admin.access;
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/lib/create-app";
-import { call, newSession, uniqueName } from "./helpers";
+import { call, signedInUser, uniqueName } from "./helpers";
 
 describe("the HTTP layer", () => {
   it("answers /healthz after a D1 query", async () => {
@@ -28,7 +28,7 @@ describe("the HTTP layer", () => {
     expect(register.status).toBe(405);
     expect(register.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
 
-    const session = await newSession();
+    const session = await signedInUser();
     const profile = await call("DELETE", "/api/auth/profile/", { token: session.access });
     expect(profile.status).toBe(405);
     expect(profile.body).toEqual({ detail: 'Method "DELETE" not allowed.' });

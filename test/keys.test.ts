@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { INVALID_OR_EXPIRED, callWithEnv, decodeJwt, newSession, registerUser, PASSWORD } from "./helpers";
+import { INVALID_OR_EXPIRED, callWithEnv, decodeJwt, signedInUser, registerUser, PASSWORD } from "./helpers";
 
 const OLD_SECRET = "the-old-signing-secret-0123456789abcdef";
 const NEW_SECRET = "the-new-signing-secret-0123456789abcdef";
@@ -60,7 +60,7 @@ describe("token lifetimes", () => {
 
 describe("the scheduled cleanup", () => {
   it("deletes token families whose last token has expired and keeps live ones", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const live = decodeJwt(session.refresh).payload.fam;
     const past = Date.now() - 1000;
     for (let i = 0; i < 3; i++) {

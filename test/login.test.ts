@@ -20,9 +20,9 @@ describe("POST /api/auth/login/", () => {
     const refresh = decodeJwt(response.body.refresh);
     expect(access.header).toEqual({ alg: "HS256", typ: "JWT", kid: expect.stringMatching(/^[A-Za-z0-9_-]{11}$/) });
     expect(refresh.header.kid).toBe(access.header.kid);
-    expect(access.payload).toEqual({ token_type: "access", exp: access.payload.iat + 300, iat: expect.any(Number), jti: expect.any(String), user_id: expect.any(Number), sid: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(access.payload).toEqual({ token_type: "access", exp: access.payload.iat + 300, iat: expect.any(Number), jti: expect.any(String), user_id: expect.any(Number), sid: expect.stringMatching(/^[0-9a-f]{32}$/), iss: "http://api.test" });
     // Both tokens name the login session: `sid` in the access token, `fam` in the refresh token.
-    expect(refresh.payload).toEqual({ token_type: "refresh", exp: refresh.payload.iat + 86400, iat: expect.any(Number), jti: expect.any(String), user_id: access.payload.user_id, fam: access.payload.sid });
+    expect(refresh.payload).toEqual({ token_type: "refresh", exp: refresh.payload.iat + 86400, iat: expect.any(Number), jti: expect.any(String), user_id: access.payload.user_id, fam: access.payload.sid, iss: "http://api.test" });
     expect(Math.abs(access.payload.iat - Date.now() / 1000)).toBeLessThan(5);
     expect(access.payload.jti).not.toBe(refresh.payload.jti);
   });

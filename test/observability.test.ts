@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PASSWORD, call, newSession, registerUser } from "./helpers";
+import { PASSWORD, call, signedInUser, registerUser } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -13,7 +13,7 @@ function captureLogs() {
 
 describe("request logs", () => {
   it("writes one JSON line per request with method, route, status, duration, request id and user id", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const lines = captureLogs();
     const response = await call("GET", "/api/auth/profile/", { token: session.access });
     const entries = lines.map((line) => JSON.parse(line));
@@ -55,7 +55,7 @@ describe("request logs", () => {
 
 describe("security headers", () => {
   it("marks every response nosniff and no API answer cacheable", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     for (const [method, path, token] of [["GET", "/api/auth/profile/", session.access], ["POST", "/api/auth/login/", undefined], ["GET", "/api/nothing", undefined]] as const) {
       const response = await call(method, path, { token, body: method === "POST" ? {} : undefined });
       expect(response.headers.get("X-Content-Type-Options"), path).toBe("nosniff");

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BLACKLISTED, PASSWORD, call, login, newSession, refreshWith } from "./helpers";
+import { BLACKLISTED, PASSWORD, call, login, signedInUser, refreshWith } from "./helpers";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-77";
 const change = (token: string, body: Record<string, unknown>) => call("POST", "/api/auth/password/change/", { token, body });
 
 describe("POST /api/auth/password/change/", () => {
   it("saves the new password, which then logs in while the old one does not", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await change(session.access, { old_password: PASSWORD, new_password: NEW_PASSWORD, new_password2: NEW_PASSWORD });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ detail: "New password has been saved." });
@@ -17,7 +17,7 @@ describe("POST /api/auth/password/change/", () => {
   });
 
   it("revokes every refresh token of the user, including ones issued in the same second", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const other = await login(session.username);
     await change(session.access, { old_password: PASSWORD, new_password: NEW_PASSWORD, new_password2: NEW_PASSWORD });
     expect((await refreshWith(session.refresh)).body).toEqual(BLACKLISTED);
@@ -25,7 +25,7 @@ describe("POST /api/auth/password/change/", () => {
   });
 
   it("refuses a wrong old password and changes nothing", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const before = await env.DB.prepare("select password from users where id = ?").bind(session.id).first();
     const response = await change(session.access, { old_password: "not-it-at-all", new_password: NEW_PASSWORD, new_password2: NEW_PASSWORD });
     expect(response.status).toBe(400);
@@ -35,7 +35,7 @@ describe("POST /api/auth/password/change/", () => {
   });
 
   it("refuses mismatched new passwords and weak ones with the registration validators", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const mismatch = await change(session.access, { old_password: PASSWORD, new_password: NEW_PASSWORD, new_password2: `${NEW_PASSWORD}!` });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body).toEqual({ new_password2: ["The two password fields didn't match."] });
@@ -46,7 +46,7 @@ describe("POST /api/auth/password/change/", () => {
   });
 
   it("reports missing fields and needs authentication", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const missing = await change(session.access, {});
     expect(missing.status).toBe(400);
     expect(missing.body).toEqual({
@@ -60,7 +60,7 @@ describe("POST /api/auth/password/change/", () => {
   });
 
   it("lets exactly one of two concurrent changes win", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const responses = await Promise.all(
       ["first-new-passphrase-1", "second-new-passphrase-2"].map((password) =>
         change(session.access, { old_password: PASSWORD, new_password: password, new_password2: password }),

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { crc32 } from "../src/features/media/images/png";
 import { IMAGES } from "./fixtures/images";
-import { ORIGIN, call, newSession } from "./helpers";
+import { ORIGIN, call, signedInUser } from "./helpers";
 
 const INVALID = { profile_picture: ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."] };
 const KEY = /^profile_pics\/[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
@@ -73,7 +73,7 @@ async function pngOf(width: number, height: number, colorType: number, compresse
 
 describe("profile pictures", () => {
   it.each(Object.keys(IMAGES))("accepts %s, stores it under a server-made key with its type, and serves it", async (name) => {
-    const session = await newSession();
+    const session = await signedInUser();
     const bytes = IMAGES[name as keyof typeof IMAGES];
     const response = await upload(session.access, { profile_picture: bytes }, name);
     expect(response.status, JSON.stringify(response.body)).toBe(200);
@@ -93,21 +93,21 @@ describe("profile pictures", () => {
   });
 
   it("recognises the type by the bytes, not the name or declared type", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await upload(session.access, { profile_picture: IMAGES["tiny.gif"] }, "photo.png", "image/png");
     expect(response.status).toBe(200);
     expect(response.body.profile_picture).toMatch(/\.gif$/);
   });
 
   it("never uses the client's file name for the key", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await upload(session.access, { profile_picture: IMAGES["tiny.png"] }, "../../../etc/passwd.png", "image/png");
     expect(response.status).toBe(200);
     expect(keyOf(response.body.profile_picture)).toMatch(KEY);
   });
 
   it("refuses a renamed text file, a truncated image, junk after a valid signature and an empty file, storing nothing", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const before = await bucketKeys();
     const png = IMAGES["tiny.png"];
     const jpeg = IMAGES["progressive.jpg"];
@@ -134,7 +134,7 @@ describe("profile pictures", () => {
   });
 
   it("refuses a valid image of each format followed by other bytes (an appended HTML or ZIP file)", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const before = await bucketKeys();
     const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
     const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(26), 0x50, 0x4b, 0x05, 0x06, ...new Uint8Array(18)]);
@@ -152,7 +152,7 @@ describe("profile pictures", () => {
   });
 
   it("checks a decompression bomb without inflating it, as fast as a tiny picture", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const bomb = await bombPng();
     expect(bomb.length).toBeLessThan(256 * 1024);
     const inflations: unknown[] = [];
@@ -185,14 +185,14 @@ describe("profile pictures", () => {
   });
 
   it("refuses a non-file value for the picture", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { profile_picture: "https://example.com/me.png" } });
     expect(response.status).toBe(400);
     expect(response.body).toEqual(INVALID);
   });
 
   it("refuses a 6 MiB upload with 413 before reading it whole, and a file just over 5 MiB with 400", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const huge = await upload(session.access, { profile_picture: new Uint8Array(6 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.body).toEqual({ detail: "Request body is larger than 5308416 bytes." });
@@ -204,7 +204,7 @@ describe("profile pictures", () => {
   });
 
   it("accepts a picture of almost 5 MiB", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const big = await randomPng(1180, 1480);
     expect(big.length).toBeGreaterThan(5_200_000);
     expect(big.length).toBeLessThanOrEqual(5 * 1024 * 1024);
@@ -215,7 +215,7 @@ describe("profile pictures", () => {
   });
 
   it("holds a 5 MiB upload once: R2 is given a view of the request body, never a copy", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const big = await randomPng(1180, 1480);
     const body = form({ profile_picture: big, bio: "big" });
     const bodyBytes = (await new Response(body).arrayBuffer()).byteLength;
@@ -241,7 +241,7 @@ describe("profile pictures", () => {
   });
 
   it("deletes the old object when the picture is replaced or removed", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const first = keyOf((await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture);
     const second = keyOf((await upload(session.access, { profile_picture: IMAGES["tiny.jpg"] })).body.profile_picture);
     expect(await env.BUCKET.head(first)).toBeNull();
@@ -259,7 +259,7 @@ describe("profile pictures", () => {
   });
 
   it("keeps the picture when an update does not mention it", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const url = (await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture;
     const response = await upload(session.access, { bio: "text only" });
     expect(response.body).toMatchObject({ bio: "text only", profile_picture: url });
@@ -267,7 +267,7 @@ describe("profile pictures", () => {
   });
 
   it("leaves the bucket and the row unchanged when another field fails validation", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const url = (await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture;
     const before = await bucketKeys();
     const response = await upload(session.access, { profile_picture: IMAGES["tiny.jpg"], email: "not-an-email", bio: "changed" });
@@ -278,7 +278,7 @@ describe("profile pictures", () => {
   });
 
   it("deletes the new object again when the database refuses the update", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const url = (await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture;
     const before = await bucketKeys();
     // A trigger makes D1 fail this one update, as an outage between the R2 write and the row would.
@@ -297,7 +297,7 @@ describe("profile pictures", () => {
   });
 
   it("leaves only the winner's object when racing updates with pictures fight over one email", async () => {
-    const sessions = await Promise.all(Array.from({ length: 6 }, () => newSession()));
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => signedInUser()));
     const before = await bucketKeys();
     const email = `picture-race-${Date.now()}@example.com`;
     const responses = await Promise.all(sessions.map((s) => upload(s.access, { profile_picture: IMAGES["tiny.png"], email })));
@@ -310,7 +310,7 @@ describe("profile pictures", () => {
 
 describe("GET /media/<key>", () => {
   it("answers 304 to a matching If-None-Match", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const key = keyOf((await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture);
     const first = await call("GET", `/media/${key}`);
     const again = await call("GET", `/media/${key}`, { headers: { "If-None-Match": first.headers.get("ETag")! } });

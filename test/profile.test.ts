@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newProfile, newSession, uniqueName } from "./helpers";
+import { ORIGIN, call, newProfile, signedInUser, uniqueName } from "./helpers";
 
 describe("GET /api/auth/profile/", () => {
   it("answers the caller's profile with the contract's fields", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("GET", "/api/auth/profile/", { token: session.access });
     expect(response.status).toBe(200);
     expect(response.body).toEqual(newProfile(session));
@@ -13,7 +13,7 @@ describe("GET /api/auth/profile/", () => {
   });
 
   it("answers a picture as the absolute URL of its /media/ object", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     await env.DB.prepare("update users set profile_picture = 'profile_pics/abc.png' where id = ?").bind(session.id).run();
     const response = await call("GET", "/api/auth/profile", { token: session.access });
     expect(response.body.profile_picture).toBe(`${ORIGIN}/media/profile_pics/abc.png`);
@@ -22,7 +22,7 @@ describe("GET /api/auth/profile/", () => {
 
 describe("PATCH and PUT /api/auth/profile/", () => {
   it("changes the given text fields and leaves the others", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { first_name: "Ada", bio: "Counts things." } });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ username: session.username, email: session.email, first_name: "Ada", last_name: "", bio: "Counts things." });
@@ -31,7 +31,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("treats PUT like PATCH: absent fields stay unchanged", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     await call("PATCH", "/api/auth/profile/", { token: session.access, body: { first_name: "Grace", last_name: "Hopper" } });
     const response = await call("PUT", "/api/auth/profile/", { token: session.access, body: { last_name: "Brewster" } });
     expect(response.status).toBe(200);
@@ -39,7 +39,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("changes username and email, and answers the profile unchanged for an empty body", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const username = uniqueName("renamed");
     const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { username, email: `${username}@Example.COM` } });
     expect(response.status).toBe(200);
@@ -50,7 +50,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("lets a user keep their own username and email, in another letter case", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", {
       token: session.access,
       body: { username: session.username.toUpperCase(), email: session.email },
@@ -60,8 +60,8 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("refuses another user's username or email, case-insensitively, and changes nothing", async () => {
-    const taken = await newSession();
-    const session = await newSession();
+    const taken = await signedInUser();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", {
       token: session.access,
       body: { username: taken.username.toUpperCase(), email: taken.email.toUpperCase(), first_name: "Nope" },
@@ -75,7 +75,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("validates like registration and reports every failing field", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", {
       token: session.access,
       body: { username: "no spaces", email: "nope", first_name: "x".repeat(151), last_name: null, bio: ["list"] },
@@ -91,7 +91,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("allows blank names and a blank or null bio, and refuses a blank username", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const ok = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { first_name: "", bio: "" } });
     expect(ok.body).toMatchObject({ first_name: "", bio: "" });
     const cleared = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { bio: null } });
@@ -102,14 +102,14 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("refuses a bio over 1000 characters", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { bio: "b".repeat(1001) } });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ bio: ["Ensure this field has no more than 1000 characters."] });
   });
 
   it("ignores read-only fields such as id, is_staff and followers_count", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", {
       token: session.access,
       body: { id: 1, is_staff: true, followers_count: 1000, date_joined: "2000-01-01T00:00:00Z", first_name: "Real" },
@@ -121,14 +121,14 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   });
 
   it("takes form-encoded bodies", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: new URLSearchParams({ last_name: "Form" }) });
     expect(response.status).toBe(200);
     expect(response.body.last_name).toBe("Form");
   });
 
   it("gives one email to exactly one of two users updating to it at once", async () => {
-    const sessions = await Promise.all(Array.from({ length: 6 }, () => newSession()));
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => signedInUser()));
     const email = `${uniqueName("contested")}@example.com`;
     const responses = await Promise.all(sessions.map((s) => call("PATCH", "/api/auth/profile/", { token: s.access, body: { email } })));
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);

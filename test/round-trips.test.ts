@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, login, newSession } from "./helpers";
+import { call, login, signedInUser } from "./helpers";
 
 /** The D1 round trips a response reports in Server-Timing (SERVER_TIMING=1 in the tests). */
 function roundTrips(headers: Headers): number {
@@ -10,8 +10,8 @@ function roundTrips(headers: Headers): number {
 
 describe("D1 round trips per request (Server-Timing)", () => {
   it("costs one round trip for every read and for follow, unfollow, login and refresh", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     const cases: [string, string, Record<string, unknown> | undefined, string | undefined][] = [
       ["GET", "/api/auth/profile/", undefined, alice.access],
       ["GET", `/api/users/${bob.id}/`, undefined, alice.access],
@@ -30,7 +30,7 @@ describe("D1 round trips per request (Server-Timing)", () => {
   });
 
   it("counts a batch once and reports the other routes' costs", async () => {
-    const admin = await newSession();
+    const admin = await signedInUser();
     const { env } = await import("cloudflare:workers");
     await env.DB.prepare("update users set is_staff = 1 where id = ?").bind(admin.id).run();
     expect(roundTrips((await call("GET", "/api/users/", { token: admin.access })).headers)).toBe(1);
@@ -47,7 +47,7 @@ describe("D1 round trips per request (Server-Timing)", () => {
 
 describe("D1 sessions and bookmarks", () => {
   it("returns a bookmark on every response and reads at least that far when it is sent back", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const write = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { bio: "written" } });
     const bookmark = write.headers.get("x-d1-bookmark");
     expect(bookmark).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/);
@@ -59,7 +59,7 @@ describe("D1 sessions and bookmarks", () => {
   });
 
   it("ignores a malformed bookmark", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await call("GET", "/api/auth/profile/", { token: session.access, headers: { "x-d1-bookmark": "not-a-bookmark" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-d1-bookmark")).toMatch(/^[0-9a-f]{8}-/);

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { usersPage } from "../src/db/users";
-import { BLACKLISTED, PASSWORD, call, callWithEnv, login, newSession, refreshWith, registerUser, insertUserRow, setFlags, uniqueName, verifyWith } from "./helpers";
+import { BLACKLISTED, PASSWORD, call, callWithEnv, login, signedInUser, refreshWith, registerUser, insertUserRow, setFlags, uniqueName, verifyWith } from "./helpers";
 
 const from = (ip: string) => ({ "CF-Connecting-IP": ip });
 const LIMITS = { THROTTLE_LOGIN_USER_ADDRESS: "5/900", THROTTLE_LOGIN_ADDRESS: "30/900", THROTTLE_LOGIN_USER: "20/3600" };
@@ -52,7 +52,7 @@ describe("current-password checks are throttled per user (finding 2)", () => {
     callWithEnv({ THROTTLE_PASSWORD_CHECK: "5/900" }, "POST", "/api/auth/password/change/", { old_password, new_password: "brand-new-passphrase-9", new_password2: "brand-new-passphrase-9" }, token);
 
   it("refuses the sixth wrong guess with 429, even with the right password, and changes nothing", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     for (let i = 0; i < 5; i++) {
       const wrong = await change(session.access, `guess-${i}`);
       expect(wrong.status).toBe(400);
@@ -63,7 +63,7 @@ describe("current-password checks are throttled per user (finding 2)", () => {
   });
 
   it("lets no burst of concurrent guesses past the limit", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => change(session.access, `burst-${i}`)));
     expect(responses.filter((r) => r.status === 400)).toHaveLength(5);
     expect(responses.filter((r) => r.status === 429)).toHaveLength(7);
@@ -72,7 +72,7 @@ describe("current-password checks are throttled per user (finding 2)", () => {
 
 describe("the admin search (findings 4 and 5)", () => {
   it("answers long and wildcard-heavy searches, matched literally, never a 5xx", async () => {
-    const admin = await newSession();
+    const admin = await signedInUser();
     await setFlags(admin.id, { isStaff: true });
     // Registration refuses such names; imported Django users can have others, so the row is written directly.
     const odd = uniqueName("pct%_\\");
@@ -89,7 +89,7 @@ describe("the admin search (findings 4 and 5)", () => {
   });
 
   it("reads no row of the users table for a non-staff caller (the staff check comes first)", async () => {
-    const caller = await newSession();
+    const caller = await signedInUser();
     await env.DB.prepare(
       "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) insert into users (username, password, date_joined) select 'scan' || i || ?, '!', 0 from n",
     ).bind(caller.username).run();
@@ -141,12 +141,12 @@ describe("usernames are normalised before they are checked (finding 6)", () => {
 
 describe("sessions end at once (finding 13)", () => {
   it("refuses the access token of a session ended by logout, logout-all or a password change", async () => {
-    const loggedOut = await newSession();
+    const loggedOut = await signedInUser();
     expect((await call("POST", "/api/auth/logout/", { body: { refresh: loggedOut.refresh } })).status).toBe(200);
-    const everywhere = await newSession();
+    const everywhere = await signedInUser();
     const second = await login(everywhere.username);
     expect((await call("POST", "/api/auth/logout/all/", { token: second.access })).status).toBe(200);
-    const changed = await newSession();
+    const changed = await signedInUser();
     const changing = await call("POST", "/api/auth/password/change/", {
       token: changed.access,
       body: { old_password: PASSWORD, new_password: "another-good-passphrase-3", new_password2: "another-good-passphrase-3" },
@@ -161,7 +161,7 @@ describe("sessions end at once (finding 13)", () => {
   });
 
   it("keeps the user's other sessions working when one ends", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const other = await login(session.username);
     await call("POST", "/api/auth/logout/", { body: { refresh: session.refresh } });
     expect((await call("GET", "/api/auth/profile/", { token: other.access })).status).toBe(200);
@@ -172,7 +172,7 @@ describe("refresh reuse grace (finding 14)", () => {
   const refreshWithGrace = (refresh: string, grace: string) => callWithEnv({ REFRESH_REUSE_GRACE: grace }, "POST", "/api/auth/token/refresh/", { refresh });
 
   it("refuses a token replaced seconds ago without ending the session: two tabs do not sign the user out", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const [first, second] = await Promise.all([refreshWithGrace(session.refresh, "10"), refreshWithGrace(session.refresh, "10")]);
     const statuses = [first!.status, second!.status].sort();
     expect(statuses).toEqual([200, 401]);
@@ -184,7 +184,7 @@ describe("refresh reuse grace (finding 14)", () => {
   });
 
   it("treats reuse after the grace as theft and ends the session", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const rotated = await refreshWithGrace(session.refresh, "1");
     expect(rotated.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -194,7 +194,7 @@ describe("refresh reuse grace (finding 14)", () => {
   });
 
   it("does not end the session when a just-replaced token is verified", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const rotated = await refreshWithGrace(session.refresh, "10");
     const verified = await callWithEnv({ REFRESH_REUSE_GRACE: "10" }, "POST", "/api/auth/token/verify/", { token: session.refresh });
     expect(verified).toMatchObject({ status: 401, body: BLACKLISTED });

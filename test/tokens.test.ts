@@ -9,7 +9,7 @@ import {
   eventually,
   login,
   logoutWith,
-  newSession,
+  signedInUser,
   refreshWith,
   setFlags,
   verifyWith,
@@ -22,7 +22,7 @@ const TOKEN_PAIR = { access: expect.stringMatching(JWT), refresh: expect.stringM
 
 describe("POST /api/auth/token/refresh/", () => {
   it("rotates: a new access and refresh token of the same family, and the old one is revoked", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await refreshWith(session.refresh);
     expect(response.status).toBe(200);
     expect(response.body).toEqual(TOKEN_PAIR);
@@ -37,7 +37,7 @@ describe("POST /api/auth/token/refresh/", () => {
   });
 
   it("treats reuse of a rotated token as theft: blacklisted, and its whole family revoked", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const rotated = await refreshWith(session.refresh);
     const reuse = await refreshWith(session.refresh);
     expect(reuse.status).toBe(401);
@@ -48,7 +48,7 @@ describe("POST /api/auth/token/refresh/", () => {
   });
 
   it("revokes only the family of the stolen token, leaving the user's other logins alone", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const otherLogin = await login(session.username);
     await refreshWith(session.refresh);
     await refreshWith(session.refresh);
@@ -58,7 +58,7 @@ describe("POST /api/auth/token/refresh/", () => {
   });
 
   it("gives exactly one 200 to 10 simultaneous refreshes of one token", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const responses = await Promise.all(Array.from({ length: 10 }, () => refreshWith(session.refresh)));
     const winners = responses.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
@@ -71,7 +71,7 @@ describe("POST /api/auth/token/refresh/", () => {
   });
 
   it("refuses an access token, garbage, and a token with a bad signature", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const wrongType = await refreshWith(session.access);
     expect(wrongType.status).toBe(401);
     expect(wrongType.body).toEqual(WRONG_TYPE);
@@ -89,13 +89,13 @@ describe("POST /api/auth/token/refresh/", () => {
   });
 
   it("refuses the refresh token of a user since deactivated or deleted", async () => {
-    const inactive = await newSession();
+    const inactive = await signedInUser();
     await setFlags(inactive.id, { isActive: false });
     const refused = await refreshWith(inactive.refresh);
     expect(refused.status).toBe(401);
     expect(refused.body).toEqual(NO_ACTIVE_ACCOUNT);
 
-    const deleted = await newSession();
+    const deleted = await signedInUser();
     await env.DB.prepare("delete from users where id = ?").bind(deleted.id).run();
     const gone = await refreshWith(deleted.refresh);
     expect(gone.status).toBe(401);
@@ -104,7 +104,7 @@ describe("POST /api/auth/token/refresh/", () => {
 
 describe("POST /api/auth/token/verify/", () => {
   it("answers 200 {} for a valid access or refresh token", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     for (const token of [session.access, session.refresh]) {
       const response = await verifyWith(token);
       expect(response.status).toBe(200);
@@ -113,14 +113,14 @@ describe("POST /api/auth/token/verify/", () => {
   });
 
   it("refuses garbage, revoked refresh tokens and tokens of inactive users", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     expect((await verifyWith("garbage")).body).toEqual(INVALID_OR_EXPIRED);
     await logoutWith(session.refresh);
     const revoked = await verifyWith(session.refresh);
     expect(revoked.status).toBe(401);
     expect(revoked.body).toEqual(BLACKLISTED);
 
-    const inactive = await newSession();
+    const inactive = await signedInUser();
     await setFlags(inactive.id, { isActive: false });
     const access = await verifyWith(inactive.access);
     expect(access.status).toBe(401);
@@ -128,7 +128,7 @@ describe("POST /api/auth/token/verify/", () => {
   });
 
   it("treats a rotated refresh token presented for verification as reuse", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const rotated = await refreshWith(session.refresh);
     expect((await verifyWith(session.refresh)).body).toEqual(BLACKLISTED);
     expect((await refreshWith(rotated.body.refresh)).body).toEqual(BLACKLISTED);
@@ -143,7 +143,7 @@ describe("POST /api/auth/token/verify/", () => {
 
 describe("POST /api/auth/logout/", () => {
   it("revokes the refresh token; using it again is blacklisted", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const response = await logoutWith(session.refresh);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ detail: "Successfully logged out." });
@@ -154,7 +154,7 @@ describe("POST /api/auth/logout/", () => {
   });
 
   it("refuses an access token and a missing field", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     expect((await logoutWith(session.access)).body).toEqual(WRONG_TYPE);
     const missing = await call("POST", "/api/auth/logout/", { body: {} });
     expect(missing.status).toBe(400);
@@ -162,7 +162,7 @@ describe("POST /api/auth/logout/", () => {
   });
 
   it("writes the revocation to KV with the token's remaining life, and KV alone refuses it", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const { fam, exp } = decodeJwt(session.refresh).payload;
     await logoutWith(session.refresh);
     const value = await eventually(() => env.KV.get(`revoked-family:${fam}`), (v) => v !== null);
@@ -178,7 +178,7 @@ describe("POST /api/auth/logout/", () => {
 
 describe("POST /api/auth/logout/all/", () => {
   it("revokes every refresh token of the user, including ones issued in the same second", async () => {
-    const session = await newSession();
+    const session = await signedInUser();
     const second = await login(session.username);
     const third = await login(session.username);
     const response = await call("POST", "/api/auth/logout/all/", { token: third.access });
@@ -192,8 +192,8 @@ describe("POST /api/auth/logout/all/", () => {
   });
 
   it("leaves other users' sessions alone and needs authentication", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     await call("POST", "/api/auth/logout/all/", { token: alice.access });
     expect(await refreshWith(bob.refresh)).toMatchObject({ status: 200, body: TOKEN_PAIR });
     const anonymous = await call("POST", "/api/auth/logout/all/");

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newProfile, newSession, setFlags } from "./helpers";
+import { ORIGIN, call, newProfile, signedInUser, setFlags } from "./helpers";
 
 const get = (path: string, token: string) => call("GET", path, { token });
 
 describe("GET /api/users/<id>/", () => {
   it("answers the public user with is_following from the caller's side", async () => {
-    const alice = await newSession();
-    const bob = await newSession();
+    const alice = await signedInUser();
+    const bob = await signedInUser();
     await call("POST", `/api/auth/follow/${bob.id}/`, { token: alice.access });
     const seenByAlice = await get(`/api/users/${bob.id}/`, alice.access);
     expect(seenByAlice.status).toBe(200);
@@ -25,7 +25,7 @@ describe("GET /api/users/<id>/", () => {
   });
 
   it("answers 404 for unknown and non-integer ids", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     for (const id of ["999999", "x1", "123456789012345678901234567890"]) {
       const response = await get(`/api/users/${id}/`, alice.access);
       expect(response.status, id).toBe(404);
@@ -36,16 +36,16 @@ describe("GET /api/users/<id>/", () => {
 
 describe("GET /api/users/ (admin)", () => {
   it("refuses non-staff users with 403", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     const response = await get("/api/users/", alice.access);
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ detail: "You do not have permission to perform this action." });
   });
 
   it("pages through every user with DRF's count, next and previous, as admin users", async () => {
-    const admin = await newSession("admin");
+    const admin = await signedInUser("admin");
     await setFlags(admin.id, { isStaff: true });
-    await Promise.all(Array.from({ length: 4 }, () => newSession()));
+    await Promise.all(Array.from({ length: 4 }, () => signedInUser()));
     const total = (await env.DB.prepare("select count(*) as n from users").first<{ n: number }>())!.n;
 
     const first = await get("/api/users/?page_size=2", admin.access);
@@ -71,7 +71,7 @@ describe("GET /api/users/ (admin)", () => {
   });
 
   it("answers admin users with profile fields plus is_staff, is_active and last_login, never the hash", async () => {
-    const admin = await newSession("boss");
+    const admin = await signedInUser("boss");
     await setFlags(admin.id, { isStaff: true });
     const response = await get(`/api/users/?search=${admin.username}`, admin.access);
     expect(response.body).toEqual({
@@ -91,9 +91,9 @@ describe("GET /api/users/ (admin)", () => {
   });
 
   it("searches username and email, case-insensitively, with % and _ taken literally", async () => {
-    const admin = await newSession();
+    const admin = await signedInUser();
     await setFlags(admin.id, { isStaff: true });
-    const marked = await newSession("Needle_");
+    const marked = await signedInUser("Needle_");
     const byName = await get(`/api/users/?search=${marked.username.slice(0, 9).toUpperCase()}`, admin.access);
     expect(byName.body.results.map((u: { id: number }) => u.id)).toEqual([marked.id]);
     const byEmail = await get(`/api/users/?search=${encodeURIComponent(`${marked.username}@EXAMPLE`)}`, admin.access);
@@ -105,7 +105,7 @@ describe("GET /api/users/ (admin)", () => {
   });
 
   it("answers 404 'Invalid page.' past the end or for a non-number, and takes page=last", async () => {
-    const admin = await newSession();
+    const admin = await signedInUser();
     await setFlags(admin.id, { isStaff: true });
     for (const page of ["999", "0", "abc", "-1"]) {
       const response = await get(`/api/users/?page=${page}`, admin.access);
@@ -119,7 +119,7 @@ describe("GET /api/users/ (admin)", () => {
   });
 
   it("caps page_size at 100 and ignores invalid values", async () => {
-    const admin = await newSession();
+    const admin = await signedInUser();
     await setFlags(admin.id, { isStaff: true });
     // More users than the cap, so that a missing cap would show.
     await env.DB.prepare(
@@ -137,10 +137,10 @@ describe("GET /api/users/ (admin)", () => {
 
 describe("GET /api/users/<id>/followers/ and /following/", () => {
   it("lists followers and followees newest first with is_following", async () => {
-    const star = await newSession();
-    const fans: Awaited<ReturnType<typeof newSession>>[] = [];
+    const star = await signedInUser();
+    const fans: Awaited<ReturnType<typeof signedInUser>>[] = [];
     for (let i = 0; i < 3; i++) {
-      const fan = await newSession();
+      const fan = await signedInUser();
       await call("POST", `/api/auth/follow/${star.id}/`, { token: fan.access });
       fans.push(fan);
     }
@@ -166,8 +166,8 @@ describe("GET /api/users/<id>/followers/ and /following/", () => {
   });
 
   it("walks more follows than a page forward and back with no gaps or duplicates", async () => {
-    const star = await newSession();
-    const fans = await Promise.all(Array.from({ length: 23 }, () => newSession()));
+    const star = await signedInUser();
+    const fans = await Promise.all(Array.from({ length: 23 }, () => signedInUser()));
     for (const fan of fans) await call("POST", `/api/auth/follow/${star.id}/`, { token: fan.access });
     const newestFirst = [...fans].reverse().map((fan) => fan.id);
 
@@ -194,7 +194,7 @@ describe("GET /api/users/<id>/followers/ and /following/", () => {
   });
 
   it("answers 404 for an unknown user and an invalid cursor", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     const unknown = await get("/api/users/999999/followers/", alice.access);
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ detail: "Not found." });
@@ -204,7 +204,7 @@ describe("GET /api/users/<id>/followers/ and /following/", () => {
   });
 
   it("answers an empty list for a user nobody follows", async () => {
-    const alice = await newSession();
+    const alice = await signedInUser();
     const response = await get(`/api/users/${alice.id}/followers/`, alice.access);
     expect(response.body).toEqual({ next: null, previous: null, results: [] });
   });
