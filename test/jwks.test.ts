@@ -3,11 +3,11 @@ import { describe, expect, it, vi } from "vitest";
 import { PASSWORD, type Sent, callWithEnv, decodeJwt, registerUser } from "./helpers";
 
 type Alg = "ES256" | "EdDSA";
-const GENERATE: Record<Alg, EcKeyGenParams | { name: string }> = { ES256: { name: "ECDSA", namedCurve: "P-256" }, EdDSA: { name: "Ed25519" } };
+const GENERATE: Record<Alg, { name: string; namedCurve?: string }> = { ES256: { name: "ECDSA", namedCurve: "P-256" }, EdDSA: { name: "Ed25519" } };
 
 /** A new key pair as JWKs, as `npm run keys` makes them. */
 async function keyPair(alg: Alg, kid: string) {
-  const pair = (await crypto.subtle.generateKey(GENERATE[alg] as EcKeyGenParams, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey(GENERATE[alg] as SubtleCryptoGenerateKeyAlgorithm, true, ["sign", "verify"])) as CryptoKeyPair;
   const { key_ops: _ops, ext: _ext, ...jwk } = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
   const { d: _d, ...publicJwk } = jwk;
   return { private: { ...jwk, kid, alg, use: "sig" }, public: { ...publicJwk, kid, alg, use: "sig" } };
