@@ -8,6 +8,7 @@ import { mediaRouter } from "./features/media/media.index";
 import { passwordRouter } from "./features/password/password.index";
 import { profileRouter } from "./features/profile/profile.index";
 import { registrationRouter } from "./features/registration/registration.index";
+import { sessionsRouter } from "./features/sessions/sessions.index";
 import { tokensRouter } from "./features/tokens/tokens.index";
 import { usersRouter } from "./features/users/users.index";
 import type { OpenApiDocument } from "./http/metadata";
@@ -20,6 +21,7 @@ const api = createApp()
   .route("/", jwksRouter)
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
+  .route("/api/auth", sessionsRouter)
   .route("/api/auth", passwordRouter)
   .route("/api/auth", profileRouter)
   .route("/api/auth", followsRouter)

@@ -29,10 +29,10 @@ describe("the HTTP layer", () => {
     expect(register.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
 
     const session = await signedInUser();
-    const profile = await call("DELETE", "/api/auth/profile/", { token: session.access });
+    const profile = await call("POST", "/api/auth/profile/", { token: session.access });
     expect(profile.status).toBe(405);
-    expect(profile.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
-    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, OPTIONS");
+    expect(profile.body).toEqual({ detail: 'Method "POST" not allowed.' });
+    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
 
     const users = await call("POST", `/api/users/${session.id}/followers/`, { token: session.access });
     expect(users.status).toBe(405);
@@ -59,8 +59,8 @@ describe("the HTTP layer", () => {
       },
     });
     const profile = await call("OPTIONS", "/api/auth/profile");
-    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, OPTIONS");
-    expect(Object.keys(profile.body.actions)).toEqual(["PUT", "PATCH"]);
+    expect(profile.headers.get("Allow")).toBe("GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
+    expect(Object.keys(profile.body.actions)).toEqual(["PUT", "PATCH", "DELETE"]);
     expect(profile.body.actions.PATCH.profile_picture).toEqual({ type: "image upload", required: false, read_only: false, label: "Profile picture" });
     const read = await call("OPTIONS", "/healthz");
     expect(read.body).toEqual({

@@ -32,8 +32,9 @@ export const replicatedDatabase = createMiddleware<AppEnv>(async (c, next) => {
   c.set("db", createDatabase(d1));
   await next();
   // Server-Timing (hono/timing): `d1;dur=<ms waiting on D1>;desc="<round trips>"`.
+  // Only where hono/timing runs (API routes): elsewhere there is no header to add it to.
   const tally = c.var.roundTrips;
-  if (tally) setMetric(c, "d1", tally.ms, String(tally.count));
+  if (tally && c.get("metric" as never)) setMetric(c, "d1", tally.ms, String(tally.count));
   const bookmark = session.getBookmark();
   if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
 });

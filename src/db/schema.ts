@@ -77,6 +77,10 @@ export const tokenFamilies = sqliteTable(
     /** The refresh token `current_jti` replaced, and when: presented again within the reuse grace, it is refused without ending the session. */
     previousJti: text("previous_jti"),
     rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
+    /** The login, then each refresh: what GET /api/auth/sessions/ shows as `last_used`. */
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    /** The login request's User-Agent, at most 200 characters. */
+    userAgent: text("user_agent"),
   },
   (t) => [index("token_families_user").on(t.userId), index("token_families_expiry").on(t.expiresAt)],
 );

@@ -2,7 +2,7 @@
  * Data access for refresh-token families. D1 is the source of truth for single use: each
  * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
  */
-import { and, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { activeUser } from "./caller";
 import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
@@ -28,7 +28,11 @@ export interface RevokedFamily {
  * active user of that name whose throttle slot was just reserved (`reservation`). A failed
  * check deletes the row again, after the response.
  */
-export function startFamilyForLogin(db: Database, family: Omit<NewFamily, "userId"> & { username: string }, reservation: { key: string; at: number }) {
+export function startFamilyForLogin(
+  db: Database,
+  family: Omit<NewFamily, "userId"> & { username: string; userAgent: string | null },
+  reservation: { key: string; at: number },
+) {
   const reserved = db
     .select({ id: throttleEvents.id })
     .from(throttleEvents)
@@ -44,6 +48,8 @@ export function startFamilyForLogin(db: Database, family: Omit<NewFamily, "userI
         revokedAt: sql`null`.as("revoked_at"),
         previousJti: sql`null`.as("previous_jti"),
         rotatedAt: sql`null`.as("rotated_at"),
+        lastUsedAt: sql`${reservation.at}`.as("last_used_at"),
+        userAgent: sql`${family.userAgent}`.as("user_agent"),
       })
       .from(users)
       .where(and(sameUsername(family.username), eq(users.isActive, true), exists(reserved))),
@@ -110,7 +116,7 @@ export async function rotateFamily(
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
     db
       .update(tokenFamilies)
-      .set({ currentJti: newJti, expiresAt: newExpiresAt, previousJti: oldJti, rotatedAt: now })
+      .set({ currentJti: newJti, expiresAt: newExpiresAt, previousJti: oldJti, rotatedAt: now, lastUsedAt: now })
       .where(and(live, eq(tokenFamilies.currentJti, oldJti), gt(tokenFamilies.expiresAt, now), exists(activeUser(db, userId))))
       .returning({ id: tokenFamilies.id }),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
@@ -200,4 +206,22 @@ export async function deleteExpiredFamilies(db: Database, limit = 500): Promise<
     .limit(limit);
   const deleted = await db.delete(tokenFamilies).where(inArray(tokenFamilies.id, expired)).returning({ id: tokenFamilies.id });
   return deleted.length;
+}
+
+/** The live sessions of `userId`, newest first (a statement for the caller's batch). */
+export function liveSessionsOf(db: Database, userId: number) {
+  return db
+    .select({ id: tokenFamilies.id, createdAt: tokenFamilies.createdAt, lastUsedAt: tokenFamilies.lastUsedAt, userAgent: tokenFamilies.userAgent })
+    .from(tokenFamilies)
+    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .orderBy(desc(tokenFamilies.createdAt), desc(tokenFamilies.id));
+}
+
+/** Ends session `sessionId` if it is a live session of `userId`; returns it when it did. */
+export function endSession(db: Database, userId: number, sessionId: string) {
+  return db
+    .update(tokenFamilies)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt });
 }

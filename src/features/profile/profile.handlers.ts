@@ -2,7 +2,8 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
 import { profileOf } from "../users/users.representations";
-import type { profileGetRoute, profilePatchRoute } from "./profile.routes";
+import { deleteOwnAccount } from "./account-deletion.service";
+import type { accountDeleteRoute, profileGetRoute, profilePatchRoute } from "./profile.routes";
 import { changeProfile, readProfile } from "./profile.service";
 
 const origin = (url: string) => new URL(url).origin;
@@ -16,4 +17,9 @@ export const profileGetHandler: RouteHandler<typeof profileGetRoute, AppEnv> = a
 export const profileUpdateHandler: RouteHandler<typeof profilePatchRoute, AppEnv> = async (c) => {
   const user = await changeProfile(callerDepsOf(c), c.req.valid("json"));
   return c.json(profileOf(user, origin(c.req.url)), 200);
+};
+
+export const accountDeleteHandler: RouteHandler<typeof accountDeleteRoute, AppEnv> = async (c) => {
+  await deleteOwnAccount(callerDepsOf(c), c.req.valid("json"));
+  return c.body(null, 204);
 };

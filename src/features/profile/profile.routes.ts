@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { bearerSecurity, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
+import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../media/picture-field";
 import { profileSchema } from "../users/users.schemas";
-import { profileBody } from "./profile.schemas";
+import { accountDeletionBody, profileBody } from "./profile.schemas";
 
 const tags = ["profile"];
 
@@ -28,3 +28,11 @@ const update = (method: "put" | "patch") =>
 
 export const profilePutRoute = update("put");
 export const profilePatchRoute = update("patch");
+
+export const accountDeleteRoute = createRoute({
+  method: "delete", path: "/profile", tags,
+  summary: "Delete the caller's account: the user, their follows both ways, their picture and every session",
+  security: bearerSecurity,
+  request: { body: requestBody(accountDeletionBody) },
+  responses: { 204: { description: "Deleted." }, ...withBody, ...withBearer, ...everyRoute, 429: errorResponses.throttled },
+});

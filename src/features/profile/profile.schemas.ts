@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { passwordField } from "../../auth/passwords/password-field";
 import { charField, emailField, usernameField } from "../../http/fields";
 import { pictureField } from "../media/picture-field";
 
@@ -17,3 +18,5 @@ export const profileBody = z.object({
 }).meta({ id: "ProfileUpdateRequest" });
 
 export type ProfileBody = z.infer<typeof profileBody>;
+
+export const accountDeletionBody = z.object({ password: passwordField() }).meta({ id: "AccountDeletionRequest" });

@@ -34,7 +34,10 @@ export interface TokenPair {
  * password); bookkeeping (last_login, the hash upgrade, the released throttle slot, or the
  * discarded family of a failed attempt) runs after the response.
  */
-export async function login({ db, config, defer }: Deps, input: { credentials: LoginBody; address: string }): Promise<TokenPair> {
+export async function login(
+  { db, config, defer }: Deps,
+  input: { credentials: LoginBody; address: string; userAgent: string | null },
+): Promise<TokenPair> {
   const { credentials, address } = input;
   const now = Date.now();
   const username = credentials.username.normalize("NFKC");
@@ -42,7 +45,7 @@ export async function login({ db, config, defer }: Deps, input: { credentials: L
   const family = newTokenId();
   // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
   const refreshClaims = newClaims(config, "refresh", 0, { fam: family });
-  const familyRow = { id: family, username, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims) };
+  const familyRow = { id: family, username, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims), userAgent: input.userAgent };
   const [reserved, counts, [user], started] = await db.batch([
     reserveSlots(db, rules, now),
     windowCounts(db, rules, now),
