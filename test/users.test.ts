@@ -82,6 +82,7 @@ describe("GET /api/users/ (admin)", () => {
         {
           ...newProfile(admin),
           is_staff: true,
+          is_superuser: false,
           is_active: true,
           last_login: expect.stringMatching(/Z$/),
         },

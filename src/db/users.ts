@@ -110,3 +110,10 @@ export function passwordUpdate(db: Database, id: number, expectedHash: string, n
     .where(and(eq(users.id, id), eq(users.password, expectedHash)))
     .returning({ id: users.id });
 }
+
+/** An admin's change of user `id` (absent flags unchanged), returning the new row; none when there is no such user. */
+export function adminUserUpdate(db: Database, id: number, changes: { isActive?: boolean; isStaff?: boolean }) {
+  const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  // An empty change still reads the row back (so an unknown id is told apart).
+  return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(eq(users.id, id)).returning();
+}

@@ -4,7 +4,8 @@ import type { AppEnv } from "../../env";
 import { cursorPage, numberedPage } from "../../http/pagination";
 import { callerDepsOf } from "../../lib/deps";
 import { adminUserOf, publicUserOf } from "./users.representations";
-import type { followersRoute, userRoute, usersListRoute } from "./users.routes";
+import { changeUser, deleteUser } from "./users.admin";
+import type { followersRoute, userChangeRoute, userDeleteRoute, userRoute, usersListRoute } from "./users.routes";
 import { listFollows, listUsers, seeUser } from "./users.service";
 
 export const usersListHandler: RouteHandler<typeof usersListRoute, AppEnv> = async (c) => {
@@ -16,8 +17,19 @@ export const usersListHandler: RouteHandler<typeof usersListRoute, AppEnv> = asy
 };
 
 export const userHandler: RouteHandler<typeof userRoute, AppEnv> = async (c) => {
-  const { user, isFollowing } = await seeUser(callerDepsOf(c), { id: c.req.valid("param").id });
-  return c.json(publicUserOf(user, isFollowing, new URL(c.req.url).origin), 200);
+  const { user, isFollowing, asAdmin } = await seeUser(callerDepsOf(c), { id: c.req.valid("param").id });
+  const origin = new URL(c.req.url).origin;
+  return c.json(asAdmin ? adminUserOf(user, origin) : publicUserOf(user, isFollowing, origin), 200);
+};
+
+export const userChangeHandler: RouteHandler<typeof userChangeRoute, AppEnv> = async (c) => {
+  const user = await changeUser(callerDepsOf(c), { id: c.req.valid("param").id, changes: c.req.valid("json") });
+  return c.json(adminUserOf(user, new URL(c.req.url).origin), 200);
+};
+
+export const userDeleteHandler: RouteHandler<typeof userDeleteRoute, AppEnv> = async (c) => {
+  await deleteUser(callerDepsOf(c), { id: c.req.valid("param").id });
+  return c.body(null, 204);
 };
 
 /** Followers and following share one definition shape, so one handler serves both. */

@@ -38,6 +38,7 @@ export function adminUserOf(user: UserRow, origin: string): AdminUser {
   return {
     ...profileOf(user, origin),
     is_staff: user.isStaff,
+    is_superuser: user.isSuperuser,
     is_active: user.isActive,
     last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
   };

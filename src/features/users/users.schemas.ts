@@ -33,7 +33,7 @@ export const publicUserSchema = z
   .meta({ id: "PublicUser" });
 
 export const adminUserSchema = profileSchema
-  .extend({ is_staff: z.boolean(), is_active: z.boolean(), last_login: dateTime.nullable() })
+  .extend({ is_staff: z.boolean(), is_superuser: z.boolean(), is_active: z.boolean(), last_login: dateTime.nullable() })
   .meta({ id: "AdminUser" });
 
 const link = z.string().nullable().meta({ format: "uri" });
@@ -73,3 +73,20 @@ const searchQuery = z
 
 export const usersListQuery = z.object({ page: pageQuery, page_size: pageSizeQuery, search: searchQuery });
 export const followListQuery = z.object({ cursor: cursorQuery, page_size: pageSizeQuery });
+
+/** What an admin may change on a user (DRF's BooleanField takes true/false, "true"/"false", 1/0 and the like). */
+const boolean = z
+  .union([z.boolean(), z.enum(["true", "false", "True", "False", "1", "0", "on", "off", "yes", "no"]), z.literal(1), z.literal(0)], {
+    error: "Must be a valid boolean.",
+  })
+  .transform((value) => value === true || value === 1 || ["true", "True", "1", "on", "yes"].includes(String(value)))
+  .meta({ type: "boolean" });
+
+export const adminUserChangeBody = z
+  .object({
+    is_active: boolean.optional().meta({ description: "Deactivating ends every session of the user at once." }),
+    is_staff: boolean.optional().meta({ description: "Superusers only." }),
+  })
+  .meta({ id: "AdminUserChange" });
+
+export type AdminUserChange = z.infer<typeof adminUserChangeBody>;

@@ -22,10 +22,11 @@ export async function listUsers({ caller, db }: CallerDeps, query: UsersQuery): 
   return { page, count, rows };
 }
 
+/** One user as the caller sees them; `asAdmin` when the caller is staff (who get the admin shape). */
 export async function seeUser({ caller, db }: CallerDeps, { id }: { id: number }) {
-  const { results: [[target]] } = await caller.batch([userSeenBy(db, caller.id, id)]);
+  const { caller: me, results: [[target]] } = await caller.batch([userSeenBy(db, caller.id, id)]);
   if (!target) throw new NotFound();
-  return { user: target.user, isFollowing: Boolean(target.isFollowing) };
+  return { user: target.user, isFollowing: Boolean(target.isFollowing), asAdmin: me.isStaff };
 }
 
 export interface FollowListQuery {

@@ -1,0 +1,98 @@
+/** Admin user management: PATCH and DELETE /api/users/<id>/, and the admin shape of one user. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { PASSWORD, call, login, newProfile, refreshWith, setFlags, signedInUser } from "./helpers";
+
+const FORBIDDEN = { detail: "You do not have permission to perform this action." };
+const NOT_YOURSELF = { detail: "You cannot change your own account here." };
+
+async function admin(superuser = false) {
+  const user = await signedInUser();
+  await setFlags(user.id, { isStaff: true });
+  if (superuser) await env.DB.prepare("update users set is_superuser = 1 where id = ?").bind(user.id).run();
+  return user;
+}
+
+const patch = (token: string, id: number, body: Record<string, unknown>) => call("PATCH", `/api/users/${id}/`, { token, body });
+const flags = (id: number) => env.DB.prepare("select is_active, is_staff from users where id = ?").bind(id).first();
+
+describe("PATCH /api/users/<id>/", () => {
+  it("deactivates a user, ending every session at once, and reactivates them", async () => {
+    const staff = await admin();
+    const target = await signedInUser();
+    const deactivated = await patch(staff.access, target.id, { is_active: false });
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body).toEqual({ ...newProfile(target), is_staff: false, is_superuser: false, is_active: false, last_login: expect.stringMatching(/Z$/) });
+    expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User is inactive", code: "user_inactive" } });
+    expect((await refreshWith(target.refresh)).status).toBe(401);
+    expect((await call("POST", "/api/auth/login/", { body: { username: target.username, password: PASSWORD } })).status).toBe(401);
+
+    const reactivated = await patch(staff.access, target.id, { is_active: "true" });
+    expect(reactivated.status).toBe(200);
+    expect(reactivated.body.is_active).toBe(true);
+    // The old sessions stay ended; a new login works.
+    expect((await call("GET", "/api/auth/profile/", { token: target.access })).status).toBe(401);
+    const fresh = await login(target.username);
+    expect((await call("GET", "/api/auth/profile/", { token: fresh.access })).status).toBe(200);
+  });
+
+  it("lets only superusers grant or revoke staff", async () => {
+    const staff = await admin();
+    const boss = await admin(true);
+    const target = await signedInUser();
+    expect(await patch(staff.access, target.id, { is_staff: true })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await flags(target.id)).toEqual({ is_active: 1, is_staff: 0 });
+    const granted = await patch(boss.access, target.id, { is_staff: true });
+    expect(granted.status).toBe(200);
+    expect(granted.body).toMatchObject({ id: target.id, is_staff: true, is_superuser: false });
+    expect((await patch(boss.access, target.id, { is_staff: false })).body.is_staff).toBe(false);
+  });
+
+  it("refuses non-admins, changes of yourself, unknown users and values that are not booleans", async () => {
+    const staff = await admin();
+    const plain = await signedInUser();
+    const target = await signedInUser();
+    expect(await patch(plain.access, target.id, { is_active: false })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await patch(staff.access, staff.id, { is_active: false })).toMatchObject({ status: 400, body: NOT_YOURSELF });
+    expect(await patch(staff.access, 99_999_999, { is_active: false })).toMatchObject({ status: 404, body: { detail: "Not found." } });
+    expect(await patch(staff.access, target.id, { is_active: "maybe" })).toMatchObject({ status: 400, body: { is_active: ["Must be a valid boolean."] } });
+    expect(await flags(target.id)).toEqual({ is_active: 1, is_staff: 0 });
+    expect(await flags(staff.id)).toEqual({ is_active: 1, is_staff: 1 });
+    expect((await call("PATCH", `/api/users/${target.id}/`, { body: { is_active: false } })).status).toBe(401);
+  });
+});
+
+describe("DELETE /api/users/<id>/", () => {
+  it("lets a superuser delete a user as account deletion does", async () => {
+    const boss = await admin(true);
+    const target = await signedInUser();
+    const fan = await signedInUser();
+    await call("POST", `/api/auth/follow/${target.id}/`, { token: fan.access });
+    const response = await call("DELETE", `/api/users/${target.id}/`, { token: boss.access });
+    expect(response.status).toBe(204);
+    expect(await env.DB.prepare("select count(*) as n from users where id = ?").bind(target.id).first()).toEqual({ n: 0 });
+    expect((await call("GET", "/api/auth/profile/", { token: fan.access })).body.following_count).toBe(0);
+    expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User not found", code: "user_not_found" } });
+  });
+
+  it("refuses staff who are not superusers, yourself and unknown users", async () => {
+    const staff = await admin();
+    const boss = await admin(true);
+    const target = await signedInUser();
+    expect(await call("DELETE", `/api/users/${target.id}/`, { token: staff.access })).toMatchObject({ status: 403, body: FORBIDDEN });
+    expect(await call("DELETE", `/api/users/${boss.id}/`, { token: boss.access })).toMatchObject({ status: 400, body: NOT_YOURSELF });
+    expect(await call("DELETE", "/api/users/99999999/", { token: boss.access })).toMatchObject({ status: 404, body: { detail: "Not found." } });
+    expect(await env.DB.prepare("select count(*) as n from users where id in (?, ?)").bind(target.id, boss.id).first()).toEqual({ n: 2 });
+  });
+});
+
+describe("GET /api/users/<id>/ as an admin", () => {
+  it("answers the admin shape to staff and the public shape to others", async () => {
+    const staff = await admin();
+    const plain = await signedInUser();
+    const asAdmin = await call("GET", `/api/users/${plain.id}/`, { token: staff.access });
+    expect(asAdmin.body).toEqual({ ...newProfile(plain), is_staff: false, is_superuser: false, is_active: true, last_login: expect.stringMatching(/Z$/) });
+    const asPeer = await call("GET", `/api/users/${staff.id}/`, { token: plain.access });
+    expect(Object.keys(asPeer.body).sort()).toEqual(["bio", "followers_count", "following_count", "id", "is_following", "profile_picture", "username"]);
+  });
+});
