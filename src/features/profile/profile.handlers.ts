@@ -3,7 +3,8 @@ import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
 import { profileOf } from "../users/users.representations";
 import { deleteOwnAccount } from "./account-deletion.service";
-import type { accountDeleteRoute, profileGetRoute, profilePatchRoute } from "./profile.routes";
+import { exportAccount } from "./export.service";
+import type { accountDeleteRoute, accountExportRoute, profileGetRoute, profilePatchRoute } from "./profile.routes";
 import { changeProfile, readProfile } from "./profile.service";
 
 const origin = (url: string) => new URL(url).origin;
@@ -22,4 +23,12 @@ export const profileUpdateHandler: RouteHandler<typeof profilePatchRoute, AppEnv
 export const accountDeleteHandler: RouteHandler<typeof accountDeleteRoute, AppEnv> = async (c) => {
   await deleteOwnAccount(callerDepsOf(c), c.req.valid("json"));
   return c.body(null, 204);
+};
+
+export const accountExportHandler: RouteHandler<typeof accountExportRoute, AppEnv> = async (c) => {
+  const { username, body } = await exportAccount(callerDepsOf(c), { origin: origin(c.req.url) });
+  // Usernames are letters, digits and @.+-_ (the validator's); anything else (an old import) becomes _.
+  c.header("Content-Disposition", `attachment; filename="${username.replace(/[^\p{L}\p{N}@.+_-]/gu, "_")}-export.json"`);
+  c.header("Content-Type", "application/json");
+  return c.body(body, 200) as never;
 };

@@ -1,7 +1,8 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../media/picture-field";
-import { profileSchema } from "../users/users.schemas";
+import { sessionSchema } from "../sessions/sessions.schemas";
+import { profileSchema, publicUserSchema } from "../users/users.schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
 const tags = ["profile"];
@@ -35,4 +36,20 @@ export const accountDeleteRoute = createRoute({
   security: bearerSecurity,
   request: { body: requestBody(accountDeletionBody) },
   responses: { 204: { description: "Deleted." }, ...withBody, ...withBearer, ...everyRoute, 429: errorResponses.throttled },
+});
+
+export const accountExportSchema = z
+  .object({ profile: profileSchema, followers: z.array(publicUserSchema), following: z.array(publicUserSchema), sessions: z.array(sessionSchema) })
+  .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
+
+export const accountExportRoute = createRoute({
+  method: "get", path: "/profile/export", tags,
+  summary: "Everything the service holds about the caller, as a JSON download (streamed)",
+  security: bearerSecurity,
+  responses: {
+    200: jsonResponse(accountExportSchema, "The export.", {
+      "Content-Disposition": { schema: { type: "string" }, required: true, description: 'attachment; filename="<username>-export.json"' },
+    }),
+    ...withBearer, ...everyRoute,
+  },
 });
