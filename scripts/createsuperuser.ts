@@ -51,6 +51,7 @@ const row = {
   password: hashPassword(password),
   is_staff: true,
   is_superuser: true,
+  email_verified: true,
   is_active: true,
   date_joined: Date.now(),
 };

@@ -90,6 +90,8 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
       password: user.password,
       last_login: user.lastLogin,
       is_superuser: user.isSuperuser,
+      // Imported users count as verified (the contract): Django had their address already.
+      email_verified: true,
       username: user.username,
       first_name: user.firstName,
       last_name: user.lastName,

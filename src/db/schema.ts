@@ -21,6 +21,8 @@ export const users = sqliteTable(
     bio: text("bio"),
     /** An R2 key under `profile_pics/`, never a URL. */
     profilePicture: text("profile_picture"),
+    /** Whether the user proved they receive mail at `email` (createsuperuser and imported users count as verified). */
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
     followersCount: integer("followers_count").notNull().default(0),
     followingCount: integer("following_count").notNull().default(0),
   },

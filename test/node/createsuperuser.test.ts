@@ -28,7 +28,7 @@ describe("npm run createsuperuser", () => {
     expect(login.status).toBe(200);
     const list = await request(`${worker.url}/api/users/`, "GET", undefined, login.body.access);
     expect(list.status).toBe(200);
-    expect(list.body.results[0]).toMatchObject({ username: "chief", is_staff: true, is_active: true });
+    expect(list.body.results[0]).toMatchObject({ username: "chief", is_staff: true, is_superuser: true, is_active: true, email_verified: true });
   });
 
   it("trims the password as login does, and hands it to no child process", async () => {

@@ -89,6 +89,12 @@ describe("npm run import-django", () => {
     const alice = (await login("alice", PASSWORDS.alice)).body.access;
     const refused = await request(`${worker.url}/api/users/`, "GET", undefined, alice);
     expect(refused.status).toBe(403);
+    const root = (await login("root", PASSWORDS.root)).body.access;
+    const listed = await request(`${worker.url}/api/users/`, "GET", undefined, root);
+    expect(listed.status).toBe(200);
+    // Imported users count as verified, and the superuser is one.
+    expect(listed.body.results.every((user: { email_verified: boolean }) => user.email_verified)).toBe(true);
+    expect(listed.body.results.find((user: { username: string }) => user.username === "root")).toMatchObject({ is_staff: true, is_superuser: true });
   });
 
   it("is safe to re-run: nothing duplicated, counters unchanged", async () => {

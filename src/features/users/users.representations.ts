@@ -19,6 +19,7 @@ export function profileOf(user: UserRow, origin: string): Profile {
     followers_count: user.followersCount,
     following_count: user.followingCount,
     date_joined: user.dateJoined.toISOString(),
+    email_verified: user.emailVerified,
   };
 }
 

@@ -17,6 +17,7 @@ export const profileSchema = z
     followers_count: z.number().int(),
     following_count: z.number().int(),
     date_joined: dateTime,
+    email_verified: z.boolean().meta({ description: "Whether the address was confirmed (createsuperuser and imported users count as confirmed)." }),
   })
   .meta({ id: "Profile" });
 
