@@ -27,7 +27,13 @@ export interface Config {
   /** PUBLIC_URL: the `iss` of every token, and the origin of mailed links. */
   publicUrl: string;
   corsOrigins: string[];
-  throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate };
+  throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate; email: Rate };
+  /** The sender of every message (EMAIL_FROM). */
+  emailFrom: string;
+  /** Seconds a password-reset link works (PASSWORD_RESET_TIMEOUT). */
+  passwordResetTimeoutSeconds: number;
+  /** The reset page's URL with `{uid}` and `{token}` (PASSWORD_RESET_URL, default on PUBLIC_URL). */
+  passwordResetUrl: string;
   /** Seconds a just-replaced refresh token may be presented again without ending its session. */
   refreshReuseGraceSeconds: number;
   /** SERVER_TIMING=1: Server-Timing headers on API responses. */
@@ -68,6 +74,10 @@ const variables = z.object({
   THROTTLE_LOGIN_USER: rate("20/3600"),
   THROTTLE_PASSWORD_CHECK: rate("5/900"),
   THROTTLE_REGISTER_ADDRESS: rate("20/3600"),
+  THROTTLE_EMAIL: rate("5/3600"),
+  EMAIL_FROM: z.string().default("no-reply@example.com"),
+  PASSWORD_RESET_TIMEOUT: seconds(3600),
+  PASSWORD_RESET_URL: z.string().optional(),
   REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).catch(10).default(10),
   SERVER_TIMING: z.string().default(""),
 });
@@ -105,7 +115,14 @@ function parse(env: Env): Config {
       loginUser: vars.THROTTLE_LOGIN_USER,
       passwordCheck: vars.THROTTLE_PASSWORD_CHECK,
       registerAddress: vars.THROTTLE_REGISTER_ADDRESS,
+      email: vars.THROTTLE_EMAIL,
     },
+    emailFrom: vars.EMAIL_FROM,
+    passwordResetTimeoutSeconds: vars.PASSWORD_RESET_TIMEOUT,
+    // Links are built from configuration only, never from the request's Host header.
+    passwordResetUrl: vars.PASSWORD_RESET_URL?.includes("{uid}") && vars.PASSWORD_RESET_URL.includes("{token}")
+      ? vars.PASSWORD_RESET_URL
+      : `${vars.PUBLIC_URL}/account/reset/{uid}/{token}/`,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE,
     serverTiming: vars.SERVER_TIMING === "1",
   };
@@ -134,4 +151,10 @@ export function configFrom(env: Env): Config {
 export function signingKey(config: Config): JwtKey {
   if (!config.jwt.signing) throw new ServerMisconfigured(config.jwt.problem ?? "no signing key");
   return config.jwt.signing;
+}
+
+/** JWT_SECRET, which also keys reset-link HMACs; a server error (logged) when it is unusable. */
+export function signingSecret(config: Config): string {
+  if (!config.currentKey) throw new ServerMisconfigured(`JWT_SECRET is missing or shorter than ${MIN_SECRET_BYTES} bytes`);
+  return config.currentKey.secret;
 }

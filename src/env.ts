@@ -8,6 +8,16 @@ export interface Env {
   DB: D1Database;
   KV: KVNamespace;
   BUCKET: R2Bucket;
+  /** Cloudflare Email Service (`[[send_email]]` in wrangler.toml; emulated locally). */
+  EMAIL?: SendEmail;
+  /** The sender of every message, an address of a domain onboarded to Email Service. */
+  EMAIL_FROM?: string;
+  /** Seconds a password-reset link works; default 3600. */
+  PASSWORD_RESET_TIMEOUT?: string;
+  /** Another page for reset links, with `{uid}` and `{token}` in it. */
+  PASSWORD_RESET_URL?: string;
+  /** `<count>/<seconds>`: emails requested from one address, and sent to one address; default 5/3600. */
+  THROTTLE_EMAIL?: string;
   /** Signs new tokens; at least 32 bytes. A secret (`wrangler secret put JWT_SECRET`). */
   JWT_SECRET?: string;
   /** Retired signing secrets, comma-separated, whose tokens still verify during a rotation. */

@@ -40,6 +40,14 @@ export function passwordCheckRules(config: Config, userId: number): ThrottleRule
   return [{ key: `password-check:${userId}`, ...config.throttle.passwordCheck }];
 }
 
+/** Emails requested from one address, and (separately) sent to one address. */
+export function emailRules(config: Config, address: string, recipient: string): ThrottleRule[] {
+  return [
+    { key: `email-from:${address}`, ...config.throttle.email },
+    { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email },
+  ];
+}
+
 export function registerRules(config: Config, address: string): ThrottleRule[] {
   return [{ key: `register-address:${address}`, ...config.throttle.registerAddress }];
 }

@@ -117,3 +117,28 @@ export function adminUserUpdate(db: Database, id: number, changes: { isActive?: 
   // An empty change still reads the row back (so an unknown id is told apart).
   return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(eq(users.id, id)).returning();
 }
+
+/** The active user holding `email` (case-insensitively), for a password-reset request. */
+export function activeUserByEmail(db: Database, email: string) {
+  return db
+    .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email })
+    .from(users)
+    .where(and(sameEmail(email), eq(users.isActive, true)));
+}
+
+/** The active user `id`, for a password-reset confirmation. */
+export function activeUserById(db: Database, id: number) {
+  return db
+    .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email, firstName: users.firstName, lastName: users.lastName })
+    .from(users)
+    .where(and(eq(users.id, id), eq(users.isActive, true)));
+}
+
+/** A reset: the new hash (only over the hash the token was checked against), and the address counts as verified. */
+export function passwordReset(db: Database, id: number, expectedHash: string, newHash: string) {
+  return db
+    .update(users)
+    .set({ password: newHash, emailVerified: true })
+    .where(and(eq(users.id, id), eq(users.password, expectedHash), eq(users.isActive, true)))
+    .returning({ id: users.id });
+}

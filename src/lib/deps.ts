@@ -8,6 +8,7 @@ import type { Config } from "../config";
 import type { CallerScope } from "../auth/caller-scope";
 import type { Database } from "../db/client";
 import type { AppEnv } from "../env";
+import { type Mailer, bindingMailer } from "../mail/mailer";
 
 export interface Deps {
   db: Database;
@@ -17,6 +18,8 @@ export interface Deps {
   bucket: R2Bucket;
   /** Runs work after the response is sent (bookkeeping that no answer waits for). */
   defer: (work: Promise<unknown>) => void;
+  /** Mail, sent after the response. */
+  mail: Mailer;
 }
 
 /** A protected route's deps: the caller's scope, through which its data access goes. */
@@ -25,12 +28,14 @@ export interface CallerDeps extends Deps {
 }
 
 export function depsOf(c: Context<AppEnv>): Deps {
+  const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
   return {
     db: c.var.db,
     config: c.var.config,
     revocations: kvRevocationList(c.env.KV),
     bucket: c.env.BUCKET,
-    defer: (work) => c.executionCtx.waitUntil(work),
+    defer,
+    mail: bindingMailer(c.env.EMAIL, c.var.config.emailFrom, defer),
   };
 }
 

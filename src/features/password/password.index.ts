@@ -1,5 +1,8 @@
 import { createRouter } from "../../lib/router";
-import { passwordChangeHandler } from "./password.handlers";
-import { passwordChangeRoute } from "./password.routes";
+import { passwordChangeHandler, passwordResetConfirmHandler, passwordResetHandler } from "./password.handlers";
+import { passwordChangeRoute, passwordResetConfirmRoute, passwordResetRoute } from "./password.routes";
 
-export const passwordRouter = createRouter().openapi(passwordChangeRoute, passwordChangeHandler);
+export const passwordRouter = createRouter()
+  .openapi(passwordChangeRoute, passwordChangeHandler)
+  .openapi(passwordResetRoute, passwordResetHandler)
+  .openapi(passwordResetConfirmRoute, passwordResetConfirmHandler);

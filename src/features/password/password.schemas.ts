@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
+import { charField, emailField } from "../../http/fields";
 
 export const passwordChangeBody = z.object({
   old_password: passwordField(),
@@ -8,3 +9,14 @@ export const passwordChangeBody = z.object({
 }).meta({ id: "PasswordChangeRequest" });
 
 export type PasswordChangeBody = z.infer<typeof passwordChangeBody>;
+
+export const passwordResetBody = z.object({ email: emailField() }).meta({ id: "PasswordResetRequest" });
+
+export const passwordResetConfirmBody = z
+  .object({
+    uid: charField({ maxLength: 64 }),
+    token: charField({ maxLength: 64 }),
+    new_password1: passwordField(),
+    new_password2: passwordField(),
+  })
+  .meta({ id: "PasswordResetConfirmRequest" });

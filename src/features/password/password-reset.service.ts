@@ -1,0 +1,63 @@
+/**
+ * Password reset (dj-rest-auth's routes): a request mails a Django-shaped reset link to an active
+ * user's address, answering the same whatever the address; a confirmation with a live token sets
+ * the new password, ends every session and marks the address verified.
+ */
+import { hashPassword } from "../../auth/passwords/hashers";
+import { passwordProblems } from "../../auth/passwords/validators";
+import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
+import { emailRules, throttledFor } from "../../auth/throttling";
+import { reserveSlots, windowCounts } from "../../db/throttle";
+import { revokeAllFamiliesOf } from "../../db/token-families";
+import { activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
+import { ValidationFailed } from "../../http/errors";
+import type { Deps } from "../../lib/deps";
+import { passwordResetMessage } from "../../mail/messages";
+import { forgetFamilies } from "../tokens/tokens.service";
+import { signingSecret } from "../../config";
+
+/** Mails a reset link when `email` is an active user's; throttled per requester and per recipient. */
+export async function requestPasswordReset(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
+  const { db, config } = deps;
+  const now = Date.now();
+  const rules = emailRules(config, address, email);
+  const [reserved, counts, [user]] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), activeUserByEmail(db, email)]);
+  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  if (!user) return;
+  // The token's HMAC and the message are made after the response, so both answers take the same time.
+  deps.defer(
+    (async () => {
+      const token = await makeResetToken(user, signingSecret(config), now);
+      const url = config.passwordResetUrl.replace("{uid}", encodeUid(user.id)).replace("{token}", token);
+      deps.mail.send(passwordResetMessage(user.email, user.username, url, Math.round(config.passwordResetTimeoutSeconds / 60)));
+    })(),
+  );
+}
+
+export interface ResetConfirmation {
+  uid: string;
+  token: string;
+  new_password1: string;
+  new_password2: string;
+}
+
+const INVALID = ["Invalid value"];
+
+/** Sets the new password if the link is live; every session of the user ends. */
+export async function confirmPasswordReset(deps: Deps, body: ResetConfirmation): Promise<void> {
+  const { db, config } = deps;
+  const id = decodeUid(body.uid);
+  const [user] = id === undefined ? [] : await activeUserById(db, id);
+  if (!user) throw new ValidationFailed({ uid: INVALID });
+  if (!(await checkResetToken(user, body.token, signingSecret(config), config.passwordResetTimeoutSeconds))) {
+    throw new ValidationFailed({ token: INVALID });
+  }
+  // Django's SetPasswordForm: the mismatch first, then the validators, all under new_password2.
+  if (body.new_password1 !== body.new_password2) throw new ValidationFailed({ new_password2: ["The two password fields didn’t match."] });
+  const problems = await passwordProblems(body.new_password1, { username: user.username, email: user.email, first_name: user.firstName, last_name: user.lastName });
+  if (problems.length > 0) throw new ValidationFailed({ new_password2: problems });
+  const [changed, revoked] = await db.batch([passwordReset(db, user.id, user.password, hashPassword(body.new_password1)), revokeAllFamiliesOf(db, user.id)]);
+  forgetFamilies(deps, revoked);
+  // A concurrent reset or change won: this token was bound to the hash it replaced.
+  if (changed.length === 0) throw new ValidationFailed({ token: INVALID });
+}

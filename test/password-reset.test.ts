@@ -1,0 +1,164 @@
+/** Password reset: dj-rest-auth's routes with Django's reset tokens, mailed after the response. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { makeResetToken } from "../src/auth/reset-tokens";
+import { BLACKLISTED, PASSWORD, call, callWithEnv, login, refreshWith, signedInUser, uniqueName } from "./helpers";
+
+const SENT = { detail: "Password reset e-mail has been sent." };
+const DONE = { detail: "Password has been reset with the new password." };
+const NEW_PASSWORD = "a-brand-new-passphrase-3";
+
+interface Mail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A recording EMAIL binding (the seam around Cloudflare's send_email). */
+function mailbox() {
+  const sent: Mail[] = [];
+  return { sent, binding: { send: async (message: Mail) => void sent.push(message) } };
+}
+
+async function requestReset(email: string, headers: Record<string, string> = {}, vars: Record<string, unknown> = {}) {
+  const box = mailbox();
+  const response = await callWithEnv({ EMAIL: box.binding as never, ...vars } as never, "POST", "/api/auth/password/reset/", { email }, undefined, headers);
+  return { response, sent: box.sent };
+}
+
+function linkIn(mail: Mail) {
+  const match = /http:\/\/api\.test\/account\/reset\/([A-Za-z0-9_-]+)\/([0-9a-z]+-[0-9a-f]{32})\//.exec(mail.text);
+  expect(match, mail.text).not.toBeNull();
+  return { uid: match![1]!, token: match![2]! };
+}
+
+const confirm = (body: Record<string, string>) => call("POST", "/api/auth/password/reset/confirm/", { body });
+
+describe("POST /api/auth/password/reset/", () => {
+  it("mails a link to an active user's address, and answers the same for any other address", async () => {
+    const user = await signedInUser();
+    const known = await requestReset(user.email.toUpperCase().replace("@EXAMPLE.COM", "@example.com"));
+    expect(known.response).toMatchObject({ status: 200, body: SENT });
+    expect(known.sent).toHaveLength(1);
+    const [mail] = known.sent;
+    expect(mail).toMatchObject({ from: "no-reply@api.test", to: user.email, subject: "Reset your password" });
+    expect(mail!.text).toContain(user.username);
+    expect(mail!.text).toContain("60 minutes");
+    expect(mail!.text).toContain("If you did not ask for this");
+    expect(mail!.html).toContain('<a href="http://api.test/account/reset/');
+    expect(linkIn(mail!).uid).toBe(btoa(String(user.id)).replace(/=+$/, ""));
+
+    for (const email of ["nobody-at-all@example.com", "not-an-active@example.com"]) {
+      const unknown = await requestReset(email);
+      expect(unknown.response).toMatchObject({ status: 200, body: SENT });
+      expect(unknown.sent).toEqual([]);
+    }
+    const invalid = await requestReset("not an address");
+    expect(invalid.response).toMatchObject({ status: 400, body: { email: ["Enter a valid email address."] } });
+  });
+
+  it("builds the link from PUBLIC_URL, never from a forged Host header", async () => {
+    const user = await signedInUser();
+    const { sent } = await requestReset(user.email, { Host: "evil.example", "X-Forwarded-Host": "evil.example" });
+    expect(sent[0]!.text).toContain("http://api.test/account/reset/");
+    expect(sent[0]!.text + sent[0]!.html).not.toContain("evil.example");
+  });
+
+  it("answers a known and an unknown address in the same time (medians within 1.5x)", async () => {
+    const user = await signedInUser();
+    const time = async (email: string) => {
+      const started = performance.now();
+      await requestReset(email);
+      return performance.now() - started;
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      known.push(await time(user.email));
+      unknown.push(await time(`${uniqueName("ghost")}@example.com`));
+    }
+    const [a, b] = [median(known), median(unknown)];
+    expect(Math.max(a, b) / Math.min(a, b)).toBeLessThan(1.5);
+  });
+
+  it("throttles requests per address and per recipient", async () => {
+    const user = await signedInUser();
+    const limits = { THROTTLE_EMAIL: "2/3600" };
+    for (let i = 0; i < 2; i++) expect((await requestReset(user.email, { "CF-Connecting-IP": `198.51.100.${i}` }, limits)).response.status).toBe(200);
+    const recipient = await requestReset(user.email, { "CF-Connecting-IP": "198.51.100.9" }, limits);
+    expect(recipient.response.status).toBe(429);
+    expect(recipient.sent).toEqual([]);
+    for (let i = 0; i < 2; i++) await requestReset(`${uniqueName("x")}@example.com`, { "CF-Connecting-IP": "203.0.113.50" }, limits);
+    expect((await requestReset(`${uniqueName("y")}@example.com`, { "CF-Connecting-IP": "203.0.113.50" }, limits)).response.status).toBe(429);
+  });
+
+  it("goes through the real (emulated) send_email binding", async () => {
+    const user = await signedInUser();
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: unknown) => void logged.push(String(line));
+    try {
+      const response = await callWithEnv({}, "POST", "/api/auth/password/reset/", { email: user.email });
+      expect(response).toMatchObject({ status: 200, body: SENT });
+    } finally {
+      console.error = original;
+    }
+    expect(logged.filter((line) => line.includes("mail-failed"))).toEqual([]);
+  });
+});
+
+describe("POST /api/auth/password/reset/confirm/", () => {
+  it("sets the new password from the mailed link, ends every session and marks the email verified", async () => {
+    const user = await signedInUser();
+    const other = await login(user.username);
+    const { sent } = await requestReset(user.email);
+    const { uid, token } = linkIn(sent[0]!);
+    const response = await confirm({ uid, token, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+    expect(response).toMatchObject({ status: 200, body: DONE });
+    expect((await call("POST", "/api/auth/login/", { body: { username: user.username, password: NEW_PASSWORD } })).status).toBe(200);
+    expect((await call("POST", "/api/auth/login/", { body: { username: user.username, password: PASSWORD } })).status).toBe(401);
+    for (const tokens of [user, other]) {
+      expect((await call("GET", "/api/auth/profile/", { token: tokens.access })).status).toBe(401);
+      expect(await refreshWith(tokens.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    }
+    expect(await env.DB.prepare("select email_verified from users where id = ?").bind(user.id).first()).toEqual({ email_verified: 1 });
+    // The link works once.
+    expect(await confirm({ uid, token, new_password1: "yet-another-passphrase-4", new_password2: "yet-another-passphrase-4" })).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+  });
+
+  it("refuses a token after a later password change, a token of another user, tampered and expired ones", async () => {
+    const user = await signedInUser();
+    const other = await signedInUser();
+    const secret = "test-signing-secret-0123456789abcdef";
+    const row = async (id: number) =>
+      (await env.DB.prepare("select id, password, last_login as lastLogin, email from users where id = ?").bind(id).first<{ id: number; password: string; lastLogin: number | null; email: string }>())!;
+    const subject = async (id: number) => {
+      const r = await row(id);
+      return { ...r, lastLogin: r.lastLogin === null ? null : new Date(r.lastLogin) };
+    };
+    const uid = btoa(String(user.id)).replace(/=+$/, "");
+    const valid = await makeResetToken(await subject(user.id), secret);
+    const otherToken = await makeResetToken(await subject(other.id), secret);
+    const expired = await makeResetToken(await subject(user.id), secret, Date.now() - 3601_000);
+    const body = (token: string, id = uid) => ({ uid: id, token, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD });
+    expect(await confirm(body(otherToken))).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+    expect(await confirm(body(expired))).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+    expect(await confirm(body(`${valid.slice(0, -1)}${valid.endsWith("0") ? "1" : "0"}`))).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+    for (const badUid of ["", "@@@", btoa("0"), btoa("99999999"), btoa("abc")]) {
+      expect(await confirm(body(valid, badUid))).toMatchObject({ status: 400 });
+    }
+    expect(await confirm(body(valid, btoa("99999999").replace(/=+$/, "")))).toMatchObject({ status: 400, body: { uid: ["Invalid value"] } });
+    expect(await confirm({ ...body(valid), new_password2: "different-passphrase-5" })).toMatchObject({ status: 400, body: { new_password2: ["The two password fields didn’t match."] } });
+    expect(await confirm({ ...body(valid), new_password1: "12345678", new_password2: "12345678" })).toMatchObject({
+      status: 400,
+      body: { new_password2: ["This password is too common.", "This password is entirely numeric."] },
+    });
+    // A password change after the link was made retires it.
+    const changed = await call("POST", "/api/auth/password/change/", { token: user.access, body: { old_password: PASSWORD, new_password: "changed-passphrase-6", new_password2: "changed-passphrase-6" } });
+    expect(changed.status).toBe(200);
+    expect(await confirm(body(valid))).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+  });
+});
