@@ -1,4 +1,5 @@
 /** The whole API: every feature's router mounted at its contract path. */
+import { accountPagesRouter } from "./features/account/account.index";
 import { createDocsRouter } from "./features/docs/docs.index";
 import { openApiDocument } from "./features/docs/docs.document";
 import { followsRouter } from "./features/follows/follows.index";
@@ -19,6 +20,7 @@ const api = createApp()
   .route("/", healthRouter)
   .route("/", mediaRouter)
   .route("/", jwksRouter)
+  .route("/", accountPagesRouter)
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
   .route("/api/auth", sessionsRouter)

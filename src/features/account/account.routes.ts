@@ -1,0 +1,9 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { everyRoute } from "../../http/openapi";
+
+export const resetPageRoute = createRoute({
+  method: "get", path: "/account/reset/{uid}/{token}", tags: ["auth"],
+  summary: "The password-reset page a reset link opens (works offline, posts to the confirm route)",
+  request: { params: z.object({ uid: z.string().max(64), token: z.string().max(64) }) },
+  responses: { 200: { description: "An HTML page.", content: { "text/html": { schema: z.string() } } }, ...everyRoute },
+});
