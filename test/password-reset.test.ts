@@ -1,5 +1,5 @@
 /** Password reset: dj-rest-auth's routes with Django's reset tokens, mailed after the response. */
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { makeResetToken } from "../src/auth/reset-tokens";
 import { BLACKLISTED, PASSWORD, call, callWithEnv, login, refreshWith, signedInUser, uniqueName } from "./helpers";
@@ -68,15 +68,22 @@ describe("POST /api/auth/password/reset/", () => {
 
   it("answers a known and an unknown address in the same time (medians within 1.5x)", async () => {
     const user = await signedInUser();
+    // The answer's time, as a client sees it: the Worker's fetch, which does not wait for the
+    // mail sent after the response (through the real, emulated binding here).
     const time = async (email: string) => {
       const started = performance.now();
-      await requestReset(email);
+      const response = await exports.default.fetch(
+        new Request("http://api.test/api/auth/password/reset/", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email }) }),
+      );
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
       return performance.now() - started;
     };
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    for (let i = 0; i < 3; i++) await time(`${uniqueName("warm")}@example.com`);
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 15; i++) {
       known.push(await time(user.email));
       unknown.push(await time(`${uniqueName("ghost")}@example.com`));
     }
