@@ -26,6 +26,7 @@ export default defineConfig(async () => {
                   PUBLIC_URL: "http://api.test",
                   EMAIL_FROM: "no-reply@api.test",
                   PASSWORD_RESET_TIMEOUT: "3600",
+                  EMAIL_VERIFICATION: "none",
                   THROTTLE_EMAIL: "1000/3600",
                   ACCESS_TOKEN_LIFETIME: "300",
                   REFRESH_TOKEN_LIFETIME: "86400",

@@ -30,6 +30,10 @@ export interface Config {
   throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate; email: Rate };
   /** The sender of every message (EMAIL_FROM). */
   emailFrom: string;
+  /** allauth's EMAIL_VERIFICATION: whether registration mails a key, and whether login needs it used. */
+  emailVerification: "none" | "optional" | "mandatory";
+  /** Seconds a verification key works (EMAIL_VERIFICATION_TIMEOUT). */
+  emailVerificationTimeoutSeconds: number;
   /** Seconds a password-reset link works (PASSWORD_RESET_TIMEOUT). */
   passwordResetTimeoutSeconds: number;
   /** The reset page's URL with `{uid}` and `{token}` (PASSWORD_RESET_URL, default on PUBLIC_URL). */
@@ -77,6 +81,8 @@ const variables = z.object({
   THROTTLE_EMAIL: rate("5/3600"),
   EMAIL_FROM: z.string().default("no-reply@example.com"),
   PASSWORD_RESET_TIMEOUT: seconds(3600),
+  EMAIL_VERIFICATION: z.enum(["none", "optional", "mandatory"]).catch("none").default("none"),
+  EMAIL_VERIFICATION_TIMEOUT: seconds(259_200),
   PASSWORD_RESET_URL: z.string().optional(),
   REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).catch(10).default(10),
   SERVER_TIMING: z.string().default(""),
@@ -119,6 +125,8 @@ function parse(env: Env): Config {
     },
     emailFrom: vars.EMAIL_FROM,
     passwordResetTimeoutSeconds: vars.PASSWORD_RESET_TIMEOUT,
+    emailVerification: vars.EMAIL_VERIFICATION,
+    emailVerificationTimeoutSeconds: vars.EMAIL_VERIFICATION_TIMEOUT,
     // Links are built from configuration only, never from the request's Host header.
     passwordResetUrl: vars.PASSWORD_RESET_URL?.includes("{uid}") && vars.PASSWORD_RESET_URL.includes("{token}")
       ? vars.PASSWORD_RESET_URL

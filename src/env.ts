@@ -12,6 +12,10 @@ export interface Env {
   EMAIL?: SendEmail;
   /** The sender of every message, an address of a domain onboarded to Email Service. */
   EMAIL_FROM?: string;
+  /** `none` (default), `optional` or `mandatory` (django-allauth's EMAIL_VERIFICATION). */
+  EMAIL_VERIFICATION?: string;
+  /** Seconds a verification key works; default 259200. */
+  EMAIL_VERIFICATION_TIMEOUT?: string;
   /** Seconds a password-reset link works; default 3600. */
   PASSWORD_RESET_TIMEOUT?: string;
   /** Another page for reset links, with `{uid}` and `{token}` in it. */

@@ -56,7 +56,7 @@ export function insertUser(db: Database, user: NewUserRow): Promise<InsertResult
 /** The account a login names (case-insensitively), as a statement to batch with the throttle check. */
 export function userForLogin(db: Database, username: string) {
   return db
-    .select({ id: users.id, password: users.password, isActive: users.isActive })
+    .select({ id: users.id, password: users.password, isActive: users.isActive, emailVerified: users.emailVerified })
     .from(users)
     .where(sameUsername(username));
 }
@@ -124,6 +124,23 @@ export function activeUserByEmail(db: Database, email: string) {
     .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email })
     .from(users)
     .where(and(sameEmail(email), eq(users.isActive, true)));
+}
+
+/** An unverified active user holding `email`, for a new verification mail. */
+export function unverifiedUserByEmail(db: Database, email: string) {
+  return db
+    .select({ id: users.id, username: users.username, email: users.email })
+    .from(users)
+    .where(and(sameEmail(email), eq(users.isActive, true), eq(users.emailVerified, false)));
+}
+
+/** Marks `email` verified for user `id`, if it is still their address. */
+export function markEmailVerified(db: Database, id: number, email: string) {
+  return db
+    .update(users)
+    .set({ emailVerified: true })
+    .where(and(eq(users.id, id), sql`lower(${users.email}) = lower(${email})`))
+    .returning({ id: users.id });
 }
 
 /** The active user `id`, for a password-reset confirmation. */

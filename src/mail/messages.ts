@@ -25,3 +25,16 @@ export function passwordResetMessage(to: string, username: string, url: string, 
     { url, label: "Choose a new password" },
   );
 }
+
+export function verificationMessage(to: string, username: string, url: string, validHours: number): MailMessage {
+  return message(
+    to,
+    "Confirm your email address",
+    [
+      `Please confirm that ${to} is the email address of the account ${username} by opening this link:`,
+      `The link works for ${validHours} hours.`,
+      "If you did not create this account or change its address, ignore this message.",
+    ],
+    { url, label: "Confirm this address" },
+  );
+}

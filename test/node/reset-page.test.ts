@@ -4,6 +4,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryResults } from "../../scripts/d1";
 import { encodeUid, makeResetToken } from "../../src/auth/reset-tokens";
+import { makeVerificationKey } from "../../src/auth/verification-keys";
 import { hasChromium, launchChromium } from "./browser";
 import { TEST_SECRET, type TestWorker, request, startTestWorker } from "./local-worker";
 
@@ -62,6 +63,37 @@ describe("the password-reset page in Chromium", () => {
     const headers = (await fetch(link)).headers;
     expect(headers.get("Content-Security-Policy")).toContain("script-src 'self'");
     expect(headers.get("Content-Security-Policy")).not.toContain("unsafe-inline");
+    await page.close();
+  });
+});
+
+describe("the email-verification page in Chromium", () => {
+  let verifying: TestWorker;
+  beforeAll(async () => {
+    verifying = await startTestWorker({ EMAIL_VERIFICATION: "mandatory" });
+  }, 120_000);
+  afterAll(() => verifying?.stop());
+
+  it.skipIf(!hasChromium)("confirms the address from the link at a press of the button, after which login works", async () => {
+    const registered = await request(`${verifying.url}/api/auth/register/`, "POST", { username: "newcomer", email: "newcomer@example.com", password: PASSWORD, password2: PASSWORD });
+    expect(registered.status).toBe(201);
+    const refused = await request(`${verifying.url}/api/auth/login/`, "POST", { username: "newcomer", password: PASSWORD });
+    expect(refused).toMatchObject({ status: 400, body: { non_field_errors: ["E-mail is not verified."] } });
+    const [[row]] = (await verifying.pausedFor(() =>
+      queryResults("SELECT id, email FROM users WHERE username = 'newcomer'", { remote: false, persistTo: verifying.stateDir }),
+    )) as [[{ id: number; email: string }]];
+    const key = await makeVerificationKey(row, TEST_SECRET);
+    const page = await browser.newPage({ viewport: { width: 390, height: 760 } });
+    const requested: string[] = [];
+    page.on("request", (r) => void requested.push(r.url()));
+    await page.goto(`${verifying.url}/account/verify-email/${key}/`);
+    // Opening the link alone confirms nothing.
+    expect((await request(`${verifying.url}/api/auth/login/`, "POST", { username: "newcomer", password: PASSWORD })).status).toBe(400);
+    await page.getByRole("button", { name: "Confirm my address" }).click();
+    await page.getByText("Thank you: your email address is confirmed.").waitFor();
+    await page.screenshot({ path: "test-results/verify-page.png" });
+    expect((await request(`${verifying.url}/api/auth/login/`, "POST", { username: "newcomer", password: PASSWORD })).status).toBe(200);
+    expect(requested.filter((url) => new URL(url).origin !== new URL(verifying.url).origin)).toEqual([]);
     await page.close();
   });
 });

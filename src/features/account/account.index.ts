@@ -1,5 +1,5 @@
 import { createRouter } from "../../lib/router";
-import { resetPageHandler } from "./account.handlers";
-import { resetPageRoute } from "./account.routes";
+import { resetPageHandler, verifyPageHandler } from "./account.handlers";
+import { resetPageRoute, verifyPageRoute } from "./account.routes";
 
-export const accountPagesRouter = createRouter().openapi(resetPageRoute, resetPageHandler);
+export const accountPagesRouter = createRouter().openapi(resetPageRoute, resetPageHandler).openapi(verifyPageRoute, verifyPageHandler);

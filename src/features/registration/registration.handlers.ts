@@ -2,10 +2,21 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { depsOf } from "../../lib/deps";
-import type { registerRoute } from "./registration.routes";
+import { resendVerification, verifyEmail } from "./email-verification.service";
+import type { registerRoute, resendEmailRoute, verifyEmailRoute } from "./registration.routes";
 import { register } from "./registration.service";
 
 export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async (c) => {
   await register(depsOf(c), { user: c.req.valid("json"), address: clientAddress(c.req.raw.headers) });
   return c.json({ detail: "User registered successfully." }, 201);
+};
+
+export const verifyEmailHandler: RouteHandler<typeof verifyEmailRoute, AppEnv> = async (c) => {
+  await verifyEmail(depsOf(c), c.req.valid("json"));
+  return c.json({ detail: "ok" }, 200);
+};
+
+export const resendEmailHandler: RouteHandler<typeof resendEmailRoute, AppEnv> = async (c) => {
+  await resendVerification(depsOf(c), { email: c.req.valid("json").email, address: clientAddress(c.req.raw.headers) });
+  return c.json({ detail: "ok" }, 200);
 };

@@ -1,5 +1,8 @@
 import { createRouter } from "../../lib/router";
-import { registerHandler } from "./registration.handlers";
-import { registerRoute } from "./registration.routes";
+import { registerHandler, resendEmailHandler, verifyEmailHandler } from "./registration.handlers";
+import { registerRoute, resendEmailRoute, verifyEmailRoute } from "./registration.routes";
 
-export const registrationRouter = createRouter().openapi(registerRoute, registerHandler);
+export const registrationRouter = createRouter()
+  .openapi(registerRoute, registerHandler)
+  .openapi(verifyEmailRoute, verifyEmailHandler)
+  .openapi(resendEmailRoute, resendEmailHandler);

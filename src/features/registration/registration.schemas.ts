@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
-import { emailField, usernameField } from "../../http/fields";
+import { charField, emailField, usernameField } from "../../http/fields";
 
 export const registerBody = z.object({
   username: usernameField(),
@@ -10,3 +10,6 @@ export const registerBody = z.object({
 }).meta({ id: "RegisterRequest" });
 
 export type RegisterBody = z.infer<typeof registerBody>;
+
+export const verifyEmailBody = z.object({ key: charField({ maxLength: 128 }) }).meta({ id: "VerifyEmailRequest" });
+export const resendEmailBody = z.object({ email: emailField() }).meta({ id: "ResendEmailRequest" });

@@ -10,10 +10,12 @@ import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { Deps } from "../../lib/deps";
 import { takenErrors } from "../users/taken-errors";
+import { sendVerification } from "./email-verification.service";
 import type { RegisterBody } from "./registration.schemas";
 
 /** Registers a user; registrations per address are throttled before anything is hashed. */
-export async function register({ db, config }: Deps, { user: input, address }: { user: RegisterBody; address: string }): Promise<void> {
+export async function register(deps: Deps, { user: input, address }: { user: RegisterBody; address: string }): Promise<void> {
+  const { db, config } = deps;
   const now = Date.now();
   const throttle = registerRules(config, address);
   const { throttled, counts, taken } = await checkRegistration(db, input, throttle, now);
@@ -33,4 +35,5 @@ export async function register({ db, config }: Deps, { user: input, address }: {
     dateJoined: new Date(),
   });
   if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
+  sendVerification(deps, { id: result.id, username: input.username, email: input.email });
 }

@@ -18,7 +18,7 @@ import {
 } from "../../db/token-families";
 import { reserveSlots, windowCounts } from "../../db/throttle";
 import { userForLogin } from "../../db/users";
-import { InvalidToken, LoginFailed, NoActiveAccount } from "../../http/errors";
+import { InvalidToken, LoginFailed, NoActiveAccount, ValidationFailed } from "../../http/errors";
 import type { CallerDeps, Deps } from "../../lib/deps";
 import type { LoginBody } from "./tokens.schemas";
 
@@ -62,6 +62,11 @@ export async function login(
   if (!check.valid || !user.isActive) {
     if (started.meta.changes > 0) defer(discardFamily(db, family));
     throw new LoginFailed();
+  }
+  // EMAIL_VERIFICATION=mandatory: the right password is not enough until the address is confirmed (dj-rest-auth's answer).
+  if (config.emailVerification === "mandatory" && !user.emailVerified) {
+    defer(discardFamily(db, family));
+    throw new ValidationFailed({ non_field_errors: ["E-mail is not verified."] });
   }
   const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
   const access = await issueToken(config, "access", user.id, { sid: family });

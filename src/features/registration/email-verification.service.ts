@@ -1,0 +1,45 @@
+/**
+ * Email verification (django-allauth's EMAIL_VERIFICATION = none | optional | mandatory): a key
+ * mailed at registration and on request, and its confirmation. With `none` nothing is mailed.
+ */
+import { emailRules, throttledFor } from "../../auth/throttling";
+import { checkVerificationKey, makeVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
+import { signingSecret } from "../../config";
+import { reserveSlots, windowCounts } from "../../db/throttle";
+import { activeUserById, markEmailVerified, unverifiedUserByEmail } from "../../db/users";
+import { NotFound } from "../../http/errors";
+import type { Deps } from "../../lib/deps";
+import { verificationMessage } from "../../mail/messages";
+
+/** Mails a verification key for `user.email`, after the response; nothing with EMAIL_VERIFICATION=none. */
+export function sendVerification(deps: Deps, user: { id: number; username: string; email: string }): void {
+  const { config } = deps;
+  if (config.emailVerification === "none" || !user.email) return;
+  deps.defer(
+    (async () => {
+      const key = await makeVerificationKey(user, signingSecret(config));
+      const url = `${config.publicUrl}/account/verify-email/${key}/`;
+      deps.mail.send(verificationMessage(user.email, user.username, url, Math.round(config.emailVerificationTimeoutSeconds / 3600)));
+    })(),
+  );
+}
+
+/** registration/verify-email: a live key for the user's current address verifies it; anything else is 404. */
+export async function verifyEmail(deps: Deps, { key }: { key: string }): Promise<void> {
+  const { db, config } = deps;
+  const named = verificationKeyUser(key);
+  const [user] = named ? await activeUserById(db, named.id) : [];
+  if (!user || !(await checkVerificationKey(key, user, signingSecret(config), config.emailVerificationTimeoutSeconds))) throw new NotFound();
+  const changed = await markEmailVerified(db, user.id, user.email);
+  if (changed.length === 0) throw new NotFound();
+}
+
+/** registration/resend-email: a new key for an unverified user's address; the same answer for any address. */
+export async function resendVerification(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
+  const { db, config } = deps;
+  const now = Date.now();
+  const rules = emailRules(config, address, email);
+  const [reserved, counts, [user]] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), unverifiedUserByEmail(db, email)]);
+  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  if (user) sendVerification(deps, user);
+}

@@ -1,0 +1,95 @@
+/** Email verification (EMAIL_VERIFICATION = none | optional | mandatory): keys mailed, confirmed, required. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { makeVerificationKey } from "../src/auth/verification-keys";
+import { PASSWORD, callWithEnv, uniqueName } from "./helpers";
+
+interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function withMailbox(vars: Record<string, string>) {
+  const sent: Mail[] = [];
+  const envVars = { ...vars, EMAIL: { send: async (message: Mail) => void sent.push(message) } } as never;
+  return { sent, call: (method: string, path: string, body?: Record<string, unknown>) => callWithEnv(envVars, method, path, body) };
+}
+
+async function registerWith(box: ReturnType<typeof withMailbox>) {
+  const username = uniqueName("verify");
+  const email = `${username}@example.com`;
+  const response = await box.call("POST", "/api/auth/register/", { username, email, password: PASSWORD, password2: PASSWORD });
+  expect(response.status).toBe(201);
+  return { username, email };
+}
+
+const keyIn = (mail: Mail) => /\/account\/verify-email\/([0-9a-z]+-[A-Za-z0-9_-]+-[0-9a-f]{32})\//.exec(mail.text)![1]!;
+const verifiedOf = async (username: string) => (await env.DB.prepare("select email_verified as v from users where username = ?").bind(username).first<{ v: number }>())!.v;
+
+describe("email verification", () => {
+  it("mails nothing with EMAIL_VERIFICATION=none (the original's behaviour)", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "none" });
+    const user = await registerWith(box);
+    expect(box.sent).toEqual([]);
+    expect((await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).status).toBe(200);
+  });
+
+  it("mails a key at registration with optional, which verifies the address once confirmed", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "optional" });
+    const user = await registerWith(box);
+    expect(box.sent).toHaveLength(1);
+    expect(box.sent[0]).toMatchObject({ to: user.email, subject: "Confirm your email address" });
+    expect(box.sent[0]!.text).toContain("http://api.test/account/verify-email/");
+    expect(box.sent[0]!.text).toContain("72 hours");
+    // Optional: login works before confirming.
+    expect((await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).status).toBe(200);
+    expect(await verifiedOf(user.username)).toBe(0);
+    const verified = await box.call("POST", "/api/auth/registration/verify-email/", { key: keyIn(box.sent[0]!) });
+    expect(verified).toMatchObject({ status: 200, body: { detail: "ok" } });
+    expect(await verifiedOf(user.username)).toBe(1);
+  });
+
+  it("refuses a correct login of an unverified user with mandatory, until the address is confirmed", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "mandatory" });
+    const user = await registerWith(box);
+    const refused = await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD });
+    expect(refused).toMatchObject({ status: 400, body: { non_field_errors: ["E-mail is not verified."] } });
+    const wrong = await box.call("POST", "/api/auth/login/", { username: user.username, password: "not-the-password" });
+    expect(wrong).toMatchObject({ status: 401, body: { detail: "No active account found with the given credentials" } });
+    await box.call("POST", "/api/auth/registration/verify-email/", { key: keyIn(box.sent[0]!) });
+    expect((await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).status).toBe(200);
+  });
+
+  it("answers 404 for bad, tampered, expired and other users' keys, verifying nothing", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "optional" });
+    const user = await registerWith(box);
+    const other = await registerWith(box);
+    const key = keyIn(box.sent[0]!);
+    const id = (await env.DB.prepare("select id from users where username = ?").bind(user.username).first<{ id: number }>())!.id;
+    const expired = await makeVerificationKey({ id, email: user.email }, "test-signing-secret-0123456789abcdef", Date.now() - 259_201_000);
+    const forOtherAddress = await makeVerificationKey({ id, email: "someone-else@example.com" }, "test-signing-secret-0123456789abcdef");
+    for (const bad of ["", "garbage", `${key.slice(0, -1)}${key.endsWith("0") ? "1" : "0"}`, expired, forOtherAddress, keyIn(box.sent[1]!).replace(/-[A-Za-z0-9_-]+-/, `-${btoa(String(id)).replace(/=+$/, "")}-`)]) {
+      const response = await box.call("POST", "/api/auth/registration/verify-email/", { key: bad });
+      expect(response.status, bad.slice(0, 20)).toBe(bad === "" ? 400 : 404);
+      if (bad !== "") expect(response.body).toEqual({ detail: "Not found." });
+    }
+    expect(await verifiedOf(user.username)).toBe(0);
+    expect(await verifiedOf(other.username)).toBe(0);
+  });
+
+  it("resends a key to an unverified address only, answering the same for any address", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "optional" });
+    const user = await registerWith(box);
+    box.sent.length = 0;
+    for (const email of [user.email, "nobody-here@example.com"]) {
+      expect(await box.call("POST", "/api/auth/registration/resend-email/", { email })).toMatchObject({ status: 200, body: { detail: "ok" } });
+    }
+    expect(box.sent.map((mail) => mail.to)).toEqual([user.email]);
+    await box.call("POST", "/api/auth/registration/verify-email/", { key: keyIn(box.sent[0]!) });
+    box.sent.length = 0;
+    expect((await box.call("POST", "/api/auth/registration/resend-email/", { email: user.email })).status).toBe(200);
+    expect(box.sent).toEqual([]);
+  });
+});
