@@ -14,7 +14,7 @@ interface Mail {
 function withMailbox(vars: Record<string, string>) {
   const sent: Mail[] = [];
   const envVars = { ...vars, EMAIL: { send: async (message: Mail) => void sent.push(message) } } as never;
-  return { sent, call: (method: string, path: string, body?: Record<string, unknown>) => callWithEnv(envVars, method, path, body) };
+  return { sent, call: (method: string, path: string, body?: Record<string, unknown>, token?: string) => callWithEnv(envVars, method, path, body, token) };
 }
 
 async function registerWith(box: ReturnType<typeof withMailbox>) {
@@ -25,6 +25,7 @@ async function registerWith(box: ReturnType<typeof withMailbox>) {
   return { username, email };
 }
 
+const confirmation = (sent: Mail[]) => sent.find((mail) => mail.subject === "Confirm your email address")!;
 const keyIn = (mail: Mail) => /\/account\/verify-email\/([0-9a-z]+-[A-Za-z0-9_-]+-[0-9a-f]{32})\//.exec(mail.text)![1]!;
 const verifiedOf = async (username: string) => (await env.DB.prepare("select email_verified as v from users where username = ?").bind(username).first<{ v: number }>())!.v;
 
@@ -90,6 +91,53 @@ describe("email verification", () => {
     await box.call("POST", "/api/auth/registration/verify-email/", { key: keyIn(box.sent[0]!) });
     box.sent.length = 0;
     expect((await box.call("POST", "/api/auth/registration/resend-email/", { email: user.email })).status).toBe(200);
+    expect(box.sent).toEqual([]);
+  });
+});
+
+describe("email changes with verification on", () => {
+  it("keeps the address pending until the new one confirms it, and tells the old one", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "optional" });
+    const user = await registerWith(box);
+    const tokens = (await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).body;
+    box.sent.length = 0;
+    const wanted = `${uniqueName("moved")}@example.com`;
+    const patched = await box.call("PATCH", "/api/auth/profile/", { email: wanted }, tokens.access);
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ email: user.email, pending_email: wanted, email_verified: false });
+    // Sent after the response, in no particular order.
+    expect(box.sent.map((mail) => [mail.to, mail.subject]).sort()).toEqual(
+      [[wanted, "Confirm your email address"], [user.email, "Your email address is being changed"]].sort(),
+    );
+    expect(confirmation(box.sent)).toMatchObject({ to: wanted });
+    expect(box.sent.find((mail) => mail.to === user.email)!.text).toContain(wanted);
+    const verified = await box.call("POST", "/api/auth/registration/verify-email/", { key: keyIn(confirmation(box.sent)) });
+    expect(verified).toMatchObject({ status: 200, body: { detail: "ok" } });
+    const profile = await box.call("GET", "/api/auth/profile/", undefined, tokens.access);
+    expect(profile.body).toMatchObject({ email: wanted, pending_email: null, email_verified: true });
+  });
+
+  it("refuses the confirmation with the uniqueness message when someone took the address meanwhile", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "optional" });
+    const user = await registerWith(box);
+    const tokens = (await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).body;
+    box.sent.length = 0;
+    const wanted = `${uniqueName("contested")}@example.com`;
+    await box.call("PATCH", "/api/auth/profile/", { email: wanted }, tokens.access);
+    const key = keyIn(confirmation(box.sent));
+    const thief = uniqueName("thief");
+    expect((await box.call("POST", "/api/auth/register/", { username: thief, email: wanted, password: PASSWORD, password2: PASSWORD })).status).toBe(201);
+    const refused = await box.call("POST", "/api/auth/registration/verify-email/", { key });
+    expect(refused).toMatchObject({ status: 400, body: { email: ["A user with that email already exists."] } });
+    expect((await box.call("GET", "/api/auth/profile/", undefined, tokens.access)).body).toMatchObject({ email: user.email, pending_email: wanted });
+  });
+
+  it("changes the address at once with EMAIL_VERIFICATION=none, as the original did", async () => {
+    const box = withMailbox({ EMAIL_VERIFICATION: "none" });
+    const user = await registerWith(box);
+    const tokens = (await box.call("POST", "/api/auth/login/", { username: user.username, password: PASSWORD })).body;
+    const wanted = `${uniqueName("direct")}@example.com`;
+    expect((await box.call("PATCH", "/api/auth/profile/", { email: wanted }, tokens.access)).body).toMatchObject({ email: wanted, pending_email: null });
     expect(box.sent).toEqual([]);
   });
 });

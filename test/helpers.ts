@@ -139,6 +139,7 @@ export function newProfile(user: { id: number; username: string; email: string }
     following_count: 0,
     date_joined: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     email_verified: false,
+    pending_email: null,
   };
 }
 

@@ -23,6 +23,8 @@ export const users = sqliteTable(
     profilePicture: text("profile_picture"),
     /** Whether the user proved they receive mail at `email` (createsuperuser and imported users count as verified). */
     emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    /** With email verification on: a new address waiting for its confirmation (it becomes `email` then). */
+    pendingEmail: text("pending_email"),
     followersCount: integer("followers_count").notNull().default(0),
     followingCount: integer("following_count").notNull().default(0),
   },

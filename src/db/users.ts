@@ -64,7 +64,7 @@ export function userForLogin(db: Database, username: string) {
 /** A user's whole row. */
 export const userById = (db: Database, id: number) => db.select().from(users).where(eq(users.id, id));
 
-export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture">>;
+export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** The picture key a user holds, read in the batch that changes it (to delete the replaced object). */
 export const pictureOf = (db: Database, id: number) =>
@@ -143,10 +143,19 @@ export function markEmailVerified(db: Database, id: number, email: string) {
     .returning({ id: users.id });
 }
 
-/** The active user `id`, for a password-reset confirmation. */
+/** Makes the confirmed pending address the user's email (a unique index may still refuse it). */
+export function confirmPendingEmail(db: Database, id: number, pending: string) {
+  return db
+    .update(users)
+    .set({ email: pending, pendingEmail: null, emailVerified: true })
+    .where(and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`))
+    .returning({ id: users.id });
+}
+
+/** The active user `id`, for a password-reset confirmation or an email verification. */
 export function activeUserById(db: Database, id: number) {
   return db
-    .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email, firstName: users.firstName, lastName: users.lastName })
+    .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email, pendingEmail: users.pendingEmail, firstName: users.firstName, lastName: users.lastName })
     .from(users)
     .where(and(eq(users.id, id), eq(users.isActive, true)));
 }

@@ -38,3 +38,13 @@ export function verificationMessage(to: string, username: string, url: string, v
     { url, label: "Confirm this address" },
   );
 }
+
+export function emailChangeNotice(to: string, username: string, newAddress: string): MailMessage {
+  const text = [
+    `Someone asked to change the email address of the account ${username} from this address to ${newAddress}.`,
+    "The change happens only once the new address is confirmed from the message sent to it.",
+    "If you did not ask for this, change your password now: your account may be in someone else's hands.",
+  ].join("\n\n");
+  const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${text.split("\n\n").map((line) => `<p>${escape(line)}</p>`).join("\n")}</body></html>`;
+  return { to, subject: "Your email address is being changed", text, html };
+}

@@ -9,6 +9,8 @@ import { orTakenField } from "../../db/unique-violation";
 import { ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 import { deletePicture, storePicture } from "../media/picture-store";
+import { emailChangeNotice } from "../../mail/messages";
+import { sendVerification } from "../registration/email-verification.service";
 import { takenErrors } from "../users/taken-errors";
 import type { ProfileBody } from "./profile.schemas";
 
@@ -28,11 +30,13 @@ function textChanges(body: ProfileBody): ProfileChanges {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
 
-export async function changeProfile({ caller, db, bucket }: CallerDeps, body: ProfileBody): Promise<UserRow> {
+export async function changeProfile(deps: CallerDeps, body: ProfileBody): Promise<UserRow> {
+  const { caller, db, bucket } = deps;
   const changes = textChanges(body);
   const { results: [[user], holders] } = await caller.batch([userById(db, caller.id), uniqueHolders(db, changes, caller.id)]);
   const taken = takenFields(holders, changes);
   if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
+  const newAddress = holdUntilConfirmed(deps, user!, changes);
 
   const newKey = body.profile_picture ? await storePicture(bucket, body.profile_picture) : undefined;
   if (body.profile_picture !== undefined) changes.profilePicture = newKey ?? null;
@@ -54,7 +58,28 @@ export async function changeProfile({ caller, db, bucket }: CallerDeps, body: Pr
   if (changes.profilePicture !== undefined && previous && previous !== changes.profilePicture) {
     await deletePicture(bucket, previous);
   }
+  if (newAddress) {
+    sendVerification(deps, { id: user!.id, username: result.user.username, email: newAddress });
+    if (user!.email) deps.mail.send(emailChangeNotice(user!.email, result.user.username, newAddress));
+  }
   return result.user;
+}
+
+/**
+ * With email verification on, a new address is not used until it is confirmed: it is kept as
+ * `pendingEmail` (the email stays) and returned so the caller mails it a key. Asking for the
+ * current address again drops a pending one.
+ */
+function holdUntilConfirmed(deps: CallerDeps, user: UserRow, changes: ProfileChanges): string | undefined {
+  if (deps.config.emailVerification === "none" || changes.email === undefined) return undefined;
+  const wanted = changes.email;
+  delete changes.email;
+  if (wanted.toLowerCase() === user.email.toLowerCase()) {
+    if (user.pendingEmail !== null) changes.pendingEmail = null;
+    return undefined;
+  }
+  changes.pendingEmail = wanted;
+  return wanted;
 }
 
 /** Updates the caller's row; reports the picture key it held just before (same transaction). A lost uniqueness race is returned. */

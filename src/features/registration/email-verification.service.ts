@@ -6,8 +6,10 @@ import { emailRules, throttledFor } from "../../auth/throttling";
 import { checkVerificationKey, makeVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
 import { signingSecret } from "../../config";
 import { reserveSlots, windowCounts } from "../../db/throttle";
-import { activeUserById, markEmailVerified, unverifiedUserByEmail } from "../../db/users";
-import { NotFound } from "../../http/errors";
+import { orTakenField } from "../../db/unique-violation";
+import { activeUserById, confirmPendingEmail, markEmailVerified, unverifiedUserByEmail } from "../../db/users";
+import { NotFound, ValidationFailed } from "../../http/errors";
+import { takenErrors } from "../users/taken-errors";
 import type { Deps } from "../../lib/deps";
 import { verificationMessage } from "../../mail/messages";
 
@@ -24,14 +26,26 @@ export function sendVerification(deps: Deps, user: { id: number; username: strin
   );
 }
 
-/** registration/verify-email: a live key for the user's current address verifies it; anything else is 404. */
+/**
+ * registration/verify-email: a live key for the user's current address verifies it; one for their
+ * pending address makes it their email (400 if someone took it meanwhile); anything else is 404.
+ */
 export async function verifyEmail(deps: Deps, { key }: { key: string }): Promise<void> {
   const { db, config } = deps;
   const named = verificationKeyUser(key);
   const [user] = named ? await activeUserById(db, named.id) : [];
-  if (!user || !(await checkVerificationKey(key, user, signingSecret(config), config.emailVerificationTimeoutSeconds))) throw new NotFound();
-  const changed = await markEmailVerified(db, user.id, user.email);
-  if (changed.length === 0) throw new NotFound();
+  if (!user) throw new NotFound();
+  const secret = signingSecret(config);
+  const timeout = config.emailVerificationTimeoutSeconds;
+  if (await checkVerificationKey(key, user, secret, timeout)) {
+    if ((await markEmailVerified(db, user.id, user.email)).length === 0) throw new NotFound();
+    return;
+  }
+  const pending = user.pendingEmail;
+  if (!pending || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
+  const result = await orTakenField(() => confirmPendingEmail(db, user.id, pending));
+  if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
+  if (result.length === 0) throw new NotFound();
 }
 
 /** registration/resend-email: a new key for an unverified user's address; the same answer for any address. */

@@ -20,6 +20,7 @@ export function profileOf(user: UserRow, origin: string): Profile {
     following_count: user.followingCount,
     date_joined: user.dateJoined.toISOString(),
     email_verified: user.emailVerified,
+    pending_email: user.pendingEmail,
   };
 }
 

@@ -18,6 +18,7 @@ export const profileSchema = z
     following_count: z.number().int(),
     date_joined: dateTime,
     email_verified: z.boolean().meta({ description: "Whether the address was confirmed (createsuperuser and imported users count as confirmed)." }),
+    pending_email: z.string().nullable().meta({ description: "With email verification on, a new address waiting for its confirmation." }),
   })
   .meta({ id: "Profile" });
 
