@@ -6,10 +6,11 @@
  * once used (the hash changes), after any password change, after a later login, and after
  * PASSWORD_RESET_TIMEOUT; no table holds tokens.
  */
+import { equalInConstantTime, saltedHmacHex } from "./salted-hmac";
+
 const KEY_SALT = "django.contrib.auth.tokens.PasswordResetTokenGenerator";
 /** Django counts seconds from 2001-01-01 (UTC, naive). */
 const EPOCH_2001 = Date.UTC(2001, 0, 1);
-const utf8 = new TextEncoder();
 
 export interface ResetSubject {
   id: number;
@@ -23,15 +24,10 @@ const seconds = (at: number) => Math.floor((at - EPOCH_2001) / 1000);
 /** Python's str() of a naive datetime without microseconds: "YYYY-MM-DD HH:MM:SS". */
 const pythonDateTime = (at: Date) => at.toISOString().slice(0, 19).replace("T", " ");
 
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-
 async function hashFor(user: ResetSubject, timestamp: number, secret: string): Promise<string> {
   const login = user.lastLogin ? pythonDateTime(user.lastLogin) : "";
   const value = `${user.id}${user.password}${login}${timestamp}${user.email}`;
-  // salted_hmac: the key is SHA-256(key_salt + secret), then HMAC-SHA256 of the value.
-  const key = await crypto.subtle.digest("SHA-256", utf8.encode(KEY_SALT + secret));
-  const hmacKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const digest = hex(await crypto.subtle.sign("HMAC", hmacKey, utf8.encode(value)));
+  const digest = await saltedHmacHex(KEY_SALT, secret, value);
   // Django keeps every other character (a shorter URL).
   return [...digest].filter((_, i) => i % 2 === 0).join("");
 }
@@ -48,9 +44,7 @@ export async function checkResetToken(user: ResetSubject, token: string, secret:
   const timestamp = Number.parseInt(match[1]!, 36);
   if (!Number.isSafeInteger(timestamp)) return false;
   const expected = await hashFor(user, timestamp, secret);
-  let difference = 0;
-  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ match[2]!.charCodeAt(i);
-  return difference === 0 && seconds(now) - timestamp <= timeoutSeconds && timestamp <= seconds(now);
+  return equalInConstantTime(expected, match[2]!) && seconds(now) - timestamp <= timeoutSeconds && timestamp <= seconds(now);
 }
 
 export const encodeUid = (id: number) => btoa(String(id)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");

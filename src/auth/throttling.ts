@@ -6,7 +6,9 @@
  * (set by Cloudflare, never by the client); `X-Forwarded-For` is never trusted.
  */
 import type { Config } from "../config";
-import type { ThrottleRule } from "../db/throttle";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { Database } from "../db/client";
+import { type ThrottleRule, reserveSlots, windowCounts } from "../db/throttle";
 import { Throttled } from "../http/errors";
 
 /** The client's address; an IPv6 client is keyed by its /56, what one customer is usually given. */
@@ -60,4 +62,15 @@ export function throttledFor(rules: ThrottleRule[], counts: { key: string; attem
     if (count && count.oldest !== null && count.attempts >= rule.limit) waitMs = Math.max(waitMs, count.oldest + rule.periodMs - now);
   }
   return new Throttled(waitMs / 1000);
+}
+
+/**
+ * Runs `lookup` in one batch with the reservation of a slot under every rule; a full window is
+ * the 429 (before anything else is done). Answers the lookup's rows.
+ */
+export async function lookupWithinLimits<T extends BatchItem<"sqlite">>(db: Database, rules: ThrottleRule[], lookup: T): Promise<BatchResponse<[T]>[0]> {
+  const now = Date.now();
+  const [reserved, counts, rows] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), lookup]);
+  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  return rows as BatchResponse<[T]>[0];
 }

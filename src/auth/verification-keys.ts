@@ -5,15 +5,13 @@
  * EMAIL_VERIFICATION_TIMEOUT seconds; no table holds keys.
  */
 import { decodeUid, encodeUid } from "./reset-tokens";
+import { equalInConstantTime, saltedHmacHex } from "./salted-hmac";
 
 const KEY_SALT = "social-media-api.email-verification";
-const utf8 = new TextEncoder();
 
+/** The first 128 bits of the key's HMAC, as 32 hex digits. */
 async function hmac(id: number, email: string, timestamp: number, secret: string): Promise<string> {
-  const key = await crypto.subtle.digest("SHA-256", utf8.encode(KEY_SALT + secret));
-  const hmacKey = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", hmacKey, utf8.encode(`${id}|${email.toLowerCase()}|${timestamp}`)));
-  return [...digest.subarray(0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return (await saltedHmacHex(KEY_SALT, secret, `${id}|${email.toLowerCase()}|${timestamp}`)).slice(0, 32);
 }
 
 export async function makeVerificationKey(user: { id: number; email: string }, secret: string, now = Date.now()): Promise<string> {
@@ -35,8 +33,6 @@ export async function checkVerificationKey(key: string, user: { id: number; emai
   const parsed = verificationKeyUser(key);
   if (!parsed || parsed.id !== user.id || !user.email) return false;
   const expected = await hmac(user.id, user.email, parsed.timestamp, secret);
-  let difference = 0;
-  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ parsed.mac.charCodeAt(i);
   const age = Math.floor(now / 1000) - parsed.timestamp;
-  return difference === 0 && age >= 0 && age <= timeoutSeconds;
+  return equalInConstantTime(expected, parsed.mac) && age >= 0 && age <= timeoutSeconds;
 }

@@ -6,8 +6,7 @@
 import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
-import { emailRules, throttledFor } from "../../auth/throttling";
-import { reserveSlots, windowCounts } from "../../db/throttle";
+import { emailRules, lookupWithinLimits } from "../../auth/throttling";
 import { revokeAllFamiliesOf } from "../../db/token-families";
 import { activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
 import { ValidationFailed } from "../../http/errors";
@@ -19,15 +18,12 @@ import { signingSecret } from "../../config";
 /** Mails a reset link when `email` is an active user's; throttled per requester and per recipient. */
 export async function requestPasswordReset(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
   const { db, config } = deps;
-  const now = Date.now();
-  const rules = emailRules(config, address, email);
-  const [reserved, counts, [user]] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), activeUserByEmail(db, email)]);
-  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  const [user] = await lookupWithinLimits(db, emailRules(config, address, email), activeUserByEmail(db, email));
   if (!user) return;
   // The token's HMAC and the message are made after the response, so both answers take the same time.
   deps.defer(
     (async () => {
-      const token = await makeResetToken(user, signingSecret(config), now);
+      const token = await makeResetToken(user, signingSecret(config));
       const url = config.passwordResetUrl.replace("{uid}", encodeUid(user.id)).replace("{token}", token);
       deps.mail.send(passwordResetMessage(user.email, user.username, url, Math.round(config.passwordResetTimeoutSeconds / 60)));
     })(),

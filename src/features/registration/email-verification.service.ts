@@ -2,10 +2,9 @@
  * Email verification (django-allauth's EMAIL_VERIFICATION = none | optional | mandatory): a key
  * mailed at registration and on request, and its confirmation. With `none` nothing is mailed.
  */
-import { emailRules, throttledFor } from "../../auth/throttling";
+import { emailRules, lookupWithinLimits } from "../../auth/throttling";
 import { checkVerificationKey, makeVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
 import { signingSecret } from "../../config";
-import { reserveSlots, windowCounts } from "../../db/throttle";
 import { orTakenField } from "../../db/unique-violation";
 import { activeUserById, confirmPendingEmail, markEmailVerified, unverifiedUserByEmail } from "../../db/users";
 import { NotFound, ValidationFailed } from "../../http/errors";
@@ -51,9 +50,6 @@ export async function verifyEmail(deps: Deps, { key }: { key: string }): Promise
 /** registration/resend-email: a new key for an unverified user's address; the same answer for any address. */
 export async function resendVerification(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
   const { db, config } = deps;
-  const now = Date.now();
-  const rules = emailRules(config, address, email);
-  const [reserved, counts, [user]] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), unverifiedUserByEmail(db, email)]);
-  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  const [user] = await lookupWithinLimits(db, emailRules(config, address, email), unverifiedUserByEmail(db, email));
   if (user) sendVerification(deps, user);
 }
