@@ -62,9 +62,36 @@ describe("security headers", () => {
       expect(response.headers.get("Cache-Control"), path).toBe("no-store");
       expect(response.headers.get("X-Frame-Options")).toBe("DENY");
       expect(response.headers.get("Content-Security-Policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get("Strict-Transport-Security")).toBe("max-age=15552000; includeSubDomains");
+      // Headers only documents use are not sent with JSON (each costs every answer).
+      for (const documentOnly of DOCUMENT_HEADERS) expect(response.headers.get(documentOnly), path).toBeNull();
+    }
+  });
+
+  it("gives HTML documents the headers only documents use, and their own CSP", async () => {
+    for (const path of ["/api/docs/", "/account/verify-email/some-key/"]) {
+      const response = await call("GET", path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("Content-Type"), path).toMatch(/^text\/html/);
+      expect(response.headers.get("Referrer-Policy"), path).toBe("no-referrer");
+      expect(response.headers.get("Cross-Origin-Opener-Policy"), path).toBe("same-origin");
+      expect(response.headers.get("X-Content-Type-Options"), path).toBe("nosniff");
+      expect(response.headers.get("X-Frame-Options"), path).toBe("DENY");
+      expect(response.headers.get("Content-Security-Policy"), path).toContain("script-src 'self'");
+      for (const name of DOCUMENT_HEADERS) expect(response.headers.get(name), `${path} ${name}`).not.toBeNull();
     }
   });
 });
+
+const DOCUMENT_HEADERS = [
+  "Cross-Origin-Opener-Policy",
+  "Origin-Agent-Cluster",
+  "Referrer-Policy",
+  "X-DNS-Prefetch-Control",
+  "X-Download-Options",
+  "X-Permitted-Cross-Domain-Policies",
+  "X-XSS-Protection",
+];
 
 describe("CORS", () => {
   const allowed = "https://app.example";

@@ -25,8 +25,8 @@ export async function bearerClaims(config: Config, authorization: string | undef
 }
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  const claims = await bearerClaims(c.var.config, c.req.header("Authorization"));
+  const claims = await bearerClaims(c.get("config"), c.req.header("Authorization"));
   c.set("userId", claims.user_id);
-  c.set("caller", new CallerScope(c.var.db, { id: claims.user_id, sessionId: claims.sid! }));
+  c.set("caller", new CallerScope(c.get("db"), { id: claims.user_id, sessionId: claims.sid! }));
   await next();
 });

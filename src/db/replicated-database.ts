@@ -20,11 +20,11 @@ function constraintFor(method: string, bookmark: string | undefined): D1SessionC
   return bookmark && BOOKMARK.test(bookmark) ? bookmark : "first-unconstrained";
 }
 
-/** Gives the request `c.var.db`: D1 through a Sessions API session (not a login session: see README). */
+/** Gives the request `c.get("db")`: D1 through a Sessions API session (not a login session: see README). */
 export const replicatedDatabase = createMiddleware<AppEnv>(async (c, next) => {
   const session = c.env.DB.withSession(constraintFor(c.req.method, c.req.header(BOOKMARK_HEADER)));
   let d1: D1DatabaseSession = session;
-  if (c.var.config.serverTiming) {
+  if (c.get("config").serverTiming) {
     const tally: RoundTrips = { count: 0, ms: 0 };
     c.set("roundTrips", tally);
     d1 = countingD1(session, tally);
@@ -33,8 +33,8 @@ export const replicatedDatabase = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   // Server-Timing (hono/timing): `d1;dur=<ms waiting on D1>;desc="<round trips>"`.
   // Only where hono/timing runs (API routes): elsewhere there is no header to add it to.
-  const tally = c.var.roundTrips;
+  const tally = c.get("roundTrips");
   if (tally && c.get("metric" as never)) setMetric(c, "d1", tally.ms, String(tally.count));
   const bookmark = session.getBookmark();
-  if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
+  if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
 });

@@ -16,7 +16,7 @@ const anyOrigin = cors({ ...options, origin: "*" });
 const listedOrigin = cors({ ...options, origin: (origin) => origin });
 
 export const corsForListedOrigins = createMiddleware<AppEnv>(async (c, next) => {
-  const allowed = c.var.config.corsOrigins;
+  const allowed = c.get("config").corsOrigins;
   const origin = c.req.header("Origin");
   // Only a request with Origin and Access-Control-Request-Method is a preflight; any other
   // OPTIONS is DRF's metadata request (hono/cors would answer every OPTIONS as a preflight).
@@ -25,5 +25,5 @@ export const corsForListedOrigins = createMiddleware<AppEnv>(async (c, next) => 
   if (origin && allowed.includes(origin)) return listedOrigin(c, next);
   await next();
   // The answer depends on Origin: shared caches must not reuse it for another origin.
-  if (allowed.length > 0) c.header("Vary", "Origin", { append: true });
+  if (allowed.length > 0) c.res.headers.append("Vary", "Origin");
 });

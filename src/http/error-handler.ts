@@ -19,7 +19,7 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   console.error(
     JSON.stringify({
       level: "error",
-      request_id: c.var.requestId,
+      request_id: c.get("requestId"),
       error: error.name,
       message: redact(logMessage(error)),
       stack: redact(stackFrames(error.stack)),

@@ -9,7 +9,7 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 
 /**
- * `c.var.requestId`: Cloudflare's ray id, which identifies the request across its logs, or a
+ * `c.get("requestId")`: Cloudflare's ray id, which identifies the request across its logs, or a
  * random id locally. A client's own X-Request-Id is not taken (headerName: ""), so nobody writes
  * into the log's ids; the id is sent back by `requestLog`.
  */
@@ -18,8 +18,8 @@ export const requestId = honoRequestId({ headerName: "", generator: (c) => c.req
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   await next();
-  const requestId = c.var.requestId;
-  c.header("X-Request-Id", requestId);
+  const requestId = c.get("requestId");
+  c.res.headers.set("X-Request-Id", requestId);
   console.log(
     JSON.stringify({
       level: "info",
@@ -28,7 +28,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       status: c.res.status,
       duration_ms: Date.now() - started,
       request_id: requestId,
-      user_id: c.var.userId ?? null,
+      user_id: c.get("userId") ?? null,
     }),
   );
 });

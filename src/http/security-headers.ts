@@ -1,25 +1,55 @@
-/** Response headers for a JSON API: no sniffing, no framing, no caching of API answers. */
+/**
+ * Response headers: the set the OWASP REST Security Cheat Sheet gives API answers (HSTS, no
+ * sniffing, no framing, a CSP that forbids everything, no caching of API answers), and for HTML
+ * documents (the docs page, the account pages) the headers only documents use.
+ */
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-const standardHeaders = secureHeaders({
+const everyAnswer = secureHeaders({
   // Pictures are fetched by web apps on other origins.
   crossOriginResourcePolicy: "cross-origin",
   crossOriginEmbedderPolicy: false,
   xFrameOptions: "DENY",
+  // These act on documents only (their browsing context, the requests they make, old browsers'
+  // download and XSS-filter behaviour): a browser ignores them on JSON and pictures, and each
+  // header costs every answer (measured in bench/RESULTS.md). HTML answers get them below.
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  referrerPolicy: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
 });
 
-/** secureHeaders' set, and a CSP that forbids everything unless the route set its own (the docs page). */
+/** What hono/secure-headers would add by default, for HTML documents. */
+const DOCUMENT_HEADERS: [string, string][] = [
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Origin-Agent-Cluster", "?1"],
+  // The account pages carry a token in their address: it must never leave in a Referer.
+  ["Referrer-Policy", "no-referrer"],
+  ["X-DNS-Prefetch-Control", "off"],
+  ["X-Download-Options", "noopen"],
+  ["X-Permitted-Cross-Domain-Policies", "none"],
+  ["X-XSS-Protection", "0"],
+];
+
+/** The API's headers on every answer, a forbid-all CSP unless the route set its own, and the document headers on HTML. */
 export const apiSecureHeaders = createMiddleware<AppEnv>(async (c, next) => {
-  await standardHeaders(c, next);
-  if (!c.res.headers.has("Content-Security-Policy")) c.header("Content-Security-Policy", API_CSP);
+  await everyAnswer(c, next);
+  // Written into the answer's headers as hono/secure-headers does: c.header() after the answer
+  // exists would copy the whole Response for each header.
+  const headers = c.res.headers;
+  if (!headers.has("Content-Security-Policy")) headers.set("Content-Security-Policy", API_CSP);
+  if (headers.get("Content-Type")?.startsWith("text/html")) for (const [name, value] of DOCUMENT_HEADERS) headers.set(name, value);
 });
 
 /** API answers (tokens, profiles) are per caller and must never be stored by a browser or proxy. */
 export const noStore = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
 });

@@ -61,7 +61,7 @@ export function answerUnmatched(app: OpenAPIHono<AppEnv>, document: () => OpenAp
       return c.json(drfMetadata(document(), entry.pattern, allowed), 200, { Allow: allowed.join(", ") });
     }
     // As in DRF, authentication comes before the method check on protected paths.
-    if (entry.bearer) await bearerClaims(c.var.config, c.req.header("Authorization"));
+    if (entry.bearer) await bearerClaims(c.get("config"), c.req.header("Authorization"));
     throw new MethodNotAllowed(c.req.method, allowed);
   }
 }

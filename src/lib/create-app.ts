@@ -17,7 +17,7 @@ const withConfig = createMiddleware<AppEnv>(async (c, next) => {
 
 /** Server-Timing (hono/timing) on API answers, only when SERVER_TIMING=1: production pays nothing for it. */
 const serverTimingHeader = timing({ totalDescription: "total" });
-const serverTiming = createMiddleware<AppEnv>((c, next) => (c.var.config.serverTiming ? serverTimingHeader(c, next) : next()));
+const serverTiming = createMiddleware<AppEnv>((c, next) => (c.get("config").serverTiming ? serverTimingHeader(c, next) : next()));
 
 export function createApp() {
   const app = createRouter();

@@ -30,15 +30,15 @@ export interface CallerDeps extends Deps {
 export function depsOf(c: Context<AppEnv>): Deps {
   const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
   return {
-    db: c.var.db,
-    config: c.var.config,
+    db: c.get("db"),
+    config: c.get("config"),
     revocations: kvRevocationList(c.env.KV),
     bucket: c.env.BUCKET,
     defer,
-    mail: bindingMailer(c.env.EMAIL, c.var.config.emailFrom, defer),
+    mail: bindingMailer(c.env.EMAIL, c.get("config").emailFrom, defer),
   };
 }
 
 export function callerDepsOf(c: Context<AppEnv>): CallerDeps {
-  return { ...depsOf(c), caller: c.var.caller };
+  return { ...depsOf(c), caller: c.get("caller") };
 }

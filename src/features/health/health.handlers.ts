@@ -4,6 +4,6 @@ import type { AppEnv } from "../../env";
 import type { healthRoute } from "./health.routes";
 
 export const healthHandler: RouteHandler<typeof healthRoute, AppEnv> = async (c) => {
-  await c.var.db.run(sql`select 1`);
+  await c.get("db").run(sql`select 1`);
   return c.json({ status: "ok" as const }, 200);
 };

@@ -5,5 +5,5 @@ import type { jwksRoute } from "./jwks.routes";
 export const jwksHandler: RouteHandler<typeof jwksRoute, AppEnv> = (c) => {
   // Verifiers cache the set; five minutes bounds how long a newly added key can go unseen.
   c.header("Cache-Control", "public, max-age=300");
-  return c.json({ keys: c.var.config.jwt.published }, 200);
+  return c.json({ keys: c.get("config").jwt.published }, 200);
 };
