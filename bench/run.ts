@@ -1,130 +1,163 @@
 /**
- * `npm run bench`: builds the bundle, serves it with Miniflare (`npm run serve`'s runtime) on a
- * fresh seeded database, and drives each route from autocannon in this (second) process, several
- * interleaved rounds per route (the medians are reported: one run on a shared machine is noisy).
- * Prints requests/s, p50, p99, D1 round trips per request and the ratio to the one-read floor,
- * then the login CPU breakdown and the bundle size, and writes it all to bench/RESULTS.md.
+ * `npm run bench`: builds the bundle and a plain reference worker (bench/reference), seeds a fresh
+ * local database, and serves each the same way (Miniflare with only variables, D1/KV/R2 and mail:
+ * the "minimal" shape), one at a time, in interleaved rounds; the project's bundle also runs as
+ * `npm run serve` runs it. Every route is driven from a second process (wrk, or autocannon when
+ * wrk is missing) and reported with its ratio to the plain worker's floors in the same run: its
+ * trivial route (no D1) and its one D1 read by primary key. Then sequential latencies (login,
+ * uploads), token algorithms, cold start and the bundle; everything goes to bench/RESULTS.md.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import autocannon from "autocannon";
 import { prepareTarget } from "../scripts/d1";
 import { buildBundle, startLocalWorker } from "../scripts/local-worker.mjs";
+import { ALGORITHMS, type Algorithm, algorithmText, algorithmVars, verifyCostsMicros } from "./algorithms";
 import { type BundleReport, bundleReport } from "./bundle";
+import { type ColdStart, coldStart } from "./cold-start";
+import { LOAD_GENERATOR, type Sample, type Target, load } from "./load";
+import { buildReference } from "./reference/build";
 import { BENCH_PASSWORD, IDS, seed } from "./seed";
 import { uploadText, uploadTimes } from "./uploads";
-import { ALGORITHMS, type Algorithm, algorithmText, algorithmVars, verifyCostsMicros } from "./algorithms";
 
 const STATE = "bench/.state";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+
+type Shape = "reference" | "project" | "serve";
+type Token = "caller" | "admin";
 
 interface Scenario {
   name: string;
-  method?: "GET" | "POST";
+  shape: Shape;
+  method?: "GET" | "POST" | "PATCH";
   path: string;
-  token?: "caller" | "admin";
-  body?: () => string;
-  /** The status every request must get (default: any 2xx). */
+  token?: Token;
+  body?: string;
   status?: number;
 }
 
-let sequence = 0;
-const unique = () => `new${process.pid}x${++sequence}`;
-const FLOOR = "floor: one D1 read (/healthz)";
+const PLAIN_TRIVIAL = "plain worker: trivial route (no D1)";
+const PLAIN_READ = "plain worker: one D1 read by primary key";
+const json = (value: object) => JSON.stringify(value);
 const scenarios: Scenario[] = [
-  { name: "bare route (404, no D1)", path: "/api/ping", status: 404 },
-  { name: FLOOR, path: "/healthz" },
-  { name: "profile GET", path: "/api/auth/profile/", token: "caller" },
-  { name: "login", method: "POST", path: "/api/auth/login/", body: () => JSON.stringify({ username: "bench_caller", password: BENCH_PASSWORD }) },
+  { shape: "reference", name: PLAIN_TRIVIAL, path: "/ping", status: 404 },
+  { shape: "reference", name: "plain worker: trivial route + one log line", path: "/ping-logged", status: 404 },
+  { shape: "reference", name: PLAIN_READ, path: `/users/${IDS.small}` },
+  { shape: "project", name: "404 (no route, no D1)", path: "/api/ping", status: 404 },
+  { shape: "project", name: "/healthz (one trivial D1 read)", path: "/healthz" },
+  { shape: "project", name: "profile GET", path: "/api/auth/profile/", token: "caller" },
+  { shape: "project", name: "login", method: "POST", path: "/api/auth/login/", body: json({ username: "bench_login", password: BENCH_PASSWORD }) },
   {
+    shape: "project",
     name: "register",
     method: "POST",
     path: "/api/auth/register/",
-    body: () => {
-      const name = unique();
-      return JSON.stringify({ username: name, email: `${name}@example.com`, password: BENCH_PASSWORD, password2: BENCH_PASSWORD });
-    },
+    status: 201,
+    body: json({ username: "{n}", email: "{n}@example.com", password: BENCH_PASSWORD, password2: BENCH_PASSWORD }),
   },
-  { name: "follow", method: "POST", path: `/api/auth/follow/${IDS.small}/`, token: "caller" },
-  { name: "followers page, 100 followers", path: `/api/users/${IDS.small}/followers/`, token: "caller" },
-  { name: "followers page, 100,000 followers", path: `/api/users/${IDS.star}/followers/`, token: "caller" },
-  { name: "admin list (page 1 of 100,004 users)", path: "/api/users/", token: "admin" },
+  { shape: "project", name: "follow", method: "POST", path: `/api/auth/follow/${IDS.small}/`, token: "caller" },
+  { shape: "project", name: "followers page, 100 followers", path: `/api/users/${IDS.small}/followers/`, token: "caller" },
+  { shape: "project", name: "followers page, 100,000 followers", path: `/api/users/${IDS.star}/followers/`, token: "caller" },
+  { shape: "project", name: "admin list (page 1 of 100,006 users)", path: "/api/users/", token: "admin" },
+  { shape: "project", name: "admin PATCH (is_active)", method: "PATCH", path: `/api/users/${IDS.target}/`, token: "admin", body: json({ is_active: true }) },
+  { shape: "project", name: "sessions list", path: "/api/auth/sessions/", token: "caller" },
+  { shape: "project", name: "password-reset request (mail sent)", method: "POST", path: "/api/auth/password/reset/", body: json({ email: "bench_small@example.com" }) },
+  { shape: "project", name: "JWKS", path: "/.well-known/jwks.json" },
+  { shape: "serve", name: "`npm run serve`: 404", path: "/api/ping", status: 404 },
+  { shape: "serve", name: "`npm run serve`: profile GET", path: "/api/auth/profile/", token: "caller" },
 ];
+/** The minimal-shape row each serve row is compared with. */
+const SERVE_BASE: Record<string, string> = { "`npm run serve`: 404": "404 (no route, no D1)", "`npm run serve`: profile GET": "profile GET" };
 
-interface Sample {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
+const BENCH_VARS = {
+  JWT_SECRET: "benchmark-signing-secret-0123456789abcdef",
+  ACCESS_TOKEN_LIFETIME: "3600",
+  THROTTLE_LOGIN_USER_ADDRESS: "999999/60",
+  THROTTLE_LOGIN_USER: "999999/60",
+  THROTTLE_PASSWORD_CHECK: "999999/60",
+  THROTTLE_LOGIN_ADDRESS: "999999/60",
+  THROTTLE_REGISTER_ADDRESS: "999999/60",
+  THROTTLE_EMAIL: "999999/60",
+};
 
 interface Row extends Sample {
-  name: string;
+  scenario: Scenario;
   roundTrips: string;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
-  console.log("Building the bundle and seeding 100,004 users and 100,100 follows...");
+  console.log(`Building the bundle and the reference worker, seeding 100,006 users and 100,100 follows (load from ${LOAD_GENERATOR})...`);
   const bundle = bundleReport(buildBundle());
+  const referenceScript = buildReference();
   rmSync(STATE, { recursive: true, force: true });
   prepareTarget({ remote: false, persistTo: STATE });
   seed(STATE);
-  const worker = await startBenchWorker();
-  let report = "";
-  try {
-    const tokens = { caller: await loginAs(worker.url, "bench_caller"), admin: await loginAs(worker.url, "bench_admin") };
-    const samples = new Map<string, Sample[]>(scenarios.map((s) => [s.name, []]));
-    const roundTrips = new Map<string, string>();
-    for (const scenario of scenarios) roundTrips.set(scenario.name, await countRoundTrips(worker.url, scenario, tokens));
-    for (let round = 1; round <= ROUNDS; round++) {
-      console.log(`Round ${round} of ${ROUNDS} (${SECONDS} s per route, ${CONNECTIONS} connections)`);
-      for (const scenario of scenarios) samples.get(scenario.name)!.push(await load(worker.url, scenario, tokens));
+  mkdirSync(`${STATE}/wrk`, { recursive: true });
+  const starters: Record<Shape, () => ReturnType<typeof startLocalWorker>> = {
+    reference: () => startLocalWorker({ port: 0, persistRoot: `${STATE}/v3`, quiet: true, shape: "minimal", scriptPath: referenceScript, name: "reference" }),
+    project: () => startBenchWorker(),
+    serve: () => startBenchWorker({}, "serve"),
+  };
+
+  const probe = await startBenchWorker({ SERVER_TIMING: "1" });
+  const tokens = { caller: await loginAs(probe.url, "bench_caller"), admin: await loginAs(probe.url, "bench_admin") };
+  const roundTrips = new Map<string, string>();
+  for (const scenario of scenarios) roundTrips.set(scenario.name, scenario.shape === "reference" ? (scenario.path === "/ping" || scenario.path === "/ping-logged" ? "0" : "1") : await countRoundTrips(probe.url, scenario, tokens));
+  await probe.stop();
+
+  const samples = new Map<string, Sample[]>(scenarios.map((s) => [s.name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`Round ${round} of ${ROUNDS} (${SECONDS} s per route, ${CONNECTIONS} connections)`);
+    for (const shape of ["reference", "project", "serve"] as Shape[]) {
+      const worker = await starters[shape]();
+      try {
+        for (const scenario of scenarios.filter((s) => s.shape === shape)) samples.get(scenario.name)!.push(await loadScenario(worker.url, scenario, tokens));
+      } finally {
+        await worker.stop();
+      }
     }
-    const rows: Row[] = scenarios.map((scenario) => {
-      const runs = samples.get(scenario.name)!;
-      return {
-        name: scenario.name,
-        rps: median(runs.map((r) => r.rps)),
-        p50: median(runs.map((r) => r.p50)),
-        p99: median(runs.map((r) => r.p99)),
-        errors: runs.reduce((sum, r) => sum + r.errors, 0),
-        roundTrips: roundTrips.get(scenario.name)!,
-      };
-    });
-    const login = await loginBreakdown(worker.url);
-    const uploads = await uploadTimes(worker.url, tokens.caller);
-    report = [table(rows), loginText(login), uploadText(uploads)].join("\n\n");
-  } finally {
-    await worker.stop();
   }
+  const rows: Row[] = scenarios.map((scenario) => {
+    const runs = samples.get(scenario.name)!;
+    return {
+      scenario,
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      roundTrips: roundTrips.get(scenario.name)!,
+    };
+  });
+
+  const sequential = await sequentialLatencies(starters, tokens.caller);
+  const cold = {
+    reference: await coldStart(starters.reference, "/ping"),
+    project: await coldStart(starters.project, "/api/ping"),
+  };
   const algorithms = await compareAlgorithms();
-  report = [report, algorithms, bundleText(bundle)].join("\n\n");
+  const report = [loadTable(rows), serveTable(rows), sequential, coldStartText(cold), algorithms, bundleText(bundle)].join("\n\n");
   console.log(`\n${report}`);
   writeResults(report);
 }
 
-/** The bundle on the benchmark's state, with limits out of the way; `vars` add or override variables. */
-function startBenchWorker(vars: Record<string, string> = {}) {
-  return startLocalWorker({
-    port: 0,
-    persistRoot: `${STATE}/v3`,
-    quiet: true,
-    vars: {
-      JWT_SECRET: "benchmark-signing-secret-0123456789abcdef",
-      SERVER_TIMING: "1",
-      ACCESS_TOKEN_LIFETIME: "3600",
-      THROTTLE_LOGIN_USER_ADDRESS: "999999/60",
-      THROTTLE_LOGIN_USER: "999999/60",
-      THROTTLE_PASSWORD_CHECK: "999999/60",
-      THROTTLE_LOGIN_ADDRESS: "999999/60",
-      THROTTLE_REGISTER_ADDRESS: "999999/60",
-      ...vars,
-    },
-  });
+/** The project's bundle on the benchmark's state, limits out of the way; `vars` add or override variables. */
+function startBenchWorker(vars: Record<string, string> = {}, shape: "minimal" | "serve" = "minimal") {
+  return startLocalWorker({ port: 0, persistRoot: `${STATE}/v3`, quiet: true, shape, vars: { ...BENCH_VARS, ...vars } });
+}
+
+function target(url: string, scenario: Scenario, tokens: Record<Token, string>): Target {
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  if (scenario.token) headers.Authorization = `Bearer ${tokens[scenario.token]}`;
+  return { url: `${url}${scenario.path}`, method: scenario.method, headers, body: scenario.body, status: scenario.status };
+}
+
+async function loadScenario(url: string, scenario: Scenario, tokens: Record<Token, string>): Promise<Sample> {
+  const sample = await load(target(url, scenario, tokens), SECONDS, CONNECTIONS, `${STATE}/wrk/script.lua`);
+  console.log(`  ${scenario.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50.toFixed(1)} ms, p99 ${sample.p99.toFixed(1)} ms${sample.errors ? `, ${sample.errors} errors` : ""}`);
+  return sample;
 }
 
 /** Profile GET under each JWT_ALGORITHM, interleaved rounds, then the per-verify costs. */
@@ -138,7 +171,7 @@ async function compareAlgorithms(): Promise<string> {
       const worker = await startBenchWorker(vars[alg]);
       try {
         const token = await loginAs(worker.url, "bench_caller");
-        samples[alg].push((await load(worker.url, scenario, { caller: token, admin: token })).rps);
+        samples[alg].push((await loadScenario(worker.url, scenario, { caller: token, admin: token })).rps);
       } finally {
         await worker.stop();
       }
@@ -158,45 +191,18 @@ async function loginAs(url: string, username: string): Promise<string> {
   return ((await response.json()) as { access: string }).access;
 }
 
-function headersFor(scenario: Scenario, tokens: Record<"caller" | "admin", string>) {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (scenario.token) headers.Authorization = `Bearer ${tokens[scenario.token]}`;
-  return headers;
-}
-
 /** One request, for the D1 round trips its Server-Timing header reports (a batch counts once). */
-async function countRoundTrips(url: string, scenario: Scenario, tokens: Record<"caller" | "admin", string>): Promise<string> {
-  const response = await fetch(`${url}${scenario.path}`, { method: scenario.method ?? "GET", headers: headersFor(scenario, tokens), body: scenario.body?.() });
+async function countRoundTrips(url: string, scenario: Scenario, tokens: Record<Token, string>): Promise<string> {
+  const { url: address, method, headers, body } = target(url, scenario, tokens);
+  const response = await fetch(address, { method: method ?? "GET", headers, body: body?.replaceAll("{n}", `probe${Date.now()}`) });
   await response.arrayBuffer();
-  return /d1;dur=[\d.]+;desc="(\d+)"/.exec(response.headers.get("Server-Timing") ?? "")?.[1] ?? "1 (not an /api route)";
+  if (response.status >= 500) throw new Error(`${scenario.name} answered ${response.status}`);
+  return /d1;dur=[\d.]+;desc="(\d+)"/.exec(response.headers.get("Server-Timing") ?? "")?.[1] ?? (scenario.path.startsWith("/api/") ? "0" : "1 (not an /api route)");
 }
 
-async function load(url: string, scenario: Scenario, tokens: Record<"caller" | "admin", string>): Promise<Sample> {
-  let unexpected = 0;
-  const result = await autocannon({
-    url: `${url}${scenario.path}`,
-    method: scenario.method ?? "GET",
-    headers: headersFor(scenario, tokens),
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: scenario.body ? [{ setupRequest: (request: object) => ({ ...request, body: scenario.body!() }) }] : undefined,
-  });
-  if (scenario.status) unexpected = result.requests.total - (result.statusCodeStats?.[String(scenario.status) as "404"]?.count ?? 0);
-  else unexpected = result.non2xx;
-  const sample = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + unexpected };
-  console.log(`  ${scenario.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms${sample.errors ? `, ${sample.errors} errors` : ""}`);
-  return sample;
-}
-
-interface LoginBreakdown {
-  floor: number;
-  unknownUser: number;
-  login: number;
-}
-
-/** Sequential requests (no queueing): latency of the floor, of a login for an unknown user (one hash), of a real login. */
-async function loginBreakdown(url: string): Promise<LoginBreakdown> {
-  const time = async (path: string, body?: object) => {
+/** Median ms of sequential requests (no queueing): the floors, logins, uploads. */
+async function sequentialLatencies(starters: Record<Shape, () => ReturnType<typeof startLocalWorker>>, caller: string): Promise<string> {
+  const time = async (url: string, path: string, body?: object) => {
     const runs: number[] = [];
     for (let i = 0; i < 60; i++) {
       const started = performance.now();
@@ -206,34 +212,76 @@ async function loginBreakdown(url: string): Promise<LoginBreakdown> {
     }
     return median(runs.slice(10));
   };
-  return {
-    floor: await time("/healthz"),
-    unknownUser: await time("/api/auth/login/", { username: "nobody_at_all", password: BENCH_PASSWORD }),
-    login: await time("/api/auth/login/", { username: "bench_caller", password: BENCH_PASSWORD }),
-  };
+  const reference = await starters.reference();
+  const floor = await time(reference.url, `/users/${IDS.small}`).finally(() => reference.stop());
+  const project = await starters.project();
+  try {
+    const unknownUser = await time(project.url, "/api/auth/login/", { username: "nobody_at_all", password: BENCH_PASSWORD });
+    const login = await time(project.url, "/api/auth/login/", { username: "bench_login", password: BENCH_PASSWORD });
+    const uploads = await uploadTimes(project.url, caller);
+    const row = (name: string, ms: number) => `| ${name} | ${ms.toFixed(1)} | ${(ms / floor).toFixed(1)} |`;
+    return [
+      "Sequential requests, one at a time (median ms; the ratio is to the plain worker's one-read request):",
+      "",
+      "| request | ms | x plain read |",
+      "|---|---:|---:|",
+      row(PLAIN_READ, floor),
+      row("login, unknown user (one argon2id hash)", unknownUser),
+      row("login", login),
+      row("profile PATCH, tiny PNG", uploads.tiny),
+      row(`profile PATCH, decompression bomb (9000 x 9000 PNG, ${(uploads.sizes.bomb / 1024).toFixed(0)} KiB)`, uploads.bomb),
+      row(`profile PATCH, ordinary 5 MiB JPEG`, uploads.jpeg),
+      "",
+      `One argon2id hash ≈ ${(unknownUser - floor).toFixed(1)} ms (unknown user − floor); a real login costs ${(login - unknownUser).toFixed(1)} ms beyond it.`,
+      uploadText(uploads),
+    ].join("\n");
+  } finally {
+    await project.stop();
+  }
 }
 
-function table(rows: Row[]): string {
-  const floor = rows.find((row) => row.name === FLOOR)!.rps;
+function loadTable(rows: Row[]): string {
+  const trivial = rows.find((row) => row.scenario.name === PLAIN_TRIVIAL)!.rps;
+  const read = rows.find((row) => row.scenario.name === PLAIN_READ)!.rps;
   return [
-    "| route | req/s | p50 ms | p99 ms | D1 round trips | vs floor | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.roundTrips} | ${(r.rps / floor).toFixed(2)} | ${r.errors} |`),
+    "| route | req/s | p50 ms | p99 ms | D1 round trips | vs plain trivial | vs plain read | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.roundTrips} | ${(r.rps / trivial).toFixed(2)} | ${(r.rps / read).toFixed(2)} | ${r.errors} |`,
+    ),
   ].join("\n");
 }
 
-function loginText(l: LoginBreakdown): string {
-  const hash = l.unknownUser - l.floor;
-  const extra = l.login - l.unknownUser;
-  return `Login, sequential requests (median ms): floor ${l.floor.toFixed(1)}, unknown user ${l.unknownUser.toFixed(1)}, real login ${l.login.toFixed(1)}.
-Both logins are one D1 round trip and one argon2id hash, so: one hash ≈ ${hash.toFixed(1)} ms (unknown user − floor), and a real
-login costs ${extra.toFixed(1)} ms beyond it (signing two tokens, the speculative family row; bookkeeping runs after the response).`;
+function serveTable(rows: Row[]): string {
+  const rps = (name: string) => rows.find((row) => row.scenario.name === name)!.rps;
+  return [
+    "`npm run serve` (every binding of wrangler.toml, static assets beside the API) against the same bundle on the minimal shape:",
+    "",
+    "| route | minimal req/s | serve req/s | serve / minimal |",
+    "|---|---:|---:|---:|",
+    ...Object.entries(SERVE_BASE).map(([serve, base]) => `| ${base} | ${rps(base).toFixed(0)} | ${rps(serve).toFixed(0)} | ${(rps(serve) / rps(base)).toFixed(2)} |`),
+  ].join("\n");
+}
+
+function coldStartText(cold: Record<"reference" | "project", ColdStart>): string {
+  const row = (name: string, c: ColdStart) => `| ${name} | ${c.toFirstAnswer.toFixed(0)} | ${c.firstRequest.toFixed(1)} |`;
+  return [
+    "Cold start (a new workerd on the bundle, median of 5; workerd compiles and runs the module before it reports ready):",
+    "",
+    "| bundle | ms from start to first answer | ms of the first request |",
+    "|---|---:|---:|",
+    row("plain worker", cold.reference),
+    row("project", cold.project),
+    "",
+    `The project's bundle costs ${(cold.project.toFirstAnswer - cold.reference.toFirstAnswer).toFixed(0)} ms more from start to first answer than the plain worker's.`,
+  ].join("\n");
 }
 
 function bundleText(b: BundleReport): string {
   const total = b.parts.reduce((sum, [, bytes]) => sum + bytes, 0);
-  const parts = b.parts.slice(0, 5).map(([name, bytes]) => `${name} ${((bytes / total) * 100).toFixed(0)}%`).join(", ");
-  return `Bundle (wrangler deploy --dry-run): ${b.totalKiB} KiB, ${b.gzipKiB} KiB gzipped (budget 350 KiB). index.js by package: ${parts}.`;
+  const parts = b.parts.slice(0, 6).map(([name, bytes]) => `${name} ${((bytes / total) * 100).toFixed(0)}%`).join(", ");
+  return `Bundle (wrangler deploy --dry-run, minified): ${b.totalKiB} KiB, ${b.gzipKiB} KiB gzipped (budget 300 KiB). index.js by package: ${parts}.`;
 }
 
 function writeResults(report: string) {
@@ -243,11 +291,12 @@ function writeResults(report: string) {
     "bench/RESULTS.md",
     `# Benchmark results
 
-\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: the built bundle on Miniflare (workerd, the same runtime as
-\`npm run serve\`) with local D1/KV/R2, autocannon in a second process, ${CONNECTIONS} connections, ${ROUNDS} rounds
-of ${SECONDS} s per route, medians reported. Machine: ${machine}. The load generator and the Worker share
-these cores and the machine is shared, so absolute numbers are noisy; compare the ratios to the floor
-(a route doing one trivial D1 read).
+\`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: each bundle on Miniflare (workerd, the runtime of
+\`npm run serve\`) with local D1/KV/R2, one at a time, ${ROUNDS} interleaved rounds of ${SECONDS} s per route,
+medians reported; load from ${LOAD_GENERATOR} in a second process, ${CONNECTIONS} connections. Machine: ${machine}.
+The load generator and the Worker share these cores and the machine is shared, so absolute numbers
+are noisy; the ratios to the plain reference worker (bench/reference/worker.ts: Hono, one route that
+reads one users row by primary key, one trivial route) measured in the same run are what to compare.
 
 ${report}
 `,

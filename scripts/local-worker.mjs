@@ -39,9 +39,10 @@ function assetRoutes(directory) {
 }
 
 /**
- * Worker options. "serve": every binding of wrangler.toml (mail included) and the static assets
- * beside the API. "minimal": only the variables and D1/KV/R2, no assets: the benchmark's yardstick
- * for what `serve` adds, and how it serves the plain reference worker.
+ * Worker options. "serve": every binding of wrangler.toml and the static assets beside the API.
+ * "minimal": only the variables, D1/KV/R2 and mail (the bindings the API's routes use), no
+ * assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
+ * reference worker.
  */
 function workersFor(shape, { scriptPath, vars, name }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
@@ -49,8 +50,8 @@ function workersFor(shape, { scriptPath, vars, name }) {
   const script = { name, modules: true, scriptPath: resolve(scriptPath), modulesRoot: resolve(scriptPath, "..") };
   const bindings = { ...workerOptions.bindings, ...vars };
   if (shape === "minimal") {
-    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets } = workerOptions;
-    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets }];
+    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email } = workerOptions;
+    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email }];
   }
   const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"] };
   const statics = {

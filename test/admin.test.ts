@@ -59,6 +59,9 @@ describe("PATCH /api/users/<id>/", () => {
     expect(await flags(target.id)).toEqual({ is_active: 1, is_staff: 0 });
     expect(await flags(staff.id)).toEqual({ is_active: 1, is_staff: 1 });
     expect((await call("PATCH", `/api/users/${target.id}/`, { body: { is_active: false } })).status).toBe(401);
+    // The refused deactivation ended none of the target's sessions (its writes are conditioned on the role).
+    expect((await call("GET", "/api/auth/profile/", { token: target.access })).status).toBe(200);
+    expect(await patch(plain.access, plain.id, { is_active: false })).toMatchObject({ status: 403, body: FORBIDDEN });
   });
 });
 

@@ -37,6 +37,11 @@ describe("D1 round trips per request (Server-Timing)", () => {
     // Profile updates read the caller and the uniqueness holders, then write: two.
     expect(roundTrips((await call("PATCH", "/api/auth/profile/", { token: admin.access, body: { bio: "x" } })).headers)).toBe(2);
     expect(roundTrips((await call("GET", "/api/nothing/", { token: admin.access })).headers)).toBe(0);
+    // An admin's change is one batch: the role is a condition of its writes, not a read before them.
+    const target = await signedInUser();
+    const deactivated = await call("PATCH", `/api/users/${target.id}/`, { token: admin.access, body: { is_active: false } });
+    expect(deactivated.status).toBe(200);
+    expect(roundTrips(deactivated.headers)).toBe(1);
     // Logout reads where the token stood and revokes its family in one batch.
     const tokens = await login(admin.username);
     const logout = await call("POST", "/api/auth/logout/", { body: { refresh: tokens.refresh } });

@@ -60,8 +60,17 @@ export async function callerState(db: Database, id: number): Promise<{ isActive:
 
 /** SQL for "the caller is staff", for statements that must scan nothing for anyone else. */
 export function callerIsStaff(db: Database, callerId: number) {
-  const u = alias(users, "caller_staff");
-  return exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, callerId), eq(u.isStaff, true))));
+  return callerHasRole(db, callerId, "staff");
+}
+
+/** An admin role: staff (is_staff) or superuser (is_staff and is_superuser). */
+export type AdminRole = "staff" | "superuser";
+
+/** SQL for "the caller holds `role`": the condition of an admin's writes, so a refused caller's write changes nothing. */
+export function callerHasRole(db: Database, callerId: number, role: AdminRole) {
+  const u = alias(users, "caller_role");
+  const held = role === "superuser" ? and(eq(u.isStaff, true), eq(u.isSuperuser, true)) : eq(u.isStaff, true);
+  return exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, callerId), held)));
 }
 
 /** A subquery for `exists(...)`: user `id` is active. Aliased, so it can sit inside statements on users. */

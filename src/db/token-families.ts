@@ -2,7 +2,7 @@
  * Data access for refresh-token families. D1 is the source of truth for single use: each
  * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
  */
-import { and, desc, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { activeUser } from "./caller";
 import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
@@ -189,11 +189,11 @@ export async function revokeFamily(db: Database, familyId: string, userId: numbe
 }
 
 /** The statement that revokes every live family of a user (logout-all, password change). */
-export function revokeAllFamiliesOf(db: Database, userId: number) {
+export function revokeAllFamiliesOf(db: Database, userId: number, permitted?: SQL) {
   return db
     .update(tokenFamilies)
     .set({ revokedAt: new Date() })
-    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date()), permitted))
     .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt });
 }
 

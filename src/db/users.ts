@@ -1,5 +1,5 @@
 /** Data access for users: statements and small queries over the users table. Knows Drizzle and D1, not HTTP. */
-import { and, asc, count, eq, getTableColumns, ne, or, sql } from "drizzle-orm";
+import { type SQL, and, asc, count, eq, getTableColumns, ne, or, sql } from "drizzle-orm";
 import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
@@ -112,10 +112,11 @@ export function passwordUpdate(db: Database, id: number, expectedHash: string, n
 }
 
 /** An admin's change of user `id` (absent flags unchanged), returning the new row; none when there is no such user. */
-export function adminUserUpdate(db: Database, id: number, changes: { isActive?: boolean; isStaff?: boolean }) {
+/** Updates user `id` only when `permitted` (SQL) holds; returns the row, or none. */
+export function adminUserUpdate(db: Database, id: number, changes: { isActive?: boolean; isStaff?: boolean }, permitted: SQL) {
   const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   // An empty change still reads the row back (so an unknown id is told apart).
-  return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(eq(users.id, id)).returning();
+  return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(and(eq(users.id, id), permitted)).returning();
 }
 
 /** The active user holding `email` (case-insensitively), for a password-reset request. */

@@ -7,6 +7,8 @@ import type { UserRow } from "../../db/schema";
 import { revokeAllFamiliesOf } from "../../db/token-families";
 import { adminUserUpdate } from "../../db/users";
 import { BadRequest, NotFound, PermissionDenied } from "../../http/errors";
+import type { Caller } from "../../auth/caller-scope";
+import { type AdminRole, callerHasRole } from "../../db/caller";
 import type { CallerDeps } from "../../lib/deps";
 import { deletePicture } from "../media/picture-store";
 import { forgetFamilies } from "../tokens/tokens.service";
@@ -15,21 +17,31 @@ import type { AdminUserChange } from "./users.schemas";
 const NOT_YOURSELF = "You cannot change your own account here.";
 
 /** Who may do what, checked before any write (the caller is read, with the guard, first). */
-async function authorize(deps: CallerDeps, targetId: number, need: "staff" | "superuser"): Promise<void> {
+async function authorize(deps: CallerDeps, targetId: number, need: AdminRole): Promise<void> {
   const caller = await deps.caller.check();
-  if (!caller.isStaff || (need === "superuser" && !caller.isSuperuser)) throw new PermissionDenied();
+  if (!holds(caller, need)) throw new PermissionDenied();
   if (targetId === caller.id) throw new BadRequest(NOT_YOURSELF);
 }
 
+const holds = (caller: Caller, role: AdminRole) => caller.isStaff && (role === "staff" || caller.isSuperuser);
+
+/**
+ * One batch: the update and (on deactivation) the end of every session are conditioned on the
+ * caller's role in SQL, so a refused caller's batch changes nothing and needs no read before it.
+ */
 export async function changeUser(deps: CallerDeps, { id, changes }: { id: number; changes: AdminUserChange }): Promise<UserRow> {
-  await authorize(deps, id, changes.is_staff === undefined ? "staff" : "superuser");
+  const need: AdminRole = changes.is_staff === undefined ? "staff" : "superuser";
+  // Yourself: 403 unless an admin, then 400 (the rare case reads the caller first).
+  if (id === deps.caller.id) await authorize(deps, id, need);
   const { caller, db } = deps;
+  const permitted = callerHasRole(db, caller.id, need);
   const ending = changes.is_active === false;
-  const { results } = await caller.batch([
-    adminUserUpdate(db, id, { isActive: changes.is_active, isStaff: changes.is_staff }),
+  const { caller: who, results } = await caller.batch([
+    adminUserUpdate(db, id, { isActive: changes.is_active, isStaff: changes.is_staff }, permitted),
     // Deactivation ends every session in the same transaction (no revocation when nothing changes hands).
-    ...(ending ? [revokeAllFamiliesOf(db, id)] : []),
+    ...(ending ? [revokeAllFamiliesOf(db, id, permitted)] : []),
   ]);
+  if (!holds(who, need)) throw new PermissionDenied();
   const [[user], revoked] = results as [UserRow[], { id: string; expiresAt: Date }[] | undefined];
   if (!user) throw new NotFound();
   forgetFamilies(deps, revoked ?? []);
