@@ -3,12 +3,28 @@ import { call, login, signedInUser } from "./helpers";
 
 /** The D1 round trips a response reports in Server-Timing (SERVER_TIMING=1 in the tests). */
 function roundTrips(headers: Headers): number {
-  const match = /^d1;dur=[\d.]+;desc="(\d+)",total;dur=[\d.]+;desc="total"$/.exec(headers.get("Server-Timing") ?? "");
+  const match = /^d1;dur=[\d.]+;desc="(\d+)",d1-rows-read;dur=[\d.]+,total;dur=[\d.]+;desc="total"$/.exec(headers.get("Server-Timing") ?? "");
   expect(match, headers.get("Server-Timing") ?? "no Server-Timing").not.toBeNull();
   return Number(match![1]);
 }
 
+/** The rows D1 reports reading for a response (Server-Timing's d1-rows-read). */
+function rowsRead(headers: Headers): number {
+  return Number(/d1-rows-read;dur=([\d.]+)/.exec(headers.get("Server-Timing") ?? "")![1]);
+}
+
 describe("D1 round trips per request (Server-Timing)", () => {
+  it("reports the rows D1 read: a page of followers reads about a page, however many there are", async () => {
+    const star = await signedInUser();
+    const fans = await Promise.all(Array.from({ length: 30 }, () => signedInUser()));
+    for (const fan of fans) expect((await call("POST", `/api/auth/follow/${star.id}/`, { token: fan.access })).status).toBe(200);
+    const page = await call("GET", `/api/users/${star.id}/followers/?page_size=5`, { token: star.access });
+    expect(page.status).toBe(200);
+    expect(page.body.results).toHaveLength(5);
+    expect(rowsRead(page.headers)).toBeGreaterThan(0);
+    expect(rowsRead(page.headers)).toBeLessThan(30);
+  });
+
   it("costs one round trip for every read and for follow, unfollow, login and refresh", async () => {
     const alice = await signedInUser();
     const bob = await signedInUser();

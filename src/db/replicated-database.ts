@@ -25,16 +25,20 @@ export const replicatedDatabase = createMiddleware<AppEnv>(async (c, next) => {
   const session = c.env.DB.withSession(constraintFor(c.req.method, c.req.header(BOOKMARK_HEADER)));
   let d1: D1DatabaseSession = session;
   if (c.get("config").serverTiming) {
-    const tally: RoundTrips = { count: 0, ms: 0 };
+    const tally: RoundTrips = { count: 0, ms: 0, rowsRead: 0 };
     c.set("roundTrips", tally);
     d1 = countingD1(session, tally);
   }
   c.set("db", createDatabase(d1));
   await next();
-  // Server-Timing (hono/timing): `d1;dur=<ms waiting on D1>;desc="<round trips>"`.
+  // Server-Timing (hono/timing): `d1;dur=<ms waiting on D1>;desc="<round trips>"` and
+  // `d1-rows-read;dur=<rows D1 reports reading>` (what D1 bills, and what grows with the tables).
   // Only where hono/timing runs (API routes): elsewhere there is no header to add it to.
   const tally = c.get("roundTrips");
-  if (tally && c.get("metric" as never)) setMetric(c, "d1", tally.ms, String(tally.count));
+  if (tally && c.get("metric" as never)) {
+    setMetric(c, "d1", tally.ms, String(tally.count));
+    setMetric(c, "d1-rows-read", tally.rowsRead);
+  }
   const bookmark = session.getBookmark();
   if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
 });

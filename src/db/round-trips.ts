@@ -7,6 +7,8 @@
 export interface RoundTrips {
   count: number;
   ms: number;
+  /** Rows D1 reports reading (its `meta.rows_read`; batches and all/run carry it, first/raw do not). */
+  rowsRead: number;
 }
 
 type D1Like = D1Database | D1DatabaseSession;
@@ -18,7 +20,9 @@ export function countingD1<T extends D1Like>(d1: T, tally: RoundTrips): T {
   const measure = async <R>(work: () => Promise<R>): Promise<R> => {
     const started = Date.now();
     try {
-      return await work();
+      const result = await work();
+      for (const part of Array.isArray(result) ? result : [result]) tally.rowsRead += (part as Partial<D1Result> | null)?.meta?.rows_read ?? 0;
+      return result;
     } finally {
       tally.count += 1;
       tally.ms += Date.now() - started;
