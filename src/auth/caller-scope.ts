@@ -3,10 +3,10 @@
  * runs every batch behind a guard statement on the caller (an active user whose login session
  * is live). When the guard fails the whole batch fails (D1 runs a batch as one transaction), so
  * no write of a refused caller ever lands and no handler can forget the check. It costs no round
- * trip: the guard and the caller's row ride in the same batch as the work.
+ * trip: the guard, which also reads the caller's row, rides in the same batch as the work.
  */
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import { type CallerIdentity, callerGuard, callerRow, callerState, isGuardFailure } from "../db/caller";
+import { type CallerIdentity, callerGuard, callerState, isGuardFailure } from "../db/caller";
 import type { Database } from "../db/client";
 import { InvalidAccessToken, UserInactive, UserNotFound } from "../http/errors";
 
@@ -31,14 +31,15 @@ export class CallerScope {
   async batch<const T extends readonly BatchItem<"sqlite">[]>(statements: T): Promise<{ caller: Caller; results: BatchResponse<T> }> {
     let results: unknown[];
     try {
-      const all = [callerGuard(this.db, this.identity), callerRow(this.db, this.id), ...statements];
+      const all = [callerGuard(this.db, this.identity), ...statements];
       results = await this.db.batch(all as unknown as [BatchItem<"sqlite">]);
     } catch (error) {
       if (isGuardFailure(error)) throw await this.refusal();
       throw error;
     }
-    const [, [caller], ...rest] = results as [unknown, Caller[], ...unknown[]];
-    return { caller: caller!, results: rest as BatchResponse<T> };
+    const [[guard], ...rest] = results as [(Caller & { allowed: unknown })[], ...unknown[]];
+    const { allowed: _allowed, ...caller } = guard!;
+    return { caller: caller as Caller, results: rest as BatchResponse<T> };
   }
 
   /** The caller alone, checked (for work that must know who calls before it can start). */

@@ -26,9 +26,10 @@ function liveSession(db: Database, identity: CallerIdentity) {
 }
 
 /**
- * The guard: yields a row (and so evaluates json() on malformed text, which raises an error and
- * aborts the batch) exactly when the caller is not an active user with a live session. SQLite has
- * no RAISE outside triggers; this is the plain-SQL way to make a statement fail on a condition.
+ * The guard and the caller's row in one statement: it reads the caller's row as authorization
+ * needs it, and evaluates json() on malformed text (which raises an error and so aborts the
+ * batch) exactly when the caller is not an active user with a live session. SQLite has no RAISE
+ * outside triggers; this is the plain-SQL way to make a statement fail on a condition.
  */
 const REFUSED = "caller refused";
 export function callerGuard(db: Database, identity: CallerIdentity) {
@@ -36,7 +37,10 @@ export function callerGuard(db: Database, identity: CallerIdentity) {
   const allowed = exists(
     db.select({ one: sql`1` }).from(u).where(and(eq(u.id, identity.id), eq(u.isActive, true), liveSession(db, identity))),
   );
-  return db.select({ refused: sql`json(${REFUSED})` }).from(sql`(select 1)`).where(sql`not ${allowed}`);
+  return db
+    .select({ id: users.id, isStaff: users.isStaff, isSuperuser: users.isSuperuser, allowed: sql`json(case when ${allowed} then '1' else ${REFUSED} end)` })
+    .from(sql`(select 1)`)
+    .leftJoin(users, eq(users.id, identity.id));
 }
 
 /** Whether a failed batch failed on `callerGuard`. */
@@ -45,11 +49,6 @@ export function isGuardFailure(error: unknown): boolean {
     if (/malformed JSON/i.test(cause.message)) return true;
   }
   return false;
-}
-
-/** The caller's row as authorization needs it, to read in the guarded batch. */
-export function callerRow(db: Database, id: number) {
-  return db.select({ id: users.id, isStaff: users.isStaff, isSuperuser: users.isSuperuser }).from(users).where(eq(users.id, id));
 }
 
 /** Whether user `id` exists and is active (to explain a refused guard). */
