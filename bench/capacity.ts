@@ -4,9 +4,10 @@
  * realistic skew (five stars with 100k-400k followers, a power-law share of the rest, most users
  * with tens), measures the bytes per user and per follow (indexes included), then times every
  * route on it, and on a database a thousand times smaller filled the same way, with the rows D1
- * reports reading (Server-Timing). Writes bench/CAPACITY.md. Takes several minutes.
+ * reports reading (Server-Timing). Writes bench/CAPACITY.md. Takes several minutes;
+ * CAPACITY_REUSE=1 times the routes again on the databases a previous run filled.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import "../scripts/argon2-node";
 import { executeSql, literal, prepareTarget } from "../scripts/d1";
@@ -246,9 +247,9 @@ async function main() {
   const smallState = "bench/.capacity-small";
   const largeState = "bench/.capacity";
   console.log(`Filling the small database (${(USERS / 1000).toLocaleString("en")} users)...`);
-  const small = await fill(smallState, USERS / 1000);
+  const small = await filled(smallState, USERS / 1000);
   console.log(`Filling the large database (${USERS.toLocaleString("en")} users); this takes minutes...`);
-  const large = await fill(largeState, USERS);
+  const large = await filled(largeState, USERS);
   console.log("Timing the routes on the small database...");
   const smallCosts = await costs(smallState, small.users);
   console.log("Timing the routes on the large database...");
@@ -256,6 +257,18 @@ async function main() {
   const text = report(small, large, smallCosts, largeCosts);
   writeFileSync("bench/CAPACITY.md", text);
   console.log(`\n${text}`);
+}
+
+/** `fill`, or with CAPACITY_REUSE=1 the sizes a previous fill of `state` recorded. */
+async function filled(state: string, users: number): Promise<Size> {
+  const record = join(state, "size.json");
+  if (process.env.CAPACITY_REUSE === "1" && existsSync(record)) {
+    const size = JSON.parse(readFileSync(record, "utf8")) as Size;
+    if (size.users === users) return size;
+  }
+  const size = await fill(state, users);
+  writeFileSync(record, JSON.stringify(size));
+  return size;
 }
 
 await main();
