@@ -82,7 +82,11 @@ describe("DELETE /api/users/<id>/", () => {
     const staff = await admin();
     const boss = await admin(true);
     const target = await signedInUser();
+    expect((await call("POST", `/api/auth/follow/${staff.id}/`, { token: target.access })).status).toBe(200);
     expect(await call("DELETE", `/api/users/${target.id}/`, { token: staff.access })).toMatchObject({ status: 403, body: FORBIDDEN });
+    // Nothing of the refused deletion landed: the target's session, follow and the counters stand.
+    expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 200, body: { following_count: 1 } });
+    expect((await call("GET", "/api/auth/profile/", { token: staff.access })).body.followers_count).toBe(1);
     expect(await call("DELETE", `/api/users/${boss.id}/`, { token: boss.access })).toMatchObject({ status: 400, body: NOT_YOURSELF });
     expect(await call("DELETE", "/api/users/99999999/", { token: boss.access })).toMatchObject({ status: 404, body: { detail: "Not found." } });
     expect(await env.DB.prepare("select count(*) as n from users where id in (?, ?)").bind(target.id, boss.id).first()).toEqual({ n: 2 });

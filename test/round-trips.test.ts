@@ -58,6 +58,10 @@ describe("D1 round trips per request (Server-Timing)", () => {
     const deactivated = await call("PATCH", `/api/users/${target.id}/`, { token: admin.access, body: { is_active: false } });
     expect(deactivated.status).toBe(200);
     expect(roundTrips(deactivated.headers)).toBe(1);
+    await env.DB.prepare("update users set is_superuser = 1 where id = ?").bind(admin.id).run();
+    const deleted = await call("DELETE", `/api/users/${target.id}/`, { token: admin.access });
+    expect(deleted.status).toBe(204);
+    expect(roundTrips(deleted.headers)).toBe(1);
     // Logout reads where the token stood and revokes its family in one batch.
     const tokens = await login(admin.username);
     const logout = await call("POST", "/api/auth/logout/", { body: { refresh: tokens.refresh } });
