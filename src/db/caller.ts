@@ -6,6 +6,7 @@
 import { and, eq, exists, gt, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
+import { PreparedStatement } from "./prepared";
 import { tokenFamilies, users } from "./schema";
 
 /** Who an access token names: the user and their login session. */
@@ -14,14 +15,14 @@ export interface CallerIdentity {
   sessionId: string;
 }
 
-/** SQL for "session `sessionId` of user `userId` is live" (not revoked, not expired). */
-function liveSession(db: Database, identity: CallerIdentity) {
+/** SQL for "session `:sessionId` of user `:id` is live" (not revoked, not expired at `:now`). */
+function liveSession(db: Database) {
   const f = alias(tokenFamilies, "caller_session");
   return exists(
     db
       .select({ one: sql`1` })
       .from(f)
-      .where(and(eq(f.id, identity.sessionId), eq(f.userId, identity.id), isNull(f.revokedAt), gt(f.expiresAt, new Date()))),
+      .where(and(eq(f.id, sql.placeholder("sessionId")), eq(f.userId, sql.placeholder("id")), isNull(f.revokedAt), gt(f.expiresAt, sql.placeholder("now")))),
   );
 }
 
@@ -29,18 +30,24 @@ function liveSession(db: Database, identity: CallerIdentity) {
  * The guard and the caller's row in one statement: it reads the caller's row as authorization
  * needs it, and evaluates json() on malformed text (which raises an error and so aborts the
  * batch) exactly when the caller is not an active user with a live session. SQLite has no RAISE
- * outside triggers; this is the plain-SQL way to make a statement fail on a condition.
+ * outside triggers; this is the plain-SQL way to make a statement fail on a condition. Every
+ * protected request runs it: its SQL is built once (src/db/prepared.ts).
  */
 const REFUSED = "caller refused";
-export function callerGuard(db: Database, identity: CallerIdentity) {
+const guardStatement = new PreparedStatement((db) => {
   const u = alias(users, "caller_guard");
   const allowed = exists(
-    db.select({ one: sql`1` }).from(u).where(and(eq(u.id, identity.id), eq(u.isActive, true), liveSession(db, identity))),
+    db.select({ one: sql`1` }).from(u).where(and(eq(u.id, sql.placeholder("id")), eq(u.isActive, true), liveSession(db))),
   );
   return db
     .select({ id: users.id, isStaff: users.isStaff, isSuperuser: users.isSuperuser, allowed: sql`json(case when ${allowed} then '1' else ${REFUSED} end)` })
     .from(sql`(select 1)`)
-    .leftJoin(users, eq(users.id, identity.id));
+    .leftJoin(users, eq(users.id, sql.placeholder("id")));
+});
+
+export function callerGuard(db: Database, identity: CallerIdentity) {
+  // expires_at holds milliseconds: a placeholder's value goes to D1 as given.
+  return guardStatement.bind(db, { id: identity.id, sessionId: identity.sessionId, now: Date.now() });
 }
 
 /** Whether a failed batch failed on `callerGuard`. */
