@@ -5,7 +5,8 @@
  * Verification accepts exactly the configured algorithm and a known kid (no algorithm
  * confusion), and checks expiry with no leeway (hono/jwt's verify).
  */
-import { decode, sign, verify } from "hono/jwt";
+import { sign, verify } from "hono/jwt";
+import { decodeHeader } from "hono/utils/jwt/jwt";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { type Config, type SigningKey, signingKey } from "../config";
@@ -83,6 +84,8 @@ export function issueToken(config: Config, type: TokenType, userId: number, sess
 
 /** Imported keys, once per isolate: importing costs more than verifying. */
 const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+/** The same, found by the (per-isolate) key object itself: no per-request key material to serialise. */
+const cryptoKeysOf = new WeakMap<JwtKey, Partial<Record<string, Promise<CryptoKey>>>>();
 
 /** Only the members Web Crypto needs: a user's JWK may carry `key_ops` or `use` that would refuse the import. */
 function keyMaterial(jwk: JsonWebKey): JsonWebKey {
@@ -91,6 +94,19 @@ function keyMaterial(jwk: JsonWebKey): JsonWebKey {
 }
 
 function cryptoKeyFor(alg: JwtAlgorithm, key: JwtKey, use: "sign" | "verify"): Promise<CryptoKey> {
+  let known = cryptoKeysOf.get(key);
+  if (!known) cryptoKeysOf.set(key, (known = {}));
+  const slot = `${alg}:${use}`;
+  let imported = known[slot];
+  if (!imported) {
+    imported = known[slot] = importedKey(alg, key, use);
+    // A key that failed to import is tried again next time, as below.
+    imported.catch(() => delete known[slot]);
+  }
+  return imported;
+}
+
+function importedKey(alg: JwtAlgorithm, key: JwtKey, use: "sign" | "verify"): Promise<CryptoKey> {
   const material = keyMaterial(key.jwk);
   const id = `${alg}:${use}:${JSON.stringify(material)}`;
   let imported = cryptoKeys.get(id);
@@ -108,7 +124,8 @@ function cryptoKeyFor(alg: JwtAlgorithm, key: JwtKey, use: "sign" | "verify"): P
 export async function verifyToken(config: Config, token: string, expected?: TokenType): Promise<TokenClaims> {
   let payload: unknown;
   try {
-    const { header } = decode(token);
+    // The header alone: verify() decodes the payload once it has checked the signature.
+    const header = decodeHeader(token);
     const alg = config.jwt.algorithm;
     // Exactly the configured algorithm, and a kid we know: nothing else is even tried.
     const key = config.jwt.verifying.find((candidate) => candidate.kid === header.kid);
