@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { createDatabase } from "../src/db/client";
 import { PreparedStatement } from "../src/db/prepared";
 import { users } from "../src/db/schema";
-import { userById } from "../src/db/users";
 import { insertUserRow, uniqueName } from "./helpers";
 
+const userById = new PreparedStatement((db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))));
 const usernameOf = new PreparedStatement((db) => db.select({ username: users.username, isActive: users.isActive }).from(users).where(eq(users.id, sql.placeholder("id"))));
 
 describe("PreparedStatement (SQL built once, bound per request)", () => {
@@ -24,9 +24,9 @@ describe("PreparedStatement (SQL built once, bound per request)", () => {
     const username = uniqueName();
     const id = await insertUserRow({ username, password: "x" });
     const session = createDatabase(env.DB.withSession("first-primary"));
-    const [row] = await userById(session, id);
+    const [row] = await userById.bind(session, { id });
     expect(row).toMatchObject({ id, username, isActive: true, isStaff: false, followersCount: 0 });
     expect(row!.dateJoined).toBeInstanceOf(Date);
-    expect(await userById(session, 2 ** 31)).toEqual([]);
+    expect(await userById.bind(session, { id: 2 ** 31 })).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { reserveSlots, releaseSlots, windowCounts } from "../db/throttle";
 import type { UserRow } from "../db/schema";
-import { userById } from "../db/users";
 import { type FieldErrors, ValidationFailed } from "../http/errors";
 import type { CallerDeps } from "../lib/deps";
 import { verifyPassword } from "./passwords/hashers";
@@ -17,14 +16,13 @@ export async function checkCurrentPassword(deps: CallerDeps, password: string, w
   const { caller, db } = deps;
   const now = Date.now();
   const rules = passwordCheckRules(deps.config, caller.id);
-  const { results: [[user], reserved, counts] } = await caller.batch([
-    userById(db, caller.id),
+  const { caller: user, results: [reserved, counts] } = await caller.batch([
     reserveSlots(db, rules, now),
     windowCounts(db, rules, now),
   ]);
   if (reserved.length === 0) throw throttledFor(rules, counts, now);
-  const check = await verifyPassword(password, user!.password);
+  const check = await verifyPassword(password, user.password);
   if (!check.valid) throw new ValidationFailed(wrong);
   deps.defer(releaseSlots(db, reserved.map((slot) => slot.id)).run());
-  return user!;
+  return user;
 }

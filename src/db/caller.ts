@@ -3,7 +3,7 @@
  * caller is not an active user with a live login session, the caller's row, and conditions on
  * the caller for statements of other tables.
  */
-import { and, eq, exists, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, gt, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { PreparedStatement } from "./prepared";
@@ -27,8 +27,8 @@ function liveSession(db: Database) {
 }
 
 /**
- * The guard and the caller's row in one statement: it reads the caller's row as authorization
- * needs it, and evaluates json() on malformed text (which raises an error and so aborts the
+ * The guard and the caller's whole row in one statement (so a route that needs no more than the
+ * caller, like profile GET, runs one statement): it evaluates json() on malformed text (which raises an error and so aborts the
  * batch) exactly when the caller is not an active user with a live session. SQLite has no RAISE
  * outside triggers; this is the plain-SQL way to make a statement fail on a condition. Every
  * protected request runs it: its SQL is built once (src/db/prepared.ts).
@@ -40,7 +40,7 @@ const guardStatement = new PreparedStatement((db) => {
     db.select({ one: sql`1` }).from(u).where(and(eq(u.id, sql.placeholder("id")), eq(u.isActive, true), liveSession(db))),
   );
   return db
-    .select({ id: users.id, isStaff: users.isStaff, isSuperuser: users.isSuperuser, allowed: sql`json(case when ${allowed} then '1' else ${REFUSED} end)` })
+    .select({ ...getTableColumns(users), allowed: sql`json(case when ${allowed} then '1' else ${REFUSED} end)` })
     .from(sql`(select 1)`)
     .leftJoin(users, eq(users.id, sql.placeholder("id")));
 });

@@ -1,10 +1,11 @@
 /**
  * Statements whose SQL Drizzle builds once per isolate. Drizzle builds a query's SQL anew on every
- * call, and for the statements every protected request runs (the caller guard, the caller's row)
- * that building was a third of a request's CPU in workerd (a CPU profile of profile GET under
+ * call, and for the statement every protected request runs (the caller guard, which reads the
+ * caller's row) that building was a third of a request's CPU in workerd (a CPU profile of profile GET under
  * load: bench/RESULTS.md). A `PreparedStatement` is built once with `sql.placeholder`s; `bind`
  * gives, for this request's database, an item that Drizzle's `db.batch` runs and maps exactly as
- * it runs the query itself.
+ * it runs the query itself. Selects only, with the fields Drizzle knows (`select()` or
+ * `select({...})`): awaited alone, a bound statement maps rows as arrays by those fields.
  */
 import { fillPlaceholders } from "drizzle-orm";
 import type { SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
@@ -35,11 +36,12 @@ export class PreparedStatement<Query extends { prepare(): unknown }, Values exte
       getQuery: () => ({ sql, params: filled }),
       mapResult: (result, isFromBatch) => prepared.mapResult(result, isFromBatch),
     };
-    // Awaited alone (outside a batch), it runs as a batch of one.
+    // Awaited alone (outside a batch), it runs as Drizzle runs a select alone: rows as arrays,
+    // mapped by the selection (a batch of one would cost D1 the same round trip and more work).
     const bound = {
       _prepare: () => item,
       then: (resolve: (rows: unknown) => unknown, reject: (error: unknown) => unknown) =>
-        db.batch([bound as never]).then(([rows]) => rows).then(resolve, reject),
+        item.stmt.bind(...filled).raw().then((rows) => prepared.mapResult(rows, false)).then(resolve, reject),
     };
     return bound as unknown as Query;
   }

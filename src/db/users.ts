@@ -2,7 +2,6 @@
 import { type SQL, and, asc, count, eq, getTableColumns, ne, or, sql } from "drizzle-orm";
 import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
-import { PreparedStatement } from "./prepared";
 import { isFollowedBy } from "./follows";
 import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
 import { type NewUserRow, type UserRow, users } from "./schema";
@@ -63,10 +62,6 @@ export function userForLogin(db: Database, username: string) {
 }
 
 /** A user's whole row. */
-const userByIdStatement = new PreparedStatement((db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))));
-/** User `id`'s row. Built once (src/db/prepared.ts): profile reads run it on every request. */
-export const userById = (db: Database, id: number) => userByIdStatement.bind(db, { id });
-
 export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** The picture key a user holds, read in the batch that changes it (to delete the replaced object). */

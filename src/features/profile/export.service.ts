@@ -6,7 +6,6 @@
  */
 import type { FollowDirection } from "../../db/follows";
 import { followPageStatements } from "../../db/follows";
-import { userById } from "../../db/users";
 import type { CallerDeps } from "../../lib/deps";
 import { listSessions } from "../sessions/sessions.service";
 import { profileOf, publicUserOf } from "../users/users.representations";
@@ -21,10 +20,10 @@ export interface Export {
 /** Checks the caller and reads the profile; the rest is read as the stream is consumed. */
 export async function exportAccount(deps: CallerDeps, { origin }: { origin: string }): Promise<Export> {
   const { caller, db } = deps;
-  const { results: [[user]] } = await caller.batch([userById(db, caller.id)]);
+  const user = await caller.check();
   const encoder = new TextEncoder();
   async function* parts(): AsyncGenerator<string> {
-    yield `{"profile":${JSON.stringify(profileOf(user!, origin))}`;
+    yield `{"profile":${JSON.stringify(profileOf(user, origin))}`;
     for (const direction of ["followers", "following"] as FollowDirection[]) {
       yield `,"${direction}":[`;
       let cursor: { id: number; forward: boolean } | undefined;
@@ -54,5 +53,5 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       await iterator.return(undefined);
     },
   });
-  return { username: user!.username, body };
+  return { username: user.username, body };
 }
