@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
-import { call, decodeJwt, signedInUser, setFlags } from "./helpers";
+import { call, callWithEnv, decodeJwt, signedInUser, setFlags } from "./helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const BAD_HEADER = { detail: "Authorization header must contain two space-delimited values", code: "bad_authorization_header" };
@@ -105,6 +105,26 @@ describe("the Bearer check", () => {
     const gone = await profile(`Bearer ${deleted.access}`);
     expect(gone.status).toBe(401);
     expect(gone.body).toEqual({ detail: "User not found", code: "user_not_found" });
+  });
+
+  it("accepts a token it has verified before, yet refuses its tampered copies, other keys' isolates and its ended session", async () => {
+    const session = await signedInUser();
+    const [header, payload, signature] = session.access.split(".");
+    const expected = { id: session.id, username: session.username };
+    for (let i = 0; i < 3; i++) expect((await profile(`Bearer ${session.access}`)).body).toMatchObject(expected);
+    // Remembered tokens are matched whole: a copy with another signature or payload is checked, and fails.
+    const forged = `${header}.${payload}.${signature!.slice(0, -2)}AA`;
+    const widened = `${header}.${base64url({ ...decodeJwt(session.access).payload, user_id: session.id + 1 })}.${signature}`;
+    for (const token of [forged, widened]) expect((await profile(`Bearer ${token}`)).body).toEqual(INVALID);
+    // Another configuration (another JWT_SECRET) never sees what this one verified.
+    const otherKeys = await callWithEnv({ JWT_SECRET: "a-different-secret-of-at-least-32-bytes" }, "GET", "/api/auth/profile/", undefined, session.access);
+    expect(otherKeys.status).toBe(401);
+    expect(otherKeys.body).toEqual(INVALID);
+    // Ending the session refuses the remembered token on its next use: the guard asks D1 every time.
+    expect((await call("POST", "/api/auth/logout/all/", { token: session.access })).status).toBe(200);
+    const ended = await profile(`Bearer ${session.access}`);
+    expect(ended.status).toBe(401);
+    expect(ended.body).toEqual(INVALID);
   });
 
   it("applies to every protected route", async () => {

@@ -3,7 +3,8 @@
  * `kid` header naming the key, and claims `token_type`, `exp`, `iat`, `jti`, `user_id`, `iss`,
  * plus the login session they belong to (`sid` in access tokens, `fam` in refresh tokens).
  * Verification accepts exactly the configured algorithm and a known kid (no algorithm
- * confusion), and checks expiry with no leeway (hono/jwt's verify).
+ * confusion), and checks expiry with no leeway (hono/jwt's verify). An access token that
+ * verified is remembered until it expires (src/auth/verified-tokens.ts).
  */
 import { sign, verify } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
@@ -11,6 +12,7 @@ import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { type Config, type SigningKey, signingKey } from "../config";
 import { type JwtAlgorithm, type JwtKey, WEB_CRYPTO, secretAsJwk } from "./jwt-keys";
+import { VerifiedTokens } from "./verified-tokens";
 
 export type TokenType = "access" | "refresh";
 
@@ -120,8 +122,29 @@ function importedKey(alg: JwtAlgorithm, key: JwtKey, use: "sign" | "verify"): Pr
   return imported;
 }
 
+/** Access tokens verified in this isolate, per configuration (its keys and PUBLIC_URL decide what verifies). */
+const verifiedAccess = new WeakMap<Config, VerifiedTokens<TokenClaims>>();
+
+function verifiedAccessOf(config: Config): VerifiedTokens<TokenClaims> {
+  let verified = verifiedAccess.get(config);
+  if (!verified) verifiedAccess.set(config, (verified = new VerifiedTokens()));
+  return verified;
+}
+
 /** Verifies signature, algorithm, key and lifetime, then the claims and the expected type. */
 export async function verifyToken(config: Config, token: string, expected?: TokenType): Promise<TokenClaims> {
+  const verified = verifiedAccessOf(config);
+  let claims = verified.get(token, Math.floor(Date.now() / 1000));
+  if (!claims) {
+    claims = await checkedClaims(config, token);
+    // Refresh tokens are presented once each (rotation): only access tokens come back.
+    if (claims.token_type === "access") verified.remember(token, Object.freeze(claims));
+  }
+  if (expected && claims.token_type !== expected) throw new TokenRejected("wrong_type");
+  return claims;
+}
+
+async function checkedClaims(config: Config, token: string): Promise<TokenClaims> {
   let payload: unknown;
   try {
     // The header alone: verify() decodes the payload once it has checked the signature.
@@ -137,6 +160,5 @@ export async function verifyToken(config: Config, token: string, expected?: Toke
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success) throw new TokenRejected("invalid");
   if (claims.data.iss !== undefined && claims.data.iss !== config.publicUrl) throw new TokenRejected("invalid");
-  if (expected && claims.data.token_type !== expected) throw new TokenRejected("wrong_type");
   return claims.data;
 }
