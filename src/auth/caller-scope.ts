@@ -26,23 +26,25 @@ export class CallerScope {
 
   /** Runs `statements` in one batch behind the caller's guard; answers the caller and their results. */
   async batch<const T extends readonly BatchItem<"sqlite">[]>(statements: T): Promise<{ caller: Caller; results: BatchResponse<T> }> {
-    let results: unknown[];
-    try {
-      const guard = callerGuard(this.db, this.identity);
-      // The guard alone is one statement, not a batch of one (less work for D1, same round trip).
-      results = statements.length === 0 ? [await guard] : await this.db.batch([guard, ...statements] as unknown as [BatchItem<"sqlite">]);
-    } catch (error) {
-      if (isGuardFailure(error)) throw await this.refusal();
-      throw error;
-    }
-    const [[row], ...rest] = results as [(Caller & { allowed: unknown })[], ...unknown[]];
-    const { allowed: _allowed, ...caller } = row!;
-    return { caller: caller as Caller, results: rest as BatchResponse<T> };
+    const all = [callerGuard(this.db, this.identity), ...statements] as unknown as [BatchItem<"sqlite">];
+    const [guard, ...results] = await this.guarded(() => this.db.batch(all));
+    return { caller: callerOf(guard), results: results as BatchResponse<T> };
   }
 
   /** The caller alone, checked: their row (for work that must know who calls before it can start). */
   async check(): Promise<Caller> {
-    return (await this.batch([])).caller;
+    // The guard alone is one statement, not a batch of one (the same round trip, less work for D1).
+    return callerOf(await this.guarded(() => callerGuard(this.db, this.identity)));
+  }
+
+  /** What `run` answers, or the caller's refusal when the guard failed it. */
+  private async guarded<R>(run: () => PromiseLike<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isGuardFailure(error)) throw await this.refusal();
+      throw error;
+    }
   }
 
   /** Why the guard refused: simplejwt's answers for a deleted or inactive user, else the ended session's bad-token 401. */
@@ -52,4 +54,10 @@ export class CallerScope {
     if (!user.isActive) return new UserInactive();
     return new InvalidAccessToken("Token is invalid or expired");
   }
+}
+
+/** The caller's row from the guard's rows (without the guard's own `allowed` column). */
+function callerOf(rows: unknown): Caller {
+  const [{ allowed: _allowed, ...caller }] = rows as [Caller & { allowed: unknown }];
+  return caller;
 }

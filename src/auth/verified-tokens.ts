@@ -4,8 +4,8 @@
  * seventh of a protected request's CPU in workerd (a CPU profile of profile GET under load).
  * Only a token that passed every check enters; its expiry is checked again on each use.
  * Nothing else about a token can change while it lives: whether its session still stands is the
- * caller guard's question (D1), asked on every request, never the token's. Bounded, so a flood of valid tokens costs at most
- * `limit` entries of a few hundred bytes; the oldest entry leaves first.
+ * caller guard's question (D1), asked on every request, never the token's. Bounded, so a flood
+ * of valid tokens costs at most `limit` entries of a few hundred bytes; the oldest leaves first.
  */
 export class VerifiedTokens<Claims extends { exp: number }> {
   private readonly entries = new Map<string, Claims>();

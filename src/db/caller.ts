@@ -28,8 +28,8 @@ function liveSession(db: Database) {
 
 /**
  * The guard and the caller's whole row in one statement (so a route that needs no more than the
- * caller, like profile GET, runs one statement): it evaluates json() on malformed text (which raises an error and so aborts the
- * batch) exactly when the caller is not an active user with a live session. SQLite has no RAISE
+ * caller, like profile GET, runs one statement): it evaluates json() on malformed text (which
+ * raises an error and so aborts the batch) exactly when the caller is not an active user with a live session. SQLite has no RAISE
  * outside triggers; this is the plain-SQL way to make a statement fail on a condition. Every
  * protected request runs it: its SQL is built once (src/db/prepared.ts).
  */

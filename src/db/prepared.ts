@@ -1,8 +1,8 @@
 /**
  * Statements whose SQL Drizzle builds once per isolate. Drizzle builds a query's SQL anew on every
  * call, and for the statement every protected request runs (the caller guard, which reads the
- * caller's row) that building was a third of a request's CPU in workerd (a CPU profile of profile GET under
- * load). A `PreparedStatement` is built once with `sql.placeholder`s; `bind`
+ * caller's row) that building was a third of a request's CPU in workerd (a CPU profile of
+ * profile GET under load). A `PreparedStatement` is built once with `sql.placeholder`s; `bind`
  * gives, for this request's database, an item that Drizzle's `db.batch` runs and maps exactly as
  * it runs the query itself. Selects only, with the fields Drizzle knows (`select()` or
  * `select({...})`): awaited alone, a bound statement maps rows as arrays by those fields.

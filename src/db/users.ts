@@ -61,12 +61,7 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
-/** A user's whole row. */
 export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
-
-/** The picture key a user holds, read in the batch that changes it (to delete the replaced object). */
-export const pictureOf = (db: Database, id: number) =>
-  db.select({ profilePicture: users.profilePicture }).from(users).where(eq(users.id, id));
 
 /** Applies profile changes to user `id`, returning the new row. */
 export const profileUpdate = (db: Database, id: number, changes: ProfileChanges) =>

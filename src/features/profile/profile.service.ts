@@ -4,7 +4,7 @@
  * no longer names it. So a failed update leaves neither a new object nor a changed row.
  */
 import type { UserRow } from "../../db/schema";
-import { type ProfileChanges, pictureOf, profileUpdate, takenFields, uniqueHolders } from "../../db/users";
+import { type ProfileChanges, profileUpdate, takenFields, uniqueHolders } from "../../db/users";
 import { orTakenField } from "../../db/unique-violation";
 import { ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
@@ -85,7 +85,8 @@ function holdUntilConfirmed(deps: CallerDeps, user: UserRow, changes: ProfileCha
 /** Updates the caller's row; reports the picture key it held just before (same transaction). A lost uniqueness race is returned. */
 function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges) {
   return orTakenField(async () => {
-    const { results: [[before], [row]] } = await caller.batch([pictureOf(caller.db, caller.id), profileUpdate(caller.db, caller.id, changes)]);
-    return { user: row!, previousPicture: before?.profilePicture ?? null };
+    // The guard reads the caller's row before the update, in the same transaction.
+    const { caller: before, results: [[row]] } = await caller.batch([profileUpdate(caller.db, caller.id, changes)]);
+    return { user: row!, previousPicture: before.profilePicture };
   });
 }
