@@ -22,8 +22,10 @@ export interface Config {
   currentKey: SigningKey | undefined;
   /** Every key that verifies: the current one first, then the retired ones. */
   verifyingKeys: SigningKey[];
-  /** The token keys of JWT_ALGORITHM (HS256: the secrets above; ES256/EdDSA: JWKs). */
+  /** The keys of access tokens: JWT_ALGORITHM's (HS256: the secrets above; ES256/EdDSA: JWKs, published). */
   jwt: JwtKeys;
+  /** The keys of refresh tokens: always HS256 with the secrets above, never a published key. */
+  refreshJwt: JwtKeys;
   /** PUBLIC_URL: the `iss` of every token, and the origin of mailed links. */
   publicUrl: string;
   corsOrigins: string[];
@@ -113,6 +115,7 @@ function parse(env: Env): Config {
     currentKey,
     verifyingKeys,
     jwt: jwtKeys(vars, currentKey, verifyingKeys),
+    refreshJwt: hmacKeys(currentKey, verifyingKeys, MIN_SECRET_BYTES),
     publicUrl: vars.PUBLIC_URL,
     corsOrigins: list(vars.CORS_ORIGINS),
     throttle: {
@@ -155,10 +158,10 @@ export function configFrom(env: Env): Config {
   return config;
 }
 
-/** The key that signs tokens, or a server error (logged, never shown) when the configuration gives none. */
-export function signingKey(config: Config): JwtKey {
-  if (!config.jwt.signing) throw new ServerMisconfigured(config.jwt.problem ?? "no signing key");
-  return config.jwt.signing;
+/** The key that signs with `keys` (access tokens' by default), or a server error (logged, never shown) when the configuration gives none. */
+export function signingKey(config: Config, keys: JwtKeys = config.jwt): JwtKey {
+  if (!keys.signing) throw new ServerMisconfigured(keys.problem ?? "no signing key");
+  return keys.signing;
 }
 
 /** JWT_SECRET, which also keys reset-link HMACs; a server error (logged) when it is unusable. */

@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { sign } from "hono/jwt";
+import { secretAsJwk } from "../src/auth/jwt-keys";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
 import { call, callWithEnv, decodeJwt, signedInUser, setFlags } from "./helpers";
@@ -64,8 +66,11 @@ describe("the Bearer check", () => {
     const hs512 = `${base64url({ alg: "HS512", typ: "JWT", kid })}.${claims}.${session.access.split(".")[2]}`;
     const key = configFrom(env).currentKey!;
     const unknownKid = await signClaims({ kid: "unknown-kid", secret: key.secret }, await claimsFor(session));
+    // Right key and claims, but the header does not say "at+jwt" (RFC 9068): only a refresh token looks like that.
+    const plainTyp = await sign(await claimsFor(session), secretAsJwk(key));
+    expect(decodeJwt(plainTyp).header).toEqual({ alg: "HS256", typ: "JWT", kid: key.kid });
     expect((await profile(`Bearer ${await signClaims(key, await claimsFor(session))}`)).status).toBe(200);
-    for (const token of [none, hs512, unknownKid]) {
+    for (const token of [none, hs512, unknownKid, plainTyp]) {
       const response = await profile(`Bearer ${token}`);
       expect(response.body).toEqual(INVALID);
     }

@@ -1,6 +1,8 @@
 /** Asymmetric tokens (ES256, EdDSA), the published key set, key rotation and forgeries. */
+import { env as testEnv } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { PASSWORD, type Sent, callWithEnv, decodeJwt, registerUser } from "./helpers";
+import { configFrom } from "../src/config";
+import { INVALID_OR_EXPIRED, PASSWORD, type Sent, callWithEnv, decodeJwt, registerUser } from "./helpers";
 
 type Alg = "ES256" | "EdDSA";
 const GENERATE: Record<Alg, { name: string; namedCurve?: string }> = { ES256: { name: "ECDSA", namedCurve: "P-256" }, EdDSA: { name: "Ed25519" } };
@@ -32,13 +34,40 @@ async function loginWith(env: Record<string, string>) {
 
 const profileWith = (env: Record<string, string>, token: string): Promise<Sent> => callWithEnv(env, "GET", "/api/auth/profile/", undefined, token);
 
+const SIGN = { ES256: { import: { name: "ECDSA", namedCurve: "P-256" }, sign: { name: "ECDSA", hash: "SHA-256" } }, EdDSA: { import: { name: "Ed25519" }, sign: { name: "Ed25519" } } };
+
+/** Signs `claims` under `header` with a private JWK, as this service's key would. */
+async function signAsymmetric(jwk: JsonWebKey, alg: Alg, header: object, claims: object) {
+  const { kid: _kid, alg: _alg, use: _use, ...material } = jwk as JsonWebKey & { kid: string; use: string };
+  const key = await crypto.subtle.importKey("jwk", material, SIGN[alg].import, false, ["sign"]);
+  const input = `${part(header)}.${part(claims)}`;
+  return `${input}.${b64url(await crypto.subtle.sign(SIGN[alg].sign, key, new TextEncoder().encode(input)))}`;
+}
+
+/** Signs `claims` under `header` with an HMAC secret. */
+async function signHmac(secret: string, header: object, claims: object) {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const input = `${part(header)}.${part(claims)}`;
+  return `${input}.${b64url(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input)))}`;
+}
+
+/** Whether a public JWK of the key set verifies `token`'s signature. */
+async function verifiesWith(jwk: JsonWebKey, alg: Alg, token: string) {
+  const { kid: _kid, alg: _alg, use: _use, ...material } = jwk as JsonWebKey & { kid: string; use: string };
+  const key = await crypto.subtle.importKey("jwk", material, SIGN[alg].import, false, ["verify"]);
+  const [h, p, s] = token.split(".");
+  const signature = Uint8Array.from(atob(s!.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+  // An HMAC's 32 bytes are not even an Ed25519 signature's length: Web Crypto throws, which is a "no" too.
+  return crypto.subtle.verify(SIGN[alg].sign, key, signature, new TextEncoder().encode(`${h}.${p}`)).catch(() => false);
+}
+
 describe.each(["ES256", "EdDSA"] as const)("JWT_ALGORITHM=%s", (alg) => {
   it("signs tokens other services can verify with the published key, and verifies them itself", async () => {
     const key = await keyPair(alg, `${alg}-one`);
     const env = { JWT_ALGORITHM: alg, JWT_PRIVATE_KEY: JSON.stringify(key.private) };
     const tokens = await loginWith(env);
     const { header, payload } = decodeJwt(tokens.access);
-    expect(header).toEqual({ alg, typ: "JWT", kid: `${alg}-one` });
+    expect(header).toEqual({ alg, typ: "at+jwt", kid: `${alg}-one` });
     expect(payload).toMatchObject({ token_type: "access", iss: "http://api.test" });
     expect((await profileWith(env, tokens.access)).status).toBe(200);
     expect((await callWithEnv(env, "POST", "/api/auth/token/refresh/", { refresh: tokens.refresh })).status).toBe(200);
@@ -56,6 +85,62 @@ describe.each(["ES256", "EdDSA"] as const)("JWT_ALGORITHM=%s", (alg) => {
     const signature = Uint8Array.from(atob(s!.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
     const verifyParams = alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "Ed25519" };
     expect(await crypto.subtle.verify(verifyParams, publicKey, signature, new TextEncoder().encode(`${h}.${p}`))).toBe(true);
+  });
+
+  it("signs only access tokens with the published key: refresh tokens are HS256 with JWT_SECRET, which the key set cannot verify", async () => {
+    const key = await keyPair(alg, `${alg}-split`);
+    const env = { JWT_ALGORITHM: alg, JWT_PRIVATE_KEY: JSON.stringify(key.private) };
+    const tokens = await loginWith(env);
+    const secretKid = configFrom(testEnv).currentKey!.kid;
+    expect(decodeJwt(tokens.access).header).toEqual({ alg, typ: "at+jwt", kid: `${alg}-split` });
+    expect(decodeJwt(tokens.refresh)).toMatchObject({ header: { alg: "HS256", typ: "JWT", kid: secretKid }, payload: { token_type: "refresh" } });
+    // No key of the published set has the refresh token's kid, and none verifies its signature.
+    const jwks = (await callWithEnv(env, "GET", "/.well-known/jwks.json")).body;
+    expect(jwks.keys.map((jwk: { kid: string }) => jwk.kid)).not.toContain(secretKid);
+    expect(await verifiesWith(jwks.keys[0], alg, tokens.refresh)).toBe(false);
+    expect(await verifiesWith(jwks.keys[0], alg, tokens.access)).toBe(true);
+    // Here, both keep working for what they are: the refresh token refreshes (into the same split) and the access token authenticates.
+    const refreshed = await callWithEnv(env, "POST", "/api/auth/token/refresh/", { refresh: tokens.refresh });
+    expect(refreshed.status).toBe(200);
+    expect(decodeJwt(refreshed.body.refresh).header).toEqual({ alg: "HS256", typ: "JWT", kid: secretKid });
+    expect(decodeJwt(refreshed.body.access).header).toEqual({ alg, typ: "at+jwt", kid: `${alg}-split` });
+    expect((await profileWith(env, refreshed.body.access)).status).toBe(200);
+    expect(await callWithEnv(env, "POST", "/api/auth/token/verify/", { token: refreshed.body.refresh })).toMatchObject({ status: 200, body: {} });
+    expect(await callWithEnv(env, "POST", "/api/auth/token/verify/", { token: refreshed.body.access })).toMatchObject({ status: 200, body: {} });
+  });
+
+  it("refuses a token whose type does not match its key: refresh claims under the published key (as issued before), access claims under JWT_SECRET or without typ at+jwt", async () => {
+    const key = await keyPair(alg, `${alg}-typed`);
+    const env = { JWT_ALGORITHM: alg, JWT_PRIVATE_KEY: JSON.stringify(key.private) };
+    const tokens = await loginWith(env);
+    const access = decodeJwt(tokens.access).payload;
+    const refresh = decodeJwt(tokens.refresh).payload;
+    const secret = configFrom(testEnv).currentKey!;
+    // A refresh token as this service signed them before: the published key, typ JWT. Users of such a token log in again.
+    const oldRefresh = await signAsymmetric(key.private, alg, { alg, typ: "JWT", kid: `${alg}-typed` }, refresh);
+    expect(await callWithEnv(env, "POST", "/api/auth/token/refresh/", { refresh: oldRefresh })).toMatchObject({ status: 401, body: INVALID_OR_EXPIRED });
+    expect(await callWithEnv(env, "POST", "/api/auth/token/verify/", { token: oldRefresh })).toMatchObject({ status: 401, body: INVALID_OR_EXPIRED });
+    expect(await callWithEnv(env, "POST", "/api/auth/logout/", { refresh: oldRefresh })).toMatchObject({ status: 401, body: INVALID_OR_EXPIRED });
+    // Refresh claims with typ at+jwt under the published key: still not a refresh token.
+    const typedRefresh = await signAsymmetric(key.private, alg, { alg, typ: "at+jwt", kid: `${alg}-typed` }, refresh);
+    expect(await callWithEnv(env, "POST", "/api/auth/token/refresh/", { refresh: typedRefresh })).toMatchObject({ status: 401, body: INVALID_OR_EXPIRED });
+    // Access claims: without typ at+jwt (as issued before), or signed with JWT_SECRET, they are not access tokens.
+    const forged: [string, string][] = [
+      ["the published key, typ JWT", await signAsymmetric(key.private, alg, { alg, typ: "JWT", kid: `${alg}-typed` }, access)],
+      ["the published key, no typ", await signAsymmetric(key.private, alg, { alg, kid: `${alg}-typed` }, access)],
+      ["JWT_SECRET, typ at+jwt", await signHmac(secret.secret, { alg: "HS256", typ: "at+jwt", kid: secret.kid }, access)],
+      ["JWT_SECRET, typ JWT", await signHmac(secret.secret, { alg: "HS256", typ: "JWT", kid: secret.kid }, access)],
+    ];
+    for (const [label, token] of forged) {
+      const response = await profileWith(env, token);
+      expect(response.status, label).toBe(401);
+      expect(response.body, label).toEqual(BAD_TOKEN);
+    }
+    // The genuine pair is untouched by all of this.
+    expect((await profileWith(env, tokens.access)).status).toBe(200);
+    expect((await callWithEnv(env, "POST", "/api/auth/token/refresh/", { refresh: tokens.refresh })).status).toBe(200);
+    // A refresh token given as an access token is still told apart by its type, as simplejwt words it.
+    expect(await callWithEnv(env, "POST", "/api/auth/logout/", { refresh: tokens.access })).toMatchObject({ status: 401, body: { detail: "Token has wrong type", code: "token_not_valid" } });
   });
 
   it("rotates: the old key verifies while it is listed as previous, new tokens carry the new kid, and a removed key's tokens are refused", async () => {

@@ -136,6 +136,37 @@ describe("POST /api/auth/password/reset/confirm/", () => {
     expect(await confirm({ uid, token, new_password1: "yet-another-passphrase-4", new_password2: "yet-another-passphrase-4" })).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
   });
 
+  it("clears the failed logins counted against the user, so an owner locked out by a distributed attack recovers by email", async () => {
+    const limits = { THROTTLE_LOGIN_USER: "5/900", THROTTLE_LOGIN_USER_ADDRESS: "2/900", THROTTLE_LOGIN_ADDRESS: "1000/900" };
+    const loginFrom = (username: string, password: string, ip: string) => callWithEnv(limits, "POST", "/api/auth/login/", { username, password }, undefined, { "CF-Connecting-IP": ip });
+    const THROTTLED = { detail: expect.stringMatching(/^Request was throttled\. Expected available in \d+ seconds\.$/) };
+    const owner = await signedInUser();
+    const bystander = await signedInUser();
+    // The owner, travelling, mistypes twice at a hotel; strangers spend the rest of the username's limit from three addresses.
+    for (let i = 0; i < 2; i++) expect((await loginFrom(owner.username.toUpperCase(), "wrong-password", "192.0.2.77")).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await loginFrom(owner.username, "wrong-password", `203.0.113.${i + 1}`)).status).toBe(401);
+    for (let i = 0; i < 5; i++) expect((await loginFrom(bystander.username, "wrong-password", `203.0.113.${i + 1}`)).status).toBe(401);
+    expect(await loginFrom(owner.username, PASSWORD, "192.0.2.77")).toMatchObject({ status: 429, body: THROTTLED });
+    expect(await loginFrom(owner.username, PASSWORD, "192.0.2.78")).toMatchObject({ status: 429, body: THROTTLED });
+    const events = async () => (await env.DB.prepare("select key from throttle_events order by key").all<{ key: string }>()).results.map((row) => row.key);
+    const { sent } = await requestReset(owner.email);
+    const { uid, token } = linkIn(sent[0]!);
+    const before = await events();
+    // A confirmation that fails clears nothing.
+    expect(await confirm({ uid, token: `${token.slice(0, -1)}${token.endsWith("0") ? "1" : "0"}`, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD })).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
+    expect(await confirm({ uid, token, new_password1: NEW_PASSWORD, new_password2: "another-passphrase-7" })).toMatchObject({ status: 400 });
+    expect(await events()).toEqual(before);
+    expect(await confirm({ uid, token, new_password1: NEW_PASSWORD, new_password2: NEW_PASSWORD })).toMatchObject({ status: 200, body: DONE });
+    // Exactly the owner's username counts are gone: per username, and per (username, address) in any letter case.
+    const ownerName = owner.username.toLowerCase();
+    expect(await events()).toEqual(before.filter((key) => key !== `login-user:${ownerName}` && !key.startsWith(`login-user-address:${ownerName}|`)));
+    expect(before.filter((key) => key.startsWith("login-") && key.includes(ownerName))).toHaveLength(5 + 5);
+    // The owner signs in from the hotel and from a new place; the bystander is still held back.
+    expect((await loginFrom(owner.username, NEW_PASSWORD, "192.0.2.77")).status).toBe(200);
+    expect((await loginFrom(owner.username, NEW_PASSWORD, "192.0.2.79")).status).toBe(200);
+    expect(await loginFrom(bystander.username, PASSWORD, "192.0.2.80")).toMatchObject({ status: 429, body: THROTTLED });
+  });
+
   it("refuses a token after a later password change, a token of another user, tampered and expired ones", async () => {
     const user = await signedInUser();
     const other = await signedInUser();

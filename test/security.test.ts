@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { usersPage } from "../src/db/users";
-import { BLACKLISTED, PASSWORD, call, callWithEnv, login, signedInUser, refreshWith, registerUser, insertUserRow, setFlags, uniqueName, verifyWith } from "./helpers";
+import { BLACKLISTED, PASSWORD, call, callWithEnv, decodeJwt, login, signedInUser, refreshWith, registerUser, insertUserRow, setFlags, uniqueName, verifyWith } from "./helpers";
 
 const from = (ip: string) => ({ "CF-Connecting-IP": ip });
 const LIMITS = { THROTTLE_LOGIN_USER_ADDRESS: "5/900", THROTTLE_LOGIN_ADDRESS: "30/900", THROTTLE_LOGIN_USER: "20/3600" };
@@ -170,6 +170,56 @@ describe("sessions end at once (finding 13)", () => {
 
 describe("refresh reuse grace (finding 14)", () => {
   const refreshWithGrace = (refresh: string, grace: string) => callWithEnv({ REFRESH_REUSE_GRACE: grace }, "POST", "/api/auth/token/refresh/", { refresh });
+  const GRACE = { REFRESH_REUSE_GRACE: "10" };
+  const OWNER = { "User-Agent": "OwnerApp/2.1 (iPhone; iOS 18.2)", "CF-Connecting-IP": "198.51.100.23" };
+  const THIEF = { "User-Agent": "curl/8.5.0", "CF-Connecting-IP": "203.0.113.66" };
+  const refreshFrom = (client: Record<string, string>, refresh: string) => callWithEnv(GRACE, "POST", "/api/auth/token/refresh/", { refresh }, undefined, client);
+  const revokedAt = async (refresh: string) =>
+    (await env.DB.prepare("select revoked_at from token_families where id = ?").bind(decodeJwt(refresh).payload.fam).first<{ revoked_at: number | null }>())!.revoked_at;
+
+  it("holds the grace only for the client that rotated: a thief who refreshed first loses the session when the owner presents the old token", async () => {
+    const session = await signedInUser();
+    const stolen = await refreshFrom(THIEF, session.refresh);
+    expect(stolen.status).toBe(200);
+    // The owner's app, seconds later, with the token the thief copied: theft, not a second tab.
+    expect(await refreshFrom(OWNER, session.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    expect(await revokedAt(session.refresh)).not.toBeNull();
+    // The thief's new pair is dead.
+    expect(await refreshFrom(THIEF, stolen.body.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
+    const profile = await call("GET", "/api/auth/profile/", { token: stolen.body.access, headers: THIEF });
+    expect(profile.status).toBe(401);
+    expect(profile.body).toEqual(BAD_ACCESS_TOKEN);
+  });
+
+  it("counts another address with the same User-Agent, or another User-Agent at the same address, as another client (refresh and verify)", async () => {
+    const variants: [string, Record<string, string>, "refresh" | "verify"][] = [
+      ["same User-Agent, other address", { ...THIEF, "User-Agent": OWNER["User-Agent"] }, "refresh"],
+      ["same address, other User-Agent", { ...THIEF, "CF-Connecting-IP": OWNER["CF-Connecting-IP"] }, "refresh"],
+      ["no User-Agent, same address", { "CF-Connecting-IP": OWNER["CF-Connecting-IP"] }, "verify"],
+    ];
+    for (const [label, other, route] of variants) {
+      const session = await signedInUser();
+      const rotated = await refreshFrom(OWNER, session.refresh);
+      expect(rotated.status, label).toBe(200);
+      const reuse = route === "refresh"
+        ? await refreshFrom(other, session.refresh)
+        : await callWithEnv(GRACE, "POST", "/api/auth/token/verify/", { token: session.refresh }, undefined, other);
+      expect(reuse, label).toMatchObject({ status: 401, body: BLACKLISTED });
+      expect(await revokedAt(session.refresh), label).not.toBeNull();
+      expect(await refreshFrom(OWNER, rotated.body.refresh), label).toMatchObject({ status: 401, body: BLACKLISTED });
+    }
+  });
+
+  it("still lets two tabs of one client (same User-Agent and address) refresh at once without signing out", async () => {
+    const session = await signedInUser();
+    const both = await Promise.all([refreshFrom(OWNER, session.refresh), refreshFrom(OWNER, session.refresh)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(both.find((r) => r.status === 401)!.body).toEqual(BLACKLISTED);
+    const winner = both.find((r) => r.status === 200)!;
+    expect(await revokedAt(session.refresh)).toBeNull();
+    expect((await call("GET", "/api/auth/profile/", { token: winner.body.access })).status).toBe(200);
+    expect((await refreshFrom(OWNER, winner.body.refresh)).status).toBe(200);
+  });
 
   it("refuses a token replaced seconds ago without ending the session: two tabs do not sign the user out", async () => {
     const session = await signedInUser();

@@ -1,17 +1,19 @@
 /**
- * simplejwt-compatible JWTs signed with Web Crypto: HS256, ES256 or EdDSA (JWT_ALGORITHM), a
- * `kid` header naming the key, and claims `token_type`, `exp`, `iat`, `jti`, `user_id`, `iss`,
- * plus the login session they belong to (`sid` in access tokens, `fam` in refresh tokens).
- * Verification accepts exactly the configured algorithm and a known kid (no algorithm
- * confusion), and checks expiry with no leeway (hono/jwt's verify). An access token that
- * verified is remembered until it expires (src/auth/verified-tokens.ts).
+ * simplejwt-compatible JWTs signed with Web Crypto, a `kid` header naming the key, and claims
+ * `token_type`, `exp`, `iat`, `jti`, `user_id`, `iss`, plus the login session they belong to
+ * (`sid` in access tokens, `fam` in refresh tokens). Access tokens are signed with JWT_ALGORITHM
+ * (HS256, ES256 or EdDSA) under the header `typ: "at+jwt"` (RFC 9068); refresh tokens always
+ * HS256 with JWT_SECRET, so a service that trusts the published keys can never be handed one.
+ * Verification takes the type the header claims, accepts exactly that type's algorithm and a
+ * known kid (no algorithm confusion), and checks expiry with no leeway (hono/jwt's verify). An
+ * access token that verified is remembered until it expires (src/auth/verified-tokens.ts).
  */
-import { sign, verify } from "hono/jwt";
+import { verify } from "hono/jwt";
 import { decodeHeader } from "hono/utils/jwt/jwt";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { type Config, type SigningKey, signingKey } from "../config";
-import { type JwtAlgorithm, type JwtKey, WEB_CRYPTO, secretAsJwk } from "./jwt-keys";
+import { type JwtAlgorithm, type JwtKey, type JwtKeys, WEB_CRYPTO, secretAsJwk } from "./jwt-keys";
 import { VerifiedTokens } from "./verified-tokens";
 
 export type TokenType = "access" | "refresh";
@@ -45,9 +47,21 @@ export function newTokenId(): string {
   return crypto.randomUUID().replaceAll("-", "");
 }
 
-/** Signs exactly `claims` with HMAC secret `key` (HS256, `kid` in the header): for tests and tools. */
+/** The JOSE `typ` of an access token (RFC 9068): what tells any verifier that it holds one. */
+export const ACCESS_TOKEN_TYP = "at+jwt";
+
+/** The keys and header `typ` of each token type. */
+function signatureOf(config: Config, type: TokenType): { keys: JwtKeys; typ: string } {
+  return type === "access" ? { keys: config.jwt, typ: ACCESS_TOKEN_TYP } : { keys: config.refreshJwt, typ: "JWT" };
+}
+
+/**
+ * Signs exactly `claims` with HMAC secret `key` (HS256, `kid` in the header, the `typ` of the
+ * claimed `token_type`): for tests and tools.
+ */
 export function signClaims(key: SigningKey, claims: Record<string, unknown>): Promise<string> {
-  return sign(claims, secretAsJwk(key));
+  const typ = claims.token_type === "access" ? ACCESS_TOKEN_TYP : "JWT";
+  return signed("HS256", { kid: key.kid, jwk: secretAsJwk(key) }, typ, claims);
 }
 
 export interface IssuedToken {
@@ -68,15 +82,18 @@ export function newClaims(config: Config, type: TokenType, userId: number, sessi
 const utf8 = new TextEncoder();
 const base64url = (bytes: ArrayBuffer) => encodeBase64Url(bytes).replace(/=+$/, "");
 
-/** Signs `claims` with the current key of the configured algorithm (refusing when there is none). */
+/** Signs `claims` with the current key of their type (refusing when there is none). */
 export async function issueClaims(config: Config, claims: TokenClaims): Promise<IssuedToken> {
-  const key = signingKey(config);
-  const alg = config.jwt.algorithm;
+  const { keys, typ } = signatureOf(config, claims.token_type);
+  return { token: await signed(keys.algorithm, signingKey(config, keys), typ, claims), claims };
+}
+
+async function signed(alg: JwtAlgorithm, key: JwtKey, typ: string, claims: object): Promise<string> {
   const part = (value: object) => base64url(utf8.encode(JSON.stringify(value)).buffer as ArrayBuffer);
-  const input = `${part({ alg, typ: "JWT", kid: key.kid })}.${part(claims)}`;
+  const input = `${part({ alg, typ, kid: key.kid })}.${part(claims)}`;
   // Web Crypto's ECDSA and Ed25519 signatures are already in JWS form (raw r||s, raw bytes).
   const signature = await crypto.subtle.sign(WEB_CRYPTO[alg].sign, await cryptoKeyFor(alg, key, "sign"), utf8.encode(input));
-  return { token: `${input}.${base64url(signature)}`, claims };
+  return `${input}.${base64url(signature)}`;
 }
 
 /** Signs a new token of `type` for `userId` in a session with the current key. */
@@ -146,19 +163,24 @@ export async function verifyToken(config: Config, token: string, expected?: Toke
 
 async function checkedClaims(config: Config, token: string): Promise<TokenClaims> {
   let payload: unknown;
+  let type: TokenType;
   try {
     // The header alone: verify() decodes the payload once it has checked the signature.
     const header = decodeHeader(token);
-    const alg = config.jwt.algorithm;
-    // Exactly the configured algorithm, and a kid we know: nothing else is even tried.
-    const key = config.jwt.verifying.find((candidate) => candidate.kid === header.kid);
-    if (header.alg !== alg || !key) throw new TokenRejected("invalid");
-    payload = await verify(token, await cryptoKeyFor(alg, key, "verify"), alg);
+    // The header's typ names the token type, and so the only keys that may have signed it.
+    type = header.typ === ACCESS_TOKEN_TYP ? "access" : "refresh";
+    const { keys } = signatureOf(config, type);
+    // Exactly that type's algorithm, and a kid we know: nothing else is even tried.
+    const key = keys.verifying.find((candidate) => candidate.kid === header.kid);
+    if (header.alg !== keys.algorithm || !key) throw new TokenRejected("invalid");
+    // hono/jwt wants typ "JWT" (or none) unless told another.
+    payload = await verify(token, await cryptoKeyFor(keys.algorithm, key, "verify"), { alg: keys.algorithm, typ: type === "access" ? ACCESS_TOKEN_TYP : undefined });
   } catch {
     throw new TokenRejected("invalid");
   }
   const claims = claimsSchema.safeParse(payload);
-  if (!claims.success) throw new TokenRejected("invalid");
+  // Claims of the other type under this header and key are a forgery, or a token of an older release: refused, not "wrong type".
+  if (!claims.success || claims.data.token_type !== type) throw new TokenRejected("invalid");
   if (claims.data.iss !== undefined && claims.data.iss !== config.publicUrl) throw new TokenRejected("invalid");
   return claims.data;
 }

@@ -81,6 +81,11 @@ export const tokenFamilies = sqliteTable(
     /** The refresh token `current_jti` replaced, and when: presented again within the reuse grace, it is refused without ending the session. */
     previousJti: text("previous_jti"),
     rotatedAt: integer("rotated_at", { mode: "timestamp_ms" }),
+    /**
+     * The client that made that rotation (an HMAC under JWT_SECRET of its User-Agent and address,
+     * so neither is kept): the reuse grace holds for it alone, never for whoever copied the token.
+     */
+    rotatedBy: text("rotated_by"),
     /** The login, then each refresh: what GET /api/auth/sessions/ shows as `last_used`. */
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     /** The login request's User-Agent, at most 200 characters. */

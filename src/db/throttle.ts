@@ -2,7 +2,7 @@
  * Data access for throttling. A check and the reservation of a slot are one conditional INSERT,
  * so concurrent attempts cannot all slip under the limit; a login that succeeds gives its slots back.
  */
-import { and, count, eq, exists, gt, inArray, lt, min, or, sql } from "drizzle-orm";
+import { and, count, eq, exists, gt, gte, inArray, lt, min, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { knownAddresses, throttleEvents, users } from "./schema";
 import { sameUsername } from "./user-match";
@@ -59,6 +59,20 @@ export function windowCounts(db: Database, rules: ThrottleRule[], now: number) {
     .from(throttleEvents)
     .where(or(...rules.map((rule) => and(eq(throttleEvents.key, rule.key), gt(throttleEvents.at, now - rule.periodMs), applies(db, rule, now)))))
     .groupBy(throttleEvents.key);
+}
+
+/**
+ * Forgets the events under `key` and under every key starting with `prefix` (one index range),
+ * provided user `userId`'s password hash is now `hash`: a statement for the batch that sets it,
+ * so that only a change that took place clears anything.
+ */
+export function forgetEventsAfterPassword(db: Database, keys: { key: string; prefix: string }, password: { userId: number; hash: string }) {
+  // Every key starting with `prefix` sorts before `prefix` with its last character incremented.
+  const end = `${keys.prefix.slice(0, -1)}${String.fromCharCode(keys.prefix.charCodeAt(keys.prefix.length - 1) + 1)}`;
+  const changed = db.select({ one: sql`1` }).from(users).where(and(eq(users.id, password.userId), eq(users.password, password.hash)));
+  return db
+    .delete(throttleEvents)
+    .where(and(or(eq(throttleEvents.key, keys.key), and(gte(throttleEvents.key, keys.prefix), lt(throttleEvents.key, end))), exists(changed)));
 }
 
 export function releaseSlots(db: Database, ids: number[]) {

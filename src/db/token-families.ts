@@ -48,6 +48,7 @@ export function startFamilyForLogin(
         revokedAt: sql`null`.as("revoked_at"),
         previousJti: sql`null`.as("previous_jti"),
         rotatedAt: sql`null`.as("rotated_at"),
+        rotatedBy: sql`null`.as("rotated_by"),
         lastUsedAt: sql`${reservation.at}`.as("last_used_at"),
         userAgent: sql`${family.userAgent}`.as("user_agent"),
       })
@@ -85,38 +86,38 @@ export type RotateOutcome =
   | { kind: "within_grace" };
 
 /**
- * SQL: `jti` is not the token this family's current one replaced less than `graceMs` ago (a
- * family never rotated has no previous token: coalesce, or NULL would hide every reuse).
+ * SQL: `jti` is not the token this family's current one replaced less than `graceMs` ago by this
+ * same `client` (a family never rotated has no previous token, nor a rotating client: coalesce,
+ * or NULL would hide every reuse). Anyone else presenting it within the grace is reuse.
  */
-const outsideGrace = (jti: string, now: Date, graceMs: number) =>
-  sql`not coalesce(${and(eq(tokenFamilies.previousJti, jti), gt(tokenFamilies.rotatedAt, new Date(now.getTime() - graceMs)))}, 0)`;
+const outsideGrace = (jti: string, now: Date, graceMs: number, client: string) =>
+  sql`not coalesce(${and(eq(tokenFamilies.previousJti, jti), gt(tokenFamilies.rotatedAt, new Date(now.getTime() - graceMs)), eq(tokenFamilies.rotatedBy, client))}, 0)`;
 
 /**
  * Replaces `oldJti` by `newJti` in family `familyId` if, and only if, `oldJti` is still its
- * current token, the family is live and its user active. A non-current token is reuse: the same
- * batch revokes the family. D1 runs a batch as one transaction, so concurrent refreshes of one
- * token are serialised and exactly one of them rotates.
+ * current token, the family is live and its user active, and records `client` as the one that
+ * rotated. A non-current token is reuse: the same batch revokes the family. D1 runs a batch as
+ * one transaction, so concurrent refreshes of one token are serialised and exactly one of them rotates.
  */
 export async function rotateFamily(
   db: Database,
-  familyId: string,
-  userId: number,
-  oldJti: string,
-  newJti: string,
-  newExpiresAt: Date,
+  family: { id: string; userId: number },
+  rotation: { oldJti: string; newJti: string; newExpiresAt: Date; client: string },
   graceMs: number,
 ): Promise<RotateOutcome> {
   const now = new Date();
+  const { id: familyId, userId } = family;
+  const { oldJti, newJti, newExpiresAt, client } = rotation;
   const live = and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
-  const [reuse, rotation, [user], [family]] = await db.batch([
+  const [reuse, rotated, [user], [row]] = await db.batch([
     db
       .update(tokenFamilies)
       .set({ revokedAt: now })
-      .where(and(live, ne(tokenFamilies.currentJti, oldJti), outsideGrace(oldJti, now, graceMs)))
+      .where(and(live, ne(tokenFamilies.currentJti, oldJti), outsideGrace(oldJti, now, graceMs, client)))
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
     db
       .update(tokenFamilies)
-      .set({ currentJti: newJti, expiresAt: newExpiresAt, previousJti: oldJti, rotatedAt: now, lastUsedAt: now })
+      .set({ currentJti: newJti, expiresAt: newExpiresAt, previousJti: oldJti, rotatedAt: now, rotatedBy: client, lastUsedAt: now })
       .where(and(live, eq(tokenFamilies.currentJti, oldJti), gt(tokenFamilies.expiresAt, now), exists(activeUser(db, userId))))
       .returning({ id: tokenFamilies.id }),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
@@ -125,12 +126,12 @@ export async function rotateFamily(
       .from(tokenFamilies)
       .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId))),
   ]);
-  if (rotation.length > 0) return { kind: "rotated", userId };
+  if (rotated.length > 0) return { kind: "rotated", userId };
   if (reuse[0]) return { kind: "reused", family: reuse[0] };
   if (!user?.isActive) return { kind: "no_active_user" };
-  if (!family) return { kind: "unknown" };
-  if (family.revokedAt === null && family.expiresAt > now) return { kind: "within_grace" };
-  return { kind: "revoked", family: { id: family.id, expiresAt: family.expiresAt } };
+  if (!row) return { kind: "unknown" };
+  if (row.revokedAt === null && row.expiresAt > now) return { kind: "within_grace" };
+  return { kind: "revoked", family: { id: row.id, expiresAt: row.expiresAt } };
 }
 
 export type FamilyState = "current" | "not_current" | "revoked" | "unknown";
@@ -151,13 +152,13 @@ function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefi
 
 /**
  * Where a token stands in its session (token/verify), in one round trip: the session's row, its
- * user's state, and, for a refresh token that is no longer current (reuse, unless it was
- * replaced within the reuse grace), the revocation of the session in the same batch. An access token (no `refreshJti`) stands "current" while its
- * session is live.
+ * user's state, and, for a refresh token that is no longer current (reuse, unless the same
+ * client replaced it within the reuse grace), the revocation of the session in the same batch.
+ * An access token (no `refresh`) stands "current" while its session is live.
  */
-export async function sessionStanding(db: Database, sessionId: string, userId: number, refreshJti: string | undefined, graceMs: number) {
+export async function sessionStanding(db: Database, sessionId: string, userId: number, refresh: { jti: string; client: string } | undefined, graceMs: number) {
   const live = and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
-  const reuse = refreshJti === undefined ? sql`0` : and(ne(tokenFamilies.currentJti, refreshJti), outsideGrace(refreshJti, new Date(), graceMs));
+  const reuse = refresh === undefined ? sql`0` : and(ne(tokenFamilies.currentJti, refresh.jti), outsideGrace(refresh.jti, new Date(), graceMs, refresh.client));
   const [[family], [user], revoked] = await db.batch([
     familyRow(db, sessionId, userId),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
@@ -167,7 +168,7 @@ export async function sessionStanding(db: Database, sessionId: string, userId: n
       .where(and(live, reuse))
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
   ]);
-  let state = stateOf(family, refreshJti ?? family?.currentJti ?? "");
+  let state = stateOf(family, refresh?.jti ?? family?.currentJti ?? "");
   if (state === "current" && family!.expiresAt.getTime() <= Date.now()) state = "unknown";
   return { state, userActive: user?.isActive === true, revoked: revoked[0] as RevokedFamily | undefined };
 }

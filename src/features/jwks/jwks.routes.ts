@@ -17,7 +17,7 @@ export const jwksSchema = z.object({ keys: z.array(publicJwkSchema) }).meta({ id
 
 export const jwksRoute = createRoute({
   method: "get", path: "/.well-known/jwks.json", tags: ["auth"],
-  summary: "The public keys that verify this service's tokens (empty with HS256)",
+  summary: "The public keys that verify this service's access tokens (typ at+jwt; empty with HS256)",
   responses: {
     200: {
       description: "The JWK Set of the current and previous keys.",

@@ -6,7 +6,8 @@
 import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
-import { emailRules, lookupWithinLimits } from "../../auth/throttling";
+import { emailRules, loginFailureKeys, lookupWithinLimits } from "../../auth/throttling";
+import { forgetEventsAfterPassword } from "../../db/throttle";
 import { revokeAllFamiliesOf } from "../../db/token-families";
 import { activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
 import { ValidationFailed } from "../../http/errors";
@@ -39,7 +40,11 @@ export interface ResetConfirmation {
 
 const INVALID = ["Invalid value"];
 
-/** Sets the new password if the link is live; every session of the user ends. */
+/**
+ * Sets the new password if the link is live; every session of the user ends, and the failed
+ * logins counted against the username are forgotten (the owner proved they hold the mailbox, so
+ * a distributed attack on the username no longer holds them back).
+ */
 export async function confirmPasswordReset(deps: Deps, body: ResetConfirmation): Promise<void> {
   const { db, config } = deps;
   const id = decodeUid(body.uid);
@@ -52,7 +57,12 @@ export async function confirmPasswordReset(deps: Deps, body: ResetConfirmation):
   if (body.new_password1 !== body.new_password2) throw new ValidationFailed({ new_password2: ["The two password fields didn’t match."] });
   const problems = await passwordProblems(body.new_password1, { username: user.username, email: user.email, first_name: user.firstName, last_name: user.lastName });
   if (problems.length > 0) throw new ValidationFailed({ new_password2: problems });
-  const [changed, revoked] = await db.batch([passwordReset(db, user.id, user.password, hashPassword(body.new_password1)), revokeAllFamiliesOf(db, user.id)]);
+  const hash = hashPassword(body.new_password1);
+  const [changed, revoked] = await db.batch([
+    passwordReset(db, user.id, user.password, hash),
+    revokeAllFamiliesOf(db, user.id),
+    forgetEventsAfterPassword(db, loginFailureKeys(user.username), { userId: user.id, hash }),
+  ]);
   forgetFamilies(deps, revoked);
   // A concurrent reset or change won: this token was bound to the hash it replaced.
   if (changed.length === 0) throw new ValidationFailed({ token: INVALID });

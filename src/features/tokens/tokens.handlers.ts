@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { callerDepsOf, depsOf } from "../../lib/deps";
@@ -17,11 +18,14 @@ export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) =
   return c.json(tokens, 200);
 };
 
+/** Who presents a refresh token: the reuse grace holds only for the client that rotated it. */
+const refreshClient = (c: Context<AppEnv>) => ({ userAgent: c.req.header("User-Agent") ?? null, address: clientAddress(c.req.raw.headers) });
+
 export const refreshHandler: RouteHandler<typeof refreshRoute, AppEnv> = async (c) =>
-  c.json(await refresh(depsOf(c), { token: c.req.valid("json").refresh }), 200);
+  c.json(await refresh(depsOf(c), { token: c.req.valid("json").refresh, client: refreshClient(c) }), 200);
 
 export const verifyHandler: RouteHandler<typeof verifyRoute, AppEnv> = async (c) => {
-  await verify(depsOf(c), { token: c.req.valid("json").token });
+  await verify(depsOf(c), { token: c.req.valid("json").token, client: refreshClient(c) });
   return c.json({}, 200);
 };
 

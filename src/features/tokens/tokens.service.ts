@@ -3,6 +3,7 @@
  * (single use, enforced by D1), and logout ends it. Presenting an already used refresh token
  * anywhere revokes its family.
  */
+import { type RefreshClient, refreshClientId } from "../../auth/refresh-client";
 import { loginRules, throttledFor } from "../../auth/throttling";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
 import { type TokenClaims, TokenRejected, issueClaims, issueToken, newClaims, newTokenId, verifyToken } from "../../auth/tokens";
@@ -99,18 +100,24 @@ function blacklisted(deps: Deps, family?: RevokedFamily): never {
   throw new InvalidToken("Token is blacklisted");
 }
 
-/** Rotates a refresh token: a new pair for the current token, theft handling for a used one. */
-export async function refresh(deps: Deps, input: { token: string }): Promise<TokenPair> {
+/**
+ * Rotates a refresh token: a new pair for the current token, theft handling for a used one. The
+ * client presenting it is recorded with the rotation: only that client's reuse within the grace
+ * is a second tab rather than theft.
+ */
+export async function refresh(deps: Deps, input: { token: string; client: RefreshClient }): Promise<TokenPair> {
   const claims = await bodyToken(deps, input.token, "refresh");
   const family = claims.fam!;
+  // Both tokens are signed before the batch: a key that cannot sign fails before the old token is spent.
   const next = await issueToken(deps.config, "refresh", claims.user_id, { fam: family });
+  const access = await issueToken(deps.config, "access", claims.user_id, { sid: family });
+  const client = await refreshClientId(deps.config, input.client);
   const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
-  const outcome = await rotateFamily(deps.db, family, claims.user_id, claims.jti, next.claims.jti, expiry(next.claims), graceMs);
+  const rotation = { oldJti: claims.jti, newJti: next.claims.jti, newExpiresAt: expiry(next.claims), client };
+  const outcome = await rotateFamily(deps.db, { id: family, userId: claims.user_id }, rotation, graceMs);
   switch (outcome.kind) {
-    case "rotated": {
-      const access = await issueToken(deps.config, "access", claims.user_id, { sid: family });
+    case "rotated":
       return { access: access.token, refresh: next.token };
-    }
     case "reused":
     case "revoked":
       return blacklisted(deps, outcome.family);
@@ -125,12 +132,13 @@ export async function refresh(deps: Deps, input: { token: string }): Promise<Tok
 
 /**
  * token/verify: any valid token of an active user whose session is live; a refresh token must
- * also be its session's current one (an older one is reuse, and revokes the session).
+ * also be its session's current one (an older one is reuse, and revokes the session, unless the
+ * client presenting it replaced it within the grace).
  */
-export async function verify(deps: Deps, input: { token: string }): Promise<void> {
+export async function verify(deps: Deps, input: { token: string; client: RefreshClient }): Promise<void> {
   const claims = await bodyToken(deps, input.token);
-  const refreshJti = claims.token_type === "refresh" ? claims.jti : undefined;
-  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refreshJti, deps.config.refreshReuseGraceSeconds * 1000);
+  const refresh = claims.token_type === "refresh" ? { jti: claims.jti, client: await refreshClientId(deps.config, input.client) } : undefined;
+  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refresh, deps.config.refreshReuseGraceSeconds * 1000);
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
   if (state === "not_current") blacklisted(deps, revoked);
   if (state === "revoked") blacklisted(deps);

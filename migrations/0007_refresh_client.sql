@@ -1,0 +1,1 @@
+ALTER TABLE `token_families` ADD `rotated_by` text;
