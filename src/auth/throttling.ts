@@ -6,9 +6,7 @@
  * (set by Cloudflare, never by the client); `X-Forwarded-For` is never trusted.
  */
 import type { Config } from "../config";
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import type { Database } from "../db/client";
-import { type ThrottleRule, reserveSlots, windowCounts } from "../db/throttle";
+import type { ThrottleRule } from "../db/throttle";
 import { Throttled } from "../http/errors";
 
 /** The client's address; an IPv6 client is keyed by its /56, what one customer is usually given. */
@@ -42,14 +40,6 @@ export function passwordCheckRules(config: Config, userId: number): ThrottleRule
   return [{ key: `password-check:${userId}`, ...config.throttle.passwordCheck }];
 }
 
-/** Emails requested from one address, and (separately) sent to one address. */
-export function emailRules(config: Config, address: string, recipient: string): ThrottleRule[] {
-  return [
-    { key: `email-from:${address}`, ...config.throttle.email },
-    { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email },
-  ];
-}
-
 export function registerRules(config: Config, address: string): ThrottleRule[] {
   return [{ key: `register-address:${address}`, ...config.throttle.registerAddress }];
 }
@@ -62,15 +52,4 @@ export function throttledFor(rules: ThrottleRule[], counts: { key: string; attem
     if (count && count.oldest !== null && count.attempts >= rule.limit) waitMs = Math.max(waitMs, count.oldest + rule.periodMs - now);
   }
   return new Throttled(waitMs / 1000);
-}
-
-/**
- * Runs `lookup` in one batch with the reservation of a slot under every rule; a full window is
- * the 429 (before anything else is done). Answers the lookup's rows.
- */
-export async function lookupWithinLimits<T extends BatchItem<"sqlite">>(db: Database, rules: ThrottleRule[], lookup: T): Promise<BatchResponse<[T]>[0]> {
-  const now = Date.now();
-  const [reserved, counts, rows] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), lookup]);
-  if (reserved.length === 0) throw throttledFor(rules, counts, now);
-  return rows as BatchResponse<[T]>[0];
 }
