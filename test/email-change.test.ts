@@ -127,6 +127,13 @@ describe("email changes need the current password", () => {
     expect((await call("GET", "/api/auth/profile/", { token: owner.device.access })).status).toBe(200);
   });
 
+  it("costs two round trips, as any profile update: the password's and the mail's slots ride in the batch that reads the caller", async () => {
+    const owner = await ownerWithTwoSessions();
+    const changed = await call("PATCH", "/api/auth/profile/", { token: owner.access, body: { email: `${uniqueName("moved")}@example.com`, current_password: PASSWORD } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("Server-Timing")).toMatch(/^d1;dur=[\d.]+;desc="2",/);
+  });
+
   it("never answers current_password, and documents it as a write-only field of the profile body", async () => {
     const owner = await ownerWithTwoSessions();
     const wanted = `${uniqueName("moved")}@example.com`;
@@ -196,6 +203,21 @@ describe("when an email change takes effect", () => {
     });
   }
 
+  it("mails one notice when confirmations of one key race", async () => {
+    const owner = await ownerWithTwoSessions();
+    const box = mailbox({ EMAIL_VERIFICATION: "optional" });
+    const wanted = `${uniqueName("moved")}@example.com`;
+    await box.call("PATCH", "/api/auth/profile/", { token: owner.access, body: { email: wanted, current_password: PASSWORD } });
+    const key = keyIn(box.sent[0]!);
+    box.sent.length = 0;
+    const responses = await Promise.all(Array.from({ length: 5 }, () => box.call("POST", "/api/auth/registration/verify-email/", { body: { key } })));
+    // The winner confirms; the others find the address already confirmed (200) or no longer pending (404).
+    expect(responses.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+    for (const response of responses) expect(response.body).toEqual(response.status === 200 ? { detail: "ok" } : { detail: "Not found." });
+    expect(box.envelopes()).toEqual([[owner.email, NOTICE_SUBJECT]]);
+    expect(await accountState(owner.id)).toMatchObject({ row: { email: wanted, pending_email: null, email_verified: 1 }, sessions: [owner.sid] });
+  });
+
   it("ends the other sessions at confirmation even when the requesting one has ended meanwhile", async () => {
     const owner = await ownerWithTwoSessions();
     const box = mailbox({ EMAIL_VERIFICATION: "optional" });
@@ -253,6 +275,25 @@ describe("mail of email changes counts against THROTTLE_EMAIL", () => {
       expect((await box.call("PATCH", "/api/auth/profile/", { token: other.access, body: { email: `${uniqueName("free")}@example.com`, current_password: PASSWORD } })).status).toBe(200);
     });
   }
+
+  it("charges a confirmation's notice to the user who asked, and never withholds it for that user's limit", async () => {
+    const owner = await ownerWithTwoSessions();
+    const box = mailbox({ EMAIL_VERIFICATION: "optional", THROTTLE_EMAIL: "2/3600" });
+    const [first, second] = [`${uniqueName("first")}@example.com`, `${uniqueName("second")}@example.com`];
+    for (const wanted of [first, second]) {
+      expect((await box.call("PATCH", "/api/auth/profile/", { token: owner.access, body: { email: wanted, current_password: PASSWORD } })).status).toBe(200);
+    }
+    expect(box.envelopes()).toEqual([[first, CONFIRM_SUBJECT], [second, CONFIRM_SUBJECT]].sort());
+    const key = keyIn(box.sent.find((mail) => mail.to === second)!);
+    box.sent.length = 0;
+    // The user's two mails are spent, but the change is done: its notice goes.
+    expect((await box.call("POST", "/api/auth/registration/verify-email/", { body: { key } })).status).toBe(200);
+    expect(box.envelopes()).toEqual([[owner.email, NOTICE_SUBJECT]]);
+    const { results } = await env.DB.prepare("select count(*) as n from throttle_events where key = ?").bind(`email-from-user:${owner.id}`).all();
+    expect(results).toEqual([{ n: 3 }]);
+    const refused = await box.call("PATCH", "/api/auth/profile/", { token: owner.access, body: { email: `${uniqueName("third")}@example.com`, current_password: PASSWORD } });
+    expect(refused.status).toBe(429);
+  });
 
   it("lets exactly the limit of concurrent email changes through", async () => {
     const owner = await ownerWithTwoSessions();

@@ -25,17 +25,18 @@ export function passwordCheckSlot(deps: CallerDeps, [reserved, counts]: CheckRes
   return reserved.map((slot) => slot.id);
 }
 
-/** Hashes `password` against the caller's row: wrong, it is `wrong` and its slot stays counted; right, the slot is given back. */
-export async function verifyCurrentPassword(deps: CallerDeps, user: UserRow, password: string, slot: number[], wrong: FieldErrors): Promise<void> {
+/** Hashes `password` against the caller's row: wrong, it is `wrong` (its slot stays counted). A right one's slot is the caller's to give back. */
+export async function verifyCurrentPassword(user: UserRow, password: string, wrong: FieldErrors): Promise<void> {
   const check = await verifyPassword(password, user.password);
   if (!check.valid) throw new ValidationFailed(wrong);
-  deps.defer(releaseSlots(deps.db, slot).run());
 }
 
-/** The caller's row once `password` is proven right; `wrong` is the field error when it is not. */
+/** The caller's row once `password` is proven right (its slot given back); `wrong` is the field error when it is not. */
 export async function checkCurrentPassword(deps: CallerDeps, password: string, wrong: FieldErrors): Promise<UserRow> {
   const now = Date.now();
   const { caller: user, results } = await deps.caller.batch(passwordCheckStatements(deps, now));
-  await verifyCurrentPassword(deps, user, password, passwordCheckSlot(deps, results, now), wrong);
+  const slot = passwordCheckSlot(deps, results, now);
+  await verifyCurrentPassword(user, password, wrong);
+  deps.defer(releaseSlots(deps.db, slot).run());
   return user;
 }

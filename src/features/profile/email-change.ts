@@ -31,7 +31,7 @@ type Slot = { id: number };
 type Counts = { key: string; attempts: number; oldest: number | null }[];
 type Reservations = [Slot[], Counts, (Slot & { key: string })[], Counts];
 
-/** The mail an email change asks for, charged to the user at once (the notice a confirmation sends later included). */
+/** What an email change mails now (the confirmation, or with `none` the notice), charged to the user; a confirmation's notice is charged when it is sent. */
 const requesterAsk = (deps: CallerDeps): MailAsk => ({ requester: userMailRules(deps.config, deps.caller.id) });
 
 /**
@@ -44,10 +44,11 @@ export function emailChangeReservations(deps: CallerDeps, body: ProfileBody, now
   return [...passwordCheckStatements(deps, now), ...mailSlotStatements(deps.db, requesterAsk(deps), now)];
 }
 
-/** An email change admitted: the address wanted, and the user's mail slot (given back if nothing is mailed in the end). */
+/** An email change admitted: the address wanted, the user's mail slot (given back if nothing is mailed in the end), and the right password's slot (given back with the update). */
 export interface EmailChange {
   wanted: string;
   mailSlots: number[];
+  passwordSlot: number[];
 }
 
 /** Gives slots back, after the response. */
@@ -89,12 +90,12 @@ export async function admitEmailChange(deps: CallerDeps, user: UserRow, body: Pr
     throw error;
   }
   try {
-    await verifyCurrentPassword(deps, user, body.current_password, passwordSlot, INCORRECT);
+    await verifyCurrentPassword(user, body.current_password, INCORRECT);
   } catch (error) {
     giveBack(deps, mail);
     throw error;
   }
-  return { wanted, mailSlots: mail };
+  return { wanted, mailSlots: mail, passwordSlot };
 }
 
 /** An admitted change's part of the update's batch, and what to do once that batch has run or failed. */
@@ -114,13 +115,15 @@ export interface EmailChangeWrites {
  */
 export function emailChangeWrites(deps: CallerDeps, user: UserRow, change: EmailChange, changes: ProfileChanges, address: string, now: number): EmailChangeWrites {
   const { db, config, caller } = deps;
-  const failed = () => giveBack(deps, change.mailSlots);
+  // The right password's slot is given back in the update's batch (no round trip of its own).
+  const passwordBack = releaseSlots(db, change.passwordSlot);
+  const failed = () => giveBack(deps, [...change.mailSlots, ...change.passwordSlot]);
   if (config.emailVerification !== "none") {
     changes.pendingEmail = change.wanted;
     // The new address is nobody's yet: no known address passes its limit, so no set of accounts can flood it.
     const confirmation = reserveMailSlots(db, { requester: [], recipient: { rule: recipientMailRule(config, change.wanted) } }, now);
     return {
-      statements: [confirmation],
+      statements: [confirmation, passwordBack],
       done(after, [slots]) {
         if ((slots as unknown[]).length > 0) {
           sendVerification(deps, { id: after.id, username: after.username, email: change.wanted, session: caller.identity.sessionId });
@@ -133,11 +136,18 @@ export function emailChangeWrites(deps: CallerDeps, user: UserRow, change: Email
   const revoke = revokeOtherFamiliesOf(db, caller.id, caller.identity.sessionId);
   if (!user.email) {
     // No old address to tell: the slot asked for nothing.
-    return { statements: [revoke], done: (_, [revoked]) => (forgetFamilies(deps, revoked as RevokedFamily[]), failed()), failed };
+    return {
+      statements: [revoke, passwordBack],
+      done(_, [revoked]) {
+        forgetFamilies(deps, revoked as RevokedFamily[]);
+        giveBack(deps, change.mailSlots);
+      },
+      failed,
+    };
   }
   const notice = reserveMailSlots(db, { requester: [], recipient: { rule: recipientMailRule(config, user.email), account: userWithId(caller.id), from: address } }, now);
   return {
-    statements: [revoke, notice],
+    statements: [revoke, notice, passwordBack],
     done(after, [revoked, slots]) {
       forgetFamilies(deps, revoked as RevokedFamily[]);
       if ((slots as unknown[]).length > 0) deps.mail.send(emailChangeNotice(user.email, after.username, change.wanted));

@@ -45,7 +45,7 @@ export const accountDeleteRoute = createRoute({
 
 const knownAddressSchema = z
   .object({
-    address: z.string().meta({ description: "An IPv4 address, or an IPv6 /56; `unknown` when the request carried none." }),
+    address: z.string().meta({ description: "The client address as the limits key it (an IPv4 address, an IPv6 prefix); `unknown` when the request carried none." }),
     last_seen: z.string().meta({ format: "date-time", description: "The last login from it (or the registration)." }),
   })
   .meta({ id: "KnownAddress", description: "An address the account registered or logged in from; kept 30 days after its last use." });
