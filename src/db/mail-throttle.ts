@@ -35,18 +35,18 @@ const under = (rule: ThrottleRule, now: number) =>
   sql`(select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit}`;
 
 /** SQL: the recipient's mail goes (its account exists, and it is under its limit or the requester's address is known to the account). */
-function recipientGoes(db: Database, recipient: MailRecipient, now: number): SQL {
-  const account = recipient.account ?? sql`1`;
-  const accountExists = recipient.account ? exists(db.select({ one: sql`1` }).from(users).where(account)) : sql`1`;
-  if (recipient.from === undefined || !recipient.account) return and(accountExists, under(recipient.rule, now))!;
+function recipientGoes(db: Database, { rule, account, from }: MailRecipient, now: number): SQL {
+  if (!account) return under(rule, now);
+  const accountExists = exists(db.select({ one: sql`1` }).from(users).where(account));
+  if (from === undefined) return and(accountExists, under(rule, now))!;
   const known = exists(
     db
       .select({ one: sql`1` })
       .from(knownAddresses)
       .innerJoin(users, eq(users.id, knownAddresses.userId))
-      .where(and(account, eq(knownAddresses.address, recipient.from), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
+      .where(and(account, eq(knownAddresses.address, from), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
   );
-  return sql`(${accountExists} and (${under(recipient.rule, now)} or ${known}))`;
+  return sql`(${accountExists} and (${under(rule, now)} or ${known}))`;
 }
 
 /**
