@@ -1,7 +1,9 @@
 /** GET /api/auth/profile/export/: complete, streamed, in bounded memory. */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newProfile, signedInUser } from "./helpers";
+import { ORIGIN, PASSWORD, call, login, newProfile, registerUser, signedInUser } from "./helpers";
+
+const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 describe("GET /api/auth/profile/export/", () => {
   it("exports the profile, followers, following and sessions as an attachment", async () => {
@@ -22,6 +24,42 @@ describe("GET /api/auth/profile/export/", () => {
       followers: [user(fan, 0, 1, false)],
       following: [user(idol, 1, 0, true)],
       sessions: [{ id: expect.any(String), created: expect.any(String), last_used: expect.any(String), user_agent: null, current: true }],
+      known_addresses: [{ address: "unknown", last_seen: ISO }],
+    });
+  });
+
+  it("exports every known address the service holds, with when it was last seen, in pages", async () => {
+    const me = await registerUser();
+    for (const ip of ["198.51.100.7", "198.51.100.8"]) {
+      expect((await call("POST", "/api/auth/login/", { body: { username: me.username, password: PASSWORD }, headers: { "CF-Connecting-IP": ip } })).status).toBe(200);
+    }
+    const { access } = await login(me.username);
+    const id = (await call("GET", "/api/auth/profile/", { token: access })).body.id as number;
+    // Addresses the service still holds, however many: 1,234 more, one of them past the 30 days (not yet swept by the cron).
+    await env.DB.prepare(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 1234)
+       insert into known_addresses (user_id, address, last_login_at) select ?, '10.' || (i / 256) || '.' || (i % 256) || '.1', 1700000000000 + i from n`,
+    ).bind(id).run();
+    const response = await call("GET", "/api/auth/profile/export/", { token: access });
+    expect(response.status).toBe(200);
+    const known: { address: string; last_seen: string }[] = response.body.known_addresses;
+    expect(known).toHaveLength(1237);
+    expect(new Set(known.map((entry) => entry.address)).size).toBe(1237);
+    for (const entry of known) expect(Object.keys(entry).sort()).toEqual(["address", "last_seen"]);
+    expect(known.find((entry) => entry.address === "10.0.1.1")).toEqual({ address: "10.0.1.1", last_seen: new Date(1700000000001).toISOString() });
+    expect(known.find((entry) => entry.address === "198.51.100.7")).toEqual({ address: "198.51.100.7", last_seen: ISO });
+    expect(known.find((entry) => entry.address === "198.51.100.8")).toEqual({ address: "198.51.100.8", last_seen: ISO });
+    expect(known.find((entry) => entry.address === "unknown")).toEqual({ address: "unknown", last_seen: ISO });
+    // Another user's addresses are not in it.
+    const other = await signedInUser();
+    const theirs = await call("GET", "/api/auth/profile/export/", { token: other.access });
+    expect(theirs.body.known_addresses).toEqual([{ address: "unknown", last_seen: ISO }]);
+    const { schemas } = (await call("GET", "/api/schema/")).body.components;
+    expect(schemas.AccountExport.required).toContain("known_addresses");
+    expect(schemas.AccountExport.properties.known_addresses).toEqual({ type: "array", items: { $ref: "#/components/schemas/KnownAddress" } });
+    expect(schemas.KnownAddress).toMatchObject({
+      properties: { address: { type: "string" }, last_seen: { type: "string", format: "date-time" } },
+      required: ["address", "last_seen"],
     });
   });
 

@@ -54,7 +54,7 @@ function attacks(): Attack[] {
     ["/api/auth/token/verify/", ["token"]],
     ["/api/auth/logout/", ["refresh"]],
     ["/api/auth/password/change/", ["old_password", "new_password", "new_password2"], authed],
-    ["/api/auth/profile/", ["username", "email", "first_name", "last_name", "bio"], authed, "PATCH"],
+    ["/api/auth/profile/", ["username", "email", "first_name", "last_name", "bio", "current_password"], authed, "PATCH"],
   ];
   const wrongValues = [true, [], { nested: "object" }, null, ["a", "b"], 1e308];
   for (const [path, fields, headers, method] of bodies) {

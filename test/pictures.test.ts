@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { crc32 } from "../src/features/media/images/png";
 import { IMAGES } from "./fixtures/images";
-import { ORIGIN, call, signedInUser } from "./helpers";
+import { ORIGIN, PASSWORD, call, signedInUser } from "./helpers";
 
 const INVALID = { profile_picture: ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."] };
 const KEY = /^profile_pics\/[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
@@ -300,7 +300,7 @@ describe("profile pictures", () => {
     const sessions = await Promise.all(Array.from({ length: 6 }, () => signedInUser()));
     const before = await bucketKeys();
     const email = `picture-race-${Date.now()}@example.com`;
-    const responses = await Promise.all(sessions.map((s) => upload(s.access, { profile_picture: IMAGES["tiny.png"], email })));
+    const responses = await Promise.all(sessions.map((s) => upload(s.access, { profile_picture: IMAGES["tiny.png"], email, current_password: PASSWORD })));
     const winners = responses.filter((r) => r.status === 200);
     expect(winners).toHaveLength(1);
     for (const loser of responses.filter((r) => r.status !== 200)) expect(loser.body).toEqual({ email: ["A user with that email already exists."] });

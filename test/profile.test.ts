@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newProfile, signedInUser, uniqueName } from "./helpers";
+import { ORIGIN, PASSWORD, call, newProfile, signedInUser, uniqueName } from "./helpers";
 
 describe("GET /api/auth/profile/", () => {
   it("answers the caller's profile with the contract's fields", async () => {
@@ -41,7 +41,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   it("changes username and email, and answers the profile unchanged for an empty body", async () => {
     const session = await signedInUser();
     const username = uniqueName("renamed");
-    const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { username, email: `${username}@Example.COM` } });
+    const response = await call("PATCH", "/api/auth/profile/", { token: session.access, body: { username, email: `${username}@Example.COM`, current_password: PASSWORD } });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ username, email: `${username}@example.com` });
     const empty = await call("PATCH", "/api/auth/profile/", { token: session.access, body: {} });
@@ -130,7 +130,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
   it("gives one email to exactly one of two users updating to it at once", async () => {
     const sessions = await Promise.all(Array.from({ length: 6 }, () => signedInUser()));
     const email = `${uniqueName("contested")}@example.com`;
-    const responses = await Promise.all(sessions.map((s) => call("PATCH", "/api/auth/profile/", { token: s.access, body: { email } })));
+    const responses = await Promise.all(sessions.map((s) => call("PATCH", "/api/auth/profile/", { token: s.access, body: { email, current_password: PASSWORD } })));
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
     for (const loser of responses.filter((r) => r.status !== 200)) {
       expect(loser.status).toBe(400);

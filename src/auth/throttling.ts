@@ -7,9 +7,7 @@
  * per address also counts an IPv6 client's /48, at four times the limit.
  */
 import type { Config, Rate } from "../config";
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import type { Database } from "../db/client";
-import { type ThrottleRule, reserveSlots, windowCounts } from "../db/throttle";
+import type { ThrottleRule } from "../db/throttle";
 import { Throttled } from "../http/errors";
 
 /** The client's address; an IPv6 client is keyed by its /56, what one customer is usually given. */
@@ -34,7 +32,7 @@ export function wideAddress(address: string): string | undefined {
 const WIDE_FACTOR = 4;
 
 /** A limit counted per client address: the address (IPv4, or IPv6 /56) at `rate`, and an IPv6 client's /48 at four times it. */
-function perAddress(name: string, address: string, rate: Rate, unlessKnown?: ThrottleRule["unlessKnown"]): ThrottleRule[] {
+export function perAddress(name: string, address: string, rate: Rate, unlessKnown?: ThrottleRule["unlessKnown"]): ThrottleRule[] {
   const wide = wideAddress(address);
   const known = unlessKnown ? { unlessKnown } : {};
   return [
@@ -79,14 +77,6 @@ export function passwordCheckRules(config: Config, userId: number): ThrottleRule
   return [{ key: `password-check:${userId}`, ...config.throttle.passwordCheck }];
 }
 
-/** Emails requested from one address, and (separately) sent to one address. */
-export function emailRules(config: Config, address: string, recipient: string): ThrottleRule[] {
-  return [
-    ...perAddress("email-from", address, config.throttle.email),
-    { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email },
-  ];
-}
-
 export function registerRules(config: Config, address: string): ThrottleRule[] {
   return perAddress("register-address", address, config.throttle.registerAddress);
 }
@@ -99,15 +89,4 @@ export function throttledFor(rules: ThrottleRule[], counts: { key: string; attem
     if (count && count.oldest !== null && count.attempts >= rule.limit) waitMs = Math.max(waitMs, count.oldest + rule.periodMs - now);
   }
   return new Throttled(waitMs / 1000);
-}
-
-/**
- * Runs `lookup` in one batch with the reservation of a slot under every rule; a full window is
- * the 429 (before anything else is done). Answers the lookup's rows.
- */
-export async function lookupWithinLimits<T extends BatchItem<"sqlite">>(db: Database, rules: ThrottleRule[], lookup: T): Promise<BatchResponse<[T]>[0]> {
-  const now = Date.now();
-  const [reserved, counts, rows] = await db.batch([reserveSlots(db, rules, now), windowCounts(db, rules, now), lookup]);
-  if (reserved.length === 0) throw throttledFor(rules, counts, now);
-  return rows as BatchResponse<[T]>[0];
 }

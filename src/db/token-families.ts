@@ -198,6 +198,11 @@ export function revokeAllFamiliesOf(db: Database, userId: number, permitted?: SQ
     .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt });
 }
 
+/** The statement that revokes every live family of a user but `keep` (the session that changed the email), when `permitted` holds. */
+export function revokeOtherFamiliesOf(db: Database, userId: number, keep: string | undefined, permitted?: SQL) {
+  return revokeAllFamiliesOf(db, userId, and(keep === undefined ? undefined : ne(tokenFamilies.id, keep), permitted));
+}
+
 /** Deletes families whose last token has expired, `limit` rows at a time (an index range on expires_at). */
 export async function deleteExpiredFamilies(db: Database, limit = 500): Promise<number> {
   const expired = db

@@ -1,5 +1,6 @@
 /** Data access for users: statements and small queries over the users table. Knows Drizzle and D1, not HTTP. */
-import { type SQL, and, asc, count, eq, getTableColumns, ne, or, sql } from "drizzle-orm";
+import { type SQL, and, asc, count, eq, exists, getTableColumns, ne, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
@@ -45,10 +46,15 @@ export async function checkRegistration(db: Database, wanted: { username: string
 
 export type InsertResult = { id: number } | { taken: UniqueField };
 
-/** Inserts a user; a unique index refusing it (a lost race) is reported, not thrown. */
-export function insertUser(db: Database, user: NewUserRow): Promise<InsertResult> {
+/**
+ * Inserts a user, with `alongside` statements in the same batch (after the insert, so they can
+ * find the new row); a unique index refusing it (a lost race) is reported, not thrown, and then
+ * none of them is applied.
+ */
+export function insertUser(db: Database, user: NewUserRow, alongside: BatchItem<"sqlite">[] = []): Promise<InsertResult> {
   return orTakenField(async () => {
-    const [row] = await db.insert(users).values(user).returning({ id: users.id });
+    const insert = db.insert(users).values(user).returning({ id: users.id });
+    const [[row]] = (await db.batch([insert, ...alongside] as unknown as [typeof insert])) as [{ id: number }[]];
     return { id: row!.id };
   });
 }
@@ -112,20 +118,32 @@ export function adminUserUpdate(db: Database, id: number, changes: { isActive?: 
   return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(and(eq(users.id, id), permitted)).returning();
 }
 
-/** The active user holding `email` (case-insensitively), for a password-reset request. */
+/** SQL: the active user holding `email` (case-insensitively): whom a password reset mails. */
+export const activeHolderOf = (email: string) => and(sameEmail(email), eq(users.isActive, true))!;
+
+/** SQL: the unverified active user holding `email`: whom a new verification mail goes to. */
+export const unverifiedHolderOf = (email: string) => and(activeHolderOf(email), eq(users.emailVerified, false))!;
+
+/** SQL: user `id` (the account a mail about them is for). */
+export const userWithId = (id: number) => eq(users.id, id);
+
+/** SQL: user `id`, while `pending` is still their pending address (an email change not yet confirmed). */
+export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`)!;
+
+/** SQL for statements of other tables: `pending` is still user `id`'s pending address. */
+export const stillPending = (db: Database, id: number, pending: string) => exists(db.select({ one: sql`1` }).from(users).where(pendingFor(id, pending)));
+
+/** The active user holding `email`, for a password-reset request. */
 export function activeUserByEmail(db: Database, email: string) {
   return db
     .select({ id: users.id, username: users.username, password: users.password, lastLogin: users.lastLogin, email: users.email })
     .from(users)
-    .where(and(sameEmail(email), eq(users.isActive, true)));
+    .where(activeHolderOf(email));
 }
 
 /** An unverified active user holding `email`, for a new verification mail. */
 export function unverifiedUserByEmail(db: Database, email: string) {
-  return db
-    .select({ id: users.id, username: users.username, email: users.email })
-    .from(users)
-    .where(and(sameEmail(email), eq(users.isActive, true), eq(users.emailVerified, false)));
+  return db.select({ id: users.id, username: users.username, email: users.email }).from(users).where(unverifiedHolderOf(email));
 }
 
 /** Marks `email` verified for user `id`, if it is still their address. */
@@ -139,11 +157,7 @@ export function markEmailVerified(db: Database, id: number, email: string) {
 
 /** Makes the confirmed pending address the user's email (a unique index may still refuse it). */
 export function confirmPendingEmail(db: Database, id: number, pending: string) {
-  return db
-    .update(users)
-    .set({ email: pending, pendingEmail: null, emailVerified: true })
-    .where(and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`))
-    .returning({ id: users.id });
+  return db.update(users).set({ email: pending, pendingEmail: null, emailVerified: true }).where(pendingFor(id, pending)).returning({ id: users.id });
 }
 
 /** The active user `id`, for a password-reset confirmation or an email verification. */

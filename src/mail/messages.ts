@@ -39,12 +39,13 @@ export function verificationMessage(to: string, username: string, url: string, v
   );
 }
 
+/** To the old address, when a change of the account's address has taken effect (every other session has ended with it). */
 export function emailChangeNotice(to: string, username: string, newAddress: string): MailMessage {
   const text = [
-    `Someone asked to change the email address of the account ${username} from this address to ${newAddress}.`,
-    "The change happens only once the new address is confirmed from the message sent to it.",
-    "If you did not ask for this, change your password now: your account may be in someone else's hands.",
+    `The email address of the account ${username} was changed from this address to ${newAddress}. Every other session of the account has been signed out.`,
+    "If you made this change, there is nothing to do.",
+    "If you did not, someone who knows your password has your account: sign in, change your password and set your address back now, or ask the service's administrators for help.",
   ].join("\n\n");
   const html = `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${text.split("\n\n").map((line) => `<p>${escape(line)}</p>`).join("\n")}</body></html>`;
-  return { to, subject: "Your email address is being changed", text, html };
+  return { to, subject: "Your email address was changed", text, html };
 }

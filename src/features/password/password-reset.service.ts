@@ -6,21 +6,31 @@
 import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
-import { emailRules, loginFailureKeys, lookupWithinLimits } from "../../auth/throttling";
+import { loginFailureKeys } from "../../auth/throttling";
 import { forgetEventsAfterPassword } from "../../db/throttle";
+import { type MailAsk, addressMailRules, mailSlotStatements, mailSlotsOf, recipientMailRule } from "../../auth/mail-limits";
 import { revokeAllFamiliesOf } from "../../db/token-families";
-import { activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
+import { activeHolderOf, activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
 import { ValidationFailed } from "../../http/errors";
 import type { Deps } from "../../lib/deps";
 import { passwordResetMessage } from "../../mail/messages";
 import { forgetFamilies } from "../tokens/tokens.service";
 import { signingSecret } from "../../config";
 
-/** Mails a reset link when `email` is an active user's; throttled per requester and per recipient. */
+/**
+ * Mails a reset link when `email` is an active user's. THROTTLE_EMAIL: past the requesting
+ * address's limit, 429; past the recipient's, the same answer and no mail, unless the request
+ * comes from an address the account knows. One round trip either way, whoever the address is.
+ */
 export async function requestPasswordReset(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
   const { db, config } = deps;
-  const [user] = await lookupWithinLimits(db, emailRules(config, address, email), activeUserByEmail(db, email));
-  if (!user) return;
+  const now = Date.now();
+  const ask: MailAsk = {
+    requester: addressMailRules(config, address),
+    recipient: { rule: recipientMailRule(config, email), account: activeHolderOf(email), from: address },
+  };
+  const [reserved, counts, [user]] = await db.batch([...mailSlotStatements(db, ask, now), activeUserByEmail(db, email)]);
+  if (!mailSlotsOf(ask, [reserved, counts], now).send || !user) return;
   // The token's HMAC and the message are made after the response, so both answers take the same time.
   deps.defer(
     (async () => {

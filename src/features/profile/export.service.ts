@@ -1,11 +1,13 @@
 /**
  * GET /api/auth/profile/export/: everything the service holds about the caller, as one JSON
  * document written while it is read: the profile, then the followers and the following in
- * pages of PAGE rows (keyset pages of the follow indexes), then the sessions. Memory holds one
- * page at a time, however many followers there are.
+ * pages of PAGE rows (keyset pages of the follow indexes), then the sessions, then the known
+ * addresses in pages too (keyset pages of their primary key). Memory holds one page at a time,
+ * however many followers or addresses there are.
  */
 import type { FollowDirection } from "../../db/follows";
 import { followPageStatements } from "../../db/follows";
+import { knownAddressPage } from "../../db/known-addresses";
 import type { CallerDeps } from "../../lib/deps";
 import { listSessions } from "../sessions/sessions.service";
 import { profileOf, publicUserOf } from "../users/users.representations";
@@ -40,7 +42,18 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       }
       yield "]";
     }
-    yield `,"sessions":${JSON.stringify(await listSessions(deps))}}`;
+    yield `,"sessions":${JSON.stringify(await listSessions(deps))}`;
+    yield `,"known_addresses":[`;
+    let after: string | undefined;
+    for (;;) {
+      const { results: [rows] } = await caller.batch([knownAddressPage(db, caller.id, after, PAGE)]);
+      if (rows.length > 0) {
+        yield (after === undefined ? "" : ",") + rows.map((row) => JSON.stringify({ address: row.address, last_seen: new Date(row.lastSeen).toISOString() })).join(",");
+      }
+      if (rows.length < PAGE) break;
+      after = rows.at(-1)!.address;
+    }
+    yield "]}";
   }
   const iterator = parts();
   const body = new ReadableStream<Uint8Array>({

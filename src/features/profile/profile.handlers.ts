@@ -1,4 +1,5 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
 import { profileOf } from "../users/users.representations";
@@ -16,7 +17,7 @@ export const profileGetHandler: RouteHandler<typeof profileGetRoute, AppEnv> = a
 
 /** PUT and PATCH share the definition's body and answer; one handler serves both. */
 export const profileUpdateHandler: RouteHandler<typeof profilePatchRoute, AppEnv> = async (c) => {
-  const user = await changeProfile(callerDepsOf(c), c.req.valid("json"));
+  const user = await changeProfile(callerDepsOf(c), c.req.valid("json"), { address: clientAddress(c.req.raw.headers) });
   return c.json(profileOf(user, origin(c.req.url)), 200);
 };
 

@@ -24,7 +24,12 @@ const update = (method: "put" | "patch") =>
         description: "A picture is a file part of a multipart body; JSON and form bodies change text fields only.",
       }),
     },
-    responses: { 200: jsonResponse(profileSchema, "The updated profile."), ...withBody, ...withBearer, ...everyRoute },
+    responses: {
+      200: jsonResponse(profileSchema, "The updated profile."),
+      ...withBody, ...withBearer, ...everyRoute,
+      // An email change: THROTTLE_PASSWORD_CHECK (wrong current passwords) or THROTTLE_EMAIL (its mail) of the user.
+      429: errorResponses.throttled,
+    },
   });
 
 export const profilePutRoute = update("put");
@@ -38,8 +43,21 @@ export const accountDeleteRoute = createRoute({
   responses: { 204: { description: "Deleted." }, ...withBody, ...withBearer, ...everyRoute, 429: errorResponses.throttled },
 });
 
+const knownAddressSchema = z
+  .object({
+    address: z.string().meta({ description: "The client address as the limits key it (an IPv4 address, an IPv6 prefix); `unknown` when the request carried none." }),
+    last_seen: z.string().meta({ format: "date-time", description: "The last login from it (or the registration)." }),
+  })
+  .meta({ id: "KnownAddress", description: "An address the account registered or logged in from; kept 30 days after its last use." });
+
 export const accountExportSchema = z
-  .object({ profile: profileSchema, followers: z.array(publicUserSchema), following: z.array(publicUserSchema), sessions: z.array(sessionSchema) })
+  .object({
+    profile: profileSchema,
+    followers: z.array(publicUserSchema),
+    following: z.array(publicUserSchema),
+    sessions: z.array(sessionSchema),
+    known_addresses: z.array(knownAddressSchema),
+  })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 
 export const accountExportRoute = createRoute({

@@ -15,6 +15,10 @@ export const profileBody = z.object({
   bio: charField({ maxLength: BIO_MAX_LENGTH, allowBlank: true }).nullable().optional(),
   /** A file part of a multipart body; empty or null removes the picture. */
   profile_picture: pictureField().optional(),
+  /** Read only when `email` changes, and then required: a stolen access token must not be enough to move the account. */
+  current_password: passwordField()
+    .optional()
+    .meta({ writeOnly: true, description: "The caller's password: required when `email` changes to another address, ignored otherwise; never returned." }),
 }).meta({ id: "ProfileUpdateRequest" });
 
 export type ProfileBody = z.infer<typeof profileBody>;

@@ -1,17 +1,19 @@
 /**
  * Profile reads and updates of the caller. A new picture is written to R2 before the row and
  * deleted again if the row is not updated; the replaced picture is deleted only once the row
- * no longer names it. So a failed update leaves neither a new object nor a changed row.
+ * no longer names it. So a failed update leaves neither a new object nor a changed row. An email
+ * change is checked (its password, its mail limits) before the picture is stored and the row
+ * written: see ./email-change.ts.
  */
+import type { BatchItem } from "drizzle-orm/batch";
 import type { UserRow } from "../../db/schema";
 import { type ProfileChanges, profileUpdate, takenFields, uniqueHolders } from "../../db/users";
 import { orTakenField } from "../../db/unique-violation";
 import { ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 import { deletePicture, storePicture } from "../media/picture-store";
-import { emailChangeNotice } from "../../mail/messages";
-import { sendVerification } from "../registration/email-verification.service";
 import { takenErrors } from "../users/taken-errors";
+import { admitEmailChange, emailChangeReservations, emailChangeWrites, releaseReservations } from "./email-change";
 import type { ProfileBody } from "./profile.schemas";
 
 /** The caller's row: the guard reads it, so a profile read is that one statement. */
@@ -22,7 +24,6 @@ export function readProfile({ caller }: CallerDeps): Promise<UserRow> {
 function textChanges(body: ProfileBody): ProfileChanges {
   const changes: ProfileChanges = {
     username: body.username,
-    email: body.email,
     firstName: body.first_name,
     lastName: body.last_name,
     bio: body.bio,
@@ -30,13 +31,24 @@ function textChanges(body: ProfileBody): ProfileChanges {
   return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
 
-export async function changeProfile(deps: CallerDeps, body: ProfileBody): Promise<UserRow> {
+/** `address`: the client's (mail limits: an address known to the account is not held back by its recipient's limit). */
+export async function changeProfile(deps: CallerDeps, body: ProfileBody, { address }: { address: string }): Promise<UserRow> {
   const { caller, db, bucket } = deps;
+  const now = Date.now();
   const changes = textChanges(body);
-  const { caller: user, results: [holders] } = await caller.batch([uniqueHolders(db, changes, caller.id)]);
-  const taken = takenFields(holders, changes);
-  if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
-  const newAddress = holdUntilConfirmed(deps, user, changes);
+  const unique = { username: body.username, email: body.email };
+  const { caller: user, results: [holders, ...reserved] } = await caller.batch([
+    uniqueHolders(db, unique, caller.id),
+    ...emailChangeReservations(deps, body, now),
+  ] as unknown as [ReturnType<typeof uniqueHolders>]);
+  const taken = takenFields(holders, unique);
+  if (taken.size > 0) {
+    releaseReservations(deps, reserved);
+    throw new ValidationFailed(takenErrors(taken));
+  }
+  const change = await admitEmailChange(deps, user, body, reserved, now);
+  const writes = change ? emailChangeWrites(deps, user, change, changes, address, now) : undefined;
+  if (!change && body.email !== undefined) keepAddress(deps, user, body.email, changes);
 
   const newKey = body.profile_picture ? await storePicture(bucket, body.profile_picture) : undefined;
   if (body.profile_picture !== undefined) changes.profilePicture = newKey ?? null;
@@ -44,49 +56,47 @@ export async function changeProfile(deps: CallerDeps, body: ProfileBody): Promis
 
   let result: Awaited<ReturnType<typeof updateRow>>;
   try {
-    result = await updateRow(caller, changes);
+    result = await updateRow(caller, changes, writes?.statements ?? []);
   } catch (error) {
     // Refused (the caller was deactivated meanwhile) or failed: the new object is not kept.
     if (newKey) await deletePicture(bucket, newKey);
+    writes?.failed();
     throw error;
   }
   if ("taken" in result) {
     if (newKey) await deletePicture(bucket, newKey);
+    writes?.failed();
     throw new ValidationFailed(takenErrors([result.taken]));
   }
   const previous = result.previousPicture;
   if (changes.profilePicture !== undefined && previous && previous !== changes.profilePicture) {
     await deletePicture(bucket, previous);
   }
-  if (newAddress) {
-    sendVerification(deps, { id: user.id, username: result.user.username, email: newAddress });
-    if (user.email) deps.mail.send(emailChangeNotice(user.email, result.user.username, newAddress));
-  }
+  writes?.done(result.user, result.alongside);
   return result.user;
 }
 
 /**
- * With email verification on, a new address is not used until it is confirmed: it is kept as
- * `pendingEmail` (the email stays) and returned so the caller mails it a key. Asking for the
- * current address again drops a pending one.
+ * The body names the current address (in any letter case), which needs no password: with `none`
+ * it is stored as written, as before; with verification on, asking for it drops a pending address.
  */
-function holdUntilConfirmed(deps: CallerDeps, user: UserRow, changes: ProfileChanges): string | undefined {
-  if (deps.config.emailVerification === "none" || changes.email === undefined) return undefined;
-  const wanted = changes.email;
-  delete changes.email;
-  if (wanted.toLowerCase() === user.email.toLowerCase()) {
-    if (user.pendingEmail !== null) changes.pendingEmail = null;
-    return undefined;
-  }
-  changes.pendingEmail = wanted;
-  return wanted;
+function keepAddress(deps: CallerDeps, user: UserRow, email: string, changes: ProfileChanges): void {
+  if (deps.config.emailVerification === "none") changes.email = email;
+  else if (user.pendingEmail !== null) changes.pendingEmail = null;
 }
 
-/** Updates the caller's row; reports the picture key it held just before (same transaction). A lost uniqueness race is returned. */
-function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges) {
+/**
+ * Updates the caller's row, after `alongside` in the same batch; reports the picture key it held
+ * just before (same transaction) and the results of `alongside`. A lost uniqueness race is returned.
+ */
+function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges, alongside: BatchItem<"sqlite">[]) {
   return orTakenField(async () => {
     // The guard reads the caller's row before the update, in the same transaction.
-    const { caller: before, results: [[row]] } = await caller.batch([profileUpdate(caller.db, caller.id, changes)]);
-    return { user: row!, previousPicture: before.profilePicture };
+    const { caller: before, results } = await caller.batch([...alongside, profileUpdate(caller.db, caller.id, changes)] as unknown as [
+      ReturnType<typeof profileUpdate>,
+    ]);
+    const all = results as unknown as unknown[];
+    const [row] = all.at(-1) as UserRow[];
+    return { user: row!, previousPicture: before.profilePicture, alongside: all.slice(0, -1) };
   });
 }

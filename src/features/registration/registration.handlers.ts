@@ -12,7 +12,7 @@ export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async
 };
 
 export const verifyEmailHandler: RouteHandler<typeof verifyEmailRoute, AppEnv> = async (c) => {
-  await verifyEmail(depsOf(c), c.req.valid("json"));
+  await verifyEmail(depsOf(c), { key: c.req.valid("json").key, address: clientAddress(c.req.raw.headers) });
   return c.json({ detail: "ok" }, 200);
 };
 

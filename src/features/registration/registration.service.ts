@@ -6,6 +6,9 @@
 import { hashPassword } from "../../auth/passwords/hashers";
 import { registerRules, throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
+import { recipientMailRule } from "../../auth/mail-limits";
+import { registrationAddress } from "../../db/known-addresses";
+import { countMail } from "../../db/mail-throttle";
 import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { Deps } from "../../lib/deps";
@@ -28,12 +31,16 @@ export async function register(deps: Deps, { user: input, address }: { user: Reg
   if (problems.length > 0) errors.password = problems;
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 
-  const result = await insertUser(db, {
-    username: input.username,
-    email: input.email,
-    password: hashPassword(input.password),
-    dateJoined: new Date(),
-  });
+  // With the user: the address it registers from, known to it from now on (so nobody can stop its
+  // verification mail from there), and that mail counted against its recipient. The registration
+  // limit covers the mail for the requester, and a known address is never held back by the
+  // recipient's: it always goes.
+  const mails = config.emailVerification !== "none";
+  const result = await insertUser(
+    db,
+    { username: input.username, email: input.email, password: hashPassword(input.password), dateJoined: new Date(now) },
+    [registrationAddress(db, input.username, address, now), ...(mails ? [countMail(db, recipientMailRule(config, input.email), now)] : [])],
+  );
   if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
   sendVerification(deps, { id: result.id, username: input.username, email: input.email });
 }

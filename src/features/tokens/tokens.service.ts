@@ -17,7 +17,7 @@ import {
   sessionStanding,
   startFamilyForLogin,
 } from "../../db/token-families";
-import { reserveSlots, windowCounts } from "../../db/throttle";
+import { rememberAddress, reserveSlots, windowCounts } from "../../db/throttle";
 import { userForLogin } from "../../db/users";
 import { InvalidToken, LoginFailed, NoActiveAccount, ValidationFailed } from "../../http/errors";
 import type { CallerDeps, Deps } from "../../lib/deps";
@@ -67,6 +67,9 @@ export async function login(
   // EMAIL_VERIFICATION=mandatory: the right password is not enough until the address is confirmed (dj-rest-auth's answer).
   if (config.emailVerification === "mandatory" && !user.emailVerified) {
     defer(discardFamily(db, family));
+    // The password was proven from this address: it is known to the account from now on, so no
+    // stranger spending the address's mail quota can stop the verification mail asked for from here.
+    defer(rememberAddress(db, user.id, address, now).run());
     throw new ValidationFailed({ non_field_errors: ["E-mail is not verified."] });
   }
   const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });

@@ -1,0 +1,52 @@
+/**
+ * THROTTLE_EMAIL: every mail counts against whoever asked for it (a client address, or a
+ * signed-in user) and, separately, against its recipient. Over the requester's limit the request
+ * is refused (429) before anything else; the recipient's limit never refuses anything: over it,
+ * nothing more is sent to that address in the window and the answer stays the same, unless the
+ * request comes from an address known to the account the mail is for. So a stranger can spend a
+ * recipient's quota but never stop its owner's reset or verification mail.
+ */
+import type { Config } from "../config";
+import type { Database } from "../db/client";
+import { type MailAsk, reserveMailSlots } from "../db/mail-throttle";
+import { type ThrottleRule, windowCounts } from "../db/throttle";
+import { perAddress, throttledFor } from "./throttling";
+
+export type { MailAsk, MailRecipient } from "../db/mail-throttle";
+
+/** Mail asked for from one client address (password reset, resend). */
+export function addressMailRules(config: Config, address: string): ThrottleRule[] {
+  return perAddress("email-from", address, config.throttle.email);
+}
+
+/** Mail asked for by one signed-in user (an email change's confirmation and notice). */
+export function userMailRules(config: Config, userId: number): ThrottleRule[] {
+  return [{ key: `email-from-user:${userId}`, ...config.throttle.email }];
+}
+
+/** Mail sent to one address. */
+export function recipientMailRule(config: Config, recipient: string): ThrottleRule {
+  return { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email };
+}
+
+/** The statements that reserve `ask`'s slots, for a batch (the reservation, and the requester's counts for a 429). */
+export function mailSlotStatements(db: Database, ask: MailAsk, now: number) {
+  return [reserveMailSlots(db, ask, now), windowCounts(db, ask.requester, now)] as const;
+}
+
+export interface MailSlots {
+  /** Whether the mail may go to its recipient. */
+  send: boolean;
+  /** The requester's slots, to give back if the request ends up sending nothing. */
+  requesterSlots: number[];
+}
+
+type SlotResults = readonly [{ id: number; key: string }[], { key: string; attempts: number; oldest: number | null }[]];
+
+/** What the statements of `mailSlotStatements` decided; the 429 when the requester is over its limit. */
+export function mailSlotsOf(ask: MailAsk, [reserved, counts]: SlotResults, now: number): MailSlots {
+  const requesterKeys = new Set(ask.requester.map((rule) => rule.key));
+  const requesterSlots = reserved.filter((slot) => requesterKeys.has(slot.key)).map((slot) => slot.id);
+  if (!ask.requesterUnchecked && ask.requester.length > 0 && requesterSlots.length === 0) throw throttledFor(ask.requester, counts, now);
+  return { send: ask.recipient !== undefined && reserved.some((slot) => slot.key === ask.recipient!.rule.key), requesterSlots };
+}

@@ -1,0 +1,50 @@
+/**
+ * Mail in tests: a recording EMAIL binding (the seam around Cloudflare's send_email, as the
+ * password-reset and verification tests use it) and calls that run the Worker with it, their
+ * deferred work (the mail) awaited. Also what the tests read back: rows, sessions, bucket keys.
+ */
+import { env } from "cloudflare:workers";
+import { call } from "./helpers";
+
+export interface Mail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Options = Omit<NonNullable<Parameters<typeof call>[2]>, "env">;
+
+/** A mailbox with these variables: `call` runs the Worker with both, and `sent` records what it mailed. */
+export function mailbox(vars: Record<string, string> = {}) {
+  const sent: Mail[] = [];
+  const overrides = { ...vars, EMAIL: { send: async (message: Mail) => void sent.push(message) } } as never;
+  return {
+    sent,
+    call: (method: string, path: string, options: Options = {}) => call(method, path, { ...options, env: overrides }),
+    /** `[to, subject]` of every message, sorted (they are sent after the response, in no set order). */
+    envelopes: () => sent.map((mail) => [mail.to, mail.subject]).sort(),
+  };
+}
+
+export const from = (ip: string) => ({ "CF-Connecting-IP": ip });
+
+export const RESET_SUBJECT = "Reset your password";
+export const CONFIRM_SUBJECT = "Confirm your email address";
+export const NOTICE_SUBJECT = "Your email address was changed";
+
+/** The key of a verification link. */
+export const keyIn = (mail: Mail) => /\/account\/verify-email\/([^/]+)\//.exec(mail.text)![1]!;
+
+/** What a refused request must leave as it was: the user's row and their live sessions. */
+export async function accountState(id: number) {
+  const row = await env.DB.prepare("select username, email, pending_email, bio, first_name, profile_picture, email_verified from users where id = ?").bind(id).first();
+  const { results } = await env.DB.prepare("select id from token_families where user_id = ? and revoked_at is null order by id").bind(id).all();
+  return { row, sessions: results.map((r) => r.id) };
+}
+
+export async function bucketKeys(): Promise<string[]> {
+  const listed = await env.BUCKET.list({ prefix: "profile_pics/" });
+  return listed.objects.map((object) => object.key).sort();
+}
