@@ -147,8 +147,10 @@ async function openUser(id: number): Promise<void> {
     return [dt, dd];
   }));
   $("detail-title").textContent = `User ${current.username}`;
-  $("toggle-active").textContent = current.is_active ? "Deactivate" : "Activate";
   const superuser = me?.is_superuser === true;
+  $("toggle-active").textContent = current.is_active ? "Deactivate" : "Activate";
+  // Whether staff and superusers are active is for superusers only (the API answers others 403).
+  $("toggle-active").hidden = !superuser && (current.is_staff || current.is_superuser);
   $("toggle-staff").hidden = !superuser;
   $("toggle-staff").textContent = current.is_staff ? "Revoke staff" : "Grant staff";
   $("delete").hidden = !superuser;

@@ -1,7 +1,7 @@
 /** Admin user management: PATCH and DELETE /api/users/<id>/, and the admin shape of one user. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, call, login, newProfile, refreshWith, setFlags, signedInUser } from "./helpers";
+import { PASSWORD, type Sent, call, decodeJwt, insertUserRow, login, newProfile, refreshWith, setFlags, signedInUser, uniqueName } from "./helpers";
 
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
 const NOT_YOURSELF = { detail: "You cannot change your own account here." };
@@ -62,6 +62,78 @@ describe("PATCH /api/users/<id>/", () => {
     // The refused deactivation ended none of the target's sessions (its writes are conditioned on the role).
     expect((await call("GET", "/api/auth/profile/", { token: target.access })).status).toBe(200);
     expect(await patch(plain.access, plain.id, { is_active: false })).toMatchObject({ status: 403, body: FORBIDDEN });
+  });
+});
+
+describe("PATCH /api/users/<id>/ is_active of staff and superusers", () => {
+  const liveSessions = (id: number) =>
+    env.DB.prepare("select count(*) as n from token_families where user_id = ? and revoked_at is null").bind(id).first();
+  // With `env`, `call` also waits for the work deferred after the response (KV writes of revocations).
+  const patchAndSettle = (token: string, id: number, body: Record<string, unknown>) => call("PATCH", `/api/users/${id}/`, { token, body, env: {} });
+
+  it("refuses staff who are not superusers and changes nothing: flags, sessions, KV", async () => {
+    const staff = await admin();
+    const otherStaff = await admin();
+    const owner = await admin(true);
+    for (const target of [otherStaff, owner]) {
+      const fam = decodeJwt(target.refresh).payload.fam;
+      for (const body of [{ is_active: false }, { is_active: "0" }, { is_active: true }]) {
+        const refused = await patchAndSettle(staff.access, target.id, body);
+        expect(refused.status).toBe(403);
+        expect(refused.body).toEqual(FORBIDDEN);
+      }
+      expect(await flags(target.id)).toEqual({ is_active: 1, is_staff: 1 });
+      expect(await liveSessions(target.id)).toEqual({ n: 1 });
+      expect(await env.KV.get(`revoked-family:${fam}`)).toBeNull();
+      expect((await call("GET", "/api/auth/profile/", { token: target.access })).status).toBe(200);
+    }
+    // An unknown user is still 404, and staff still deactivate users who are neither staff nor superuser.
+    expect(await patch(staff.access, 99_999_999, { is_active: false })).toMatchObject({ status: 404, body: { detail: "Not found." } });
+    const plain = await signedInUser();
+    expect(await patch(staff.access, plain.id, { is_active: false })).toMatchObject({ status: 200, body: { id: plain.id, is_active: false } });
+  });
+
+  it("lets a superuser deactivate staff and other superusers, ending their sessions", async () => {
+    const owner = await admin(true);
+    const staff = await admin();
+    const coOwner = await admin(true);
+    for (const [target, superuser] of [[staff, false], [coOwner, true]] as const) {
+      const response = await patchAndSettle(owner.access, target.id, { is_active: false });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ ...newProfile(target), is_staff: true, is_superuser: superuser, is_active: false, last_login: expect.stringMatching(/Z$/) });
+      expect(await liveSessions(target.id)).toEqual({ n: 0 });
+      expect(await env.KV.get(`revoked-family:${decodeJwt(target.refresh).payload.fam}`)).toBe("1");
+      expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User is inactive", code: "user_inactive" } });
+    }
+  });
+
+  it("never lets staff deactivate a user promoted to staff at the same moment", async () => {
+    const staff = await admin();
+    const owner = await admin(true);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const outcomes: { id: number; promoted: Sent; deactivated: Sent }[] = [];
+    // Promotions start at many moments into the deactivations, so that some land between any read
+    // and write a deactivation makes: a role checked in one round trip and written in another
+    // lets several through here (tried), a role in the write's SQL none.
+    for (let lag = 0; lag <= 60; lag += 4) {
+      const targets = await Promise.all(Array.from({ length: 6 }, () => insertUserRow({ username: uniqueName("target"), password: "!" })));
+      const deactivations = targets.map((id) => patch(staff.access, id, { is_active: false }));
+      await pause(lag);
+      const promotions = targets.map((id) => patch(owner.access, id, { is_staff: true }));
+      for (const [i, id] of targets.entries()) outcomes.push({ id, promoted: await promotions[i]!, deactivated: await deactivations[i]! });
+    }
+    for (const { id, promoted, deactivated } of outcomes) {
+      expect(promoted).toMatchObject({ status: 200, body: { id, is_staff: true } });
+      if (deactivated.status === 200) {
+        // Deactivated first, while the target was nobody's staff; the promotion came after.
+        expect(deactivated.body).toMatchObject({ id, is_active: false, is_staff: false });
+        expect(await flags(id)).toEqual({ is_active: 0, is_staff: 1 });
+      } else {
+        expect(deactivated.status).toBe(403);
+        expect(deactivated.body).toEqual(FORBIDDEN);
+        expect(await flags(id)).toEqual({ is_active: 1, is_staff: 1 });
+      }
+    }
   });
 });
 

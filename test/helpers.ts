@@ -19,6 +19,8 @@ interface CallOptions {
   headers?: Record<string, string>;
   /** Variables changed for this request (lifetimes, keys, limits), as a redeploy with new settings would. */
   env?: Partial<Cloudflare.Env>;
+  /** The origin the request is made to (`ORIGIN` unless given). */
+  origin?: string;
 }
 
 function buildRequest(method: string, path: string, options: CallOptions): Request {
@@ -31,7 +33,7 @@ function buildRequest(method: string, path: string, options: CallOptions): Reque
     body = JSON.stringify(options.body);
     if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
   }
-  return new Request(`${ORIGIN}${path}`, { method, headers, body });
+  return new Request(`${options.origin ?? ORIGIN}${path}`, { method, headers, body });
 }
 
 /** With `env`, the app runs with those variables changed, and its deferred work is awaited. */

@@ -1,8 +1,10 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import devVarsExample from "../.dev.vars.example?raw";
+import { EXAMPLE_JWT_SECRET } from "../src/auth/example-secret";
 import worker from "../src/index";
-import { INVALID_OR_EXPIRED, callWithEnv, decodeJwt, signedInUser, registerUser, PASSWORD } from "./helpers";
+import { INVALID_OR_EXPIRED, call, callWithEnv, decodeJwt, signedInUser, registerUser, PASSWORD, uniqueName } from "./helpers";
 
 const OLD_SECRET = "the-old-signing-secret-0123456789abcdef";
 const NEW_SECRET = "the-new-signing-secret-0123456789abcdef";
@@ -39,6 +41,71 @@ describe("signing-key rotation", () => {
       const response = await callWithEnv({ JWT_SECRET: secret }, "POST", "/api/auth/login/", { username, password: PASSWORD });
       expect(response.status).toBe(500);
       expect(response.body).toEqual({ detail: "A server error occurred." });
+    }
+  });
+});
+
+describe("the example JWT_SECRET of .dev.vars.example", () => {
+  const SERVER_ERROR = { detail: "A server error occurred." };
+  const LOCAL = "http://127.0.0.1:8787";
+
+  it("is the value the example file holds", () => {
+    expect(devVarsExample).toContain(`\nJWT_SECRET=${EXAMPLE_JWT_SECRET}\n`);
+  });
+
+  it("makes every request answer the server error outside local development, and the log says why", async () => {
+    const { username } = await registerUser();
+    const session = await signedInUser();
+    const deployed = [
+      // A real PUBLIC_URL.
+      { JWT_SECRET: EXAMPLE_JWT_SECRET, PUBLIC_URL: "https://api.example.com" },
+      // A deployment that kept wrangler.toml's PUBLIC_URL: requests still come to its real host.
+      { JWT_SECRET: EXAMPLE_JWT_SECRET, PUBLIC_URL: LOCAL },
+      // A retired secret verifies tokens, so the example may not be one either.
+      { JWT_SECRETS_PREVIOUS: `${NEW_SECRET},${EXAMPLE_JWT_SECRET}` },
+    ];
+    for (const overrides of deployed) {
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      try {
+        const requests = [
+          call("GET", "/healthz", { env: overrides }),
+          call("GET", "/api/schema/", { env: overrides }),
+          call("POST", "/api/auth/login/", { env: overrides, body: { username, password: PASSWORD } }),
+          call("GET", "/api/auth/profile/", { env: overrides, token: session.access }),
+          call("POST", "/api/auth/register/", { env: overrides, body: {} }),
+        ];
+        for (const response of await Promise.all(requests)) {
+          expect(response.status, JSON.stringify(overrides)).toBe(500);
+          expect(response.body).toEqual(SERVER_ERROR);
+        }
+        const logged = errors.mock.calls.map(([line]) => JSON.parse(String(line)));
+        expect(logged).toHaveLength(requests.length);
+        for (const entry of logged) {
+          expect(entry).toMatchObject({
+            level: "error",
+            error: "ServerMisconfigured",
+            message: expect.stringMatching(/^JWT_SECRET or JWT_SECRETS_PREVIOUS is the public example of \.dev\.vars\.example; refusing every request outside local development/),
+          });
+          expect(JSON.stringify(entry)).not.toContain(EXAMPLE_JWT_SECRET);
+        }
+      } finally {
+        errors.mockRestore();
+      }
+    }
+    // The configuration of the tests, with its own secret, is unaffected.
+    expect((await call("POST", "/api/auth/login/", { body: { username, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it("works in local development: PUBLIC_URL and the request on localhost or 127.0.0.1", async () => {
+    for (const origin of [LOCAL, "http://localhost:8787"]) {
+      const local = { JWT_SECRET: EXAMPLE_JWT_SECRET, PUBLIC_URL: origin };
+      const username = uniqueName("local");
+      const body = { username, email: `${username}@example.com`, password: PASSWORD, password2: PASSWORD };
+      expect(await call("POST", "/api/auth/register/", { env: local, origin, body })).toMatchObject({ status: 201, body: { detail: "User registered successfully." } });
+      const tokens = await call("POST", "/api/auth/login/", { env: local, origin, body: { username, password: PASSWORD } });
+      expect(tokens.status).toBe(200);
+      expect(decodeJwt(tokens.body.access).payload.iss).toBe(origin);
+      expect((await call("GET", "/api/auth/profile/", { env: local, origin, token: tokens.body.access })).body.username).toBe(username);
     }
   });
 });

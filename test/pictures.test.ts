@@ -1,8 +1,9 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { crc32 } from "../src/features/media/images/png";
 import { IMAGES } from "./fixtures/images";
-import { ORIGIN, PASSWORD, call, signedInUser } from "./helpers";
+import { ORIGIN, PASSWORD, call, newProfile, signedInUser } from "./helpers";
+import { checkResponse } from "./openapi-check";
 
 const INVALID = { profile_picture: ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."] };
 const KEY = /^profile_pics\/[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
@@ -21,6 +22,26 @@ const upload = (token: string, fields: Record<string, string | Uint8Array>, file
 async function bucketKeys(): Promise<string[]> {
   const listed = await env.BUCKET.list({ prefix: "profile_pics/" });
   return listed.objects.map((object) => object.key).sort();
+}
+
+/** The multipart limit of profile updates: 5 MiB of picture and 64 KiB for the rest of the form. */
+const MULTIPART_LIMIT = 5 * 1024 * 1024 + 64 * 1024;
+
+/** A profile update whose multipart body is streamed in 64 KiB chunks, so it has no Content-Length. */
+async function streamedUpload(token: string, data: FormData) {
+  const encoded = new Response(data);
+  const bytes = new Uint8Array(await encoded.arrayBuffer());
+  let offset = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
+      offset += 64 * 1024;
+    },
+  });
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": encoded.headers.get("Content-Type")! };
+  const request = new Request(`${ORIGIN}/api/auth/profile/`, { method: "PATCH", body, headers, duplex: "half" } as RequestInit);
+  return { request, length: bytes.length };
 }
 
 const keyOf = (url: string) => url.slice(`${ORIGIN}/media/`.length);
@@ -238,6 +259,70 @@ describe("profile pictures", () => {
       formData.mockRestore();
       blobRead.mockRestore();
     }
+  });
+
+  it("holds an upload sent without Content-Length once: streamed into one buffer that R2 is given a view of", async () => {
+    const session = await signedInUser();
+    const big = await randomPng(1180, 1480);
+    const { request, length } = await streamedUpload(session.access, form({ profile_picture: big, bio: "streamed" }));
+    expect(request.headers.get("Content-Length")).toBeNull();
+    const put = vi.spyOn(env.BUCKET, "put");
+    // Wrapping the bytes in another Request or Response and reading that back copies them again.
+    const rereads = [
+      ...(["arrayBuffer", "bytes", "text", "blob", "formData", "json"] as const).filter((method) => method in Request.prototype).map((method) => vi.spyOn(Request.prototype, method)),
+      ...(["arrayBuffer", "bytes", "blob", "formData"] as const).filter((method) => method in Response.prototype).map((method) => vi.spyOn(Response.prototype, method)),
+    ];
+    let response: Response;
+    let stored: Uint8Array;
+    try {
+      response = await exports.default.fetch(request);
+      for (const spy of rereads) expect(spy).not.toHaveBeenCalled();
+      expect(put).toHaveBeenCalledTimes(1);
+      stored = put.mock.calls[0]![1] as Uint8Array;
+    } finally {
+      for (const spy of rereads) spy.mockRestore();
+      put.mockRestore();
+    }
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect(stored.byteLength).toBe(big.length);
+    expect(stored.every((byte, i) => byte === big[i])).toBe(true);
+    // The view's buffer is the one the stream was read into: it grew as the body came, never past the limit.
+    expect(stored.buffer.byteLength).toBeGreaterThanOrEqual(length);
+    expect(stored.buffer.byteLength).toBeLessThanOrEqual(MULTIPART_LIMIT);
+    const sent = { status: response.status, headers: response.headers, body: await response.json() };
+    await checkResponse("PATCH", request.url, sent);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect(sent.body).toMatchObject({ bio: "streamed", profile_picture: expect.stringMatching(/^http:\/\/api\.test\/media\/profile_pics\//) });
+  });
+
+  it("refuses an upload without Content-Length with 413 as soon as the stream passes the limit", async () => {
+    const session = await signedInUser();
+    const chunk = new Uint8Array(64 * 1024);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        if (pulled === 1) controller.enqueue(new TextEncoder().encode(`--b\r\nContent-Disposition: form-data; name="profile_picture"; filename="a.png"\r\n\r\n`));
+        else if (pulled > 400) controller.close();
+        else controller.enqueue(chunk.slice());
+      },
+    });
+    const request = new Request(`${ORIGIN}/api/auth/profile/`, {
+      method: "PATCH",
+      body: endless,
+      headers: { Authorization: `Bearer ${session.access}`, "Content-Type": "multipart/form-data; boundary=b" },
+      duplex: "half",
+    } as RequestInit);
+    const before = await bucketKeys();
+    const response = await exports.default.fetch(request);
+    const sent = { status: response.status, headers: response.headers, body: await response.json() };
+    await checkResponse("PATCH", request.url, sent);
+    expect(sent.status).toBe(413);
+    expect(sent.body).toEqual({ detail: `Request body is larger than ${MULTIPART_LIMIT} bytes.` });
+    // 25 MiB were on offer; about the limit's worth was read (a few chunks more sit in the pipe).
+    expect(pulled * chunk.length).toBeLessThan(MULTIPART_LIMIT + 2 * 1024 * 1024);
+    expect(await bucketKeys()).toEqual(before);
+    expect((await call("GET", "/api/auth/profile/", { token: session.access })).body).toEqual(newProfile(session));
   });
 
   it("deletes the old object when the picture is replaced or removed", async () => {

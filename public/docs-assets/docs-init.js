@@ -6,7 +6,11 @@ window.addEventListener("load", () => {
     dom_id: "#swagger-ui",
     deepLinking: true,
     validatorUrl: null,
-    persistAuthorization: true,
+    // A token given to "Authorize" lives in the page's memory only. Persisting it would keep it in
+    // localStorage of this origin, which the admin console shares, for any script or visitor of
+    // the machine to read long after the tab is closed. No query parameter may turn it back on.
+    persistAuthorization: false,
+    queryConfigEnabled: false,
     tryItOutEnabled: true,
   });
 });

@@ -3,7 +3,7 @@
  * caller is not an active user with a live login session, the caller's row, and conditions on
  * the caller for statements of other tables.
  */
-import { and, eq, exists, getTableColumns, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, gt, isNull, notExists, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { PreparedStatement } from "./prepared";
@@ -77,6 +77,17 @@ export function callerHasRole(db: Database, callerId: number, role: AdminRole) {
   const u = alias(users, "caller_role");
   const held = role === "superuser" ? and(eq(u.isStaff, true), eq(u.isSuperuser, true)) : eq(u.isStaff, true);
   return exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, callerId), held)));
+}
+
+/**
+ * SQL for "the caller may change the is_active of user `targetId`": a superuser anyone's, other staff
+ * only that of users who are neither staff nor superuser (so staff cannot lock out the owner or one
+ * another). The statement reads the target's role itself: a promotion that lands first is seen.
+ */
+export function callerMayChangeStatusOf(db: Database, callerId: number, targetId: number) {
+  const t = alias(users, "status_target");
+  const admin = db.select({ one: sql`1` }).from(t).where(and(eq(t.id, targetId), or(eq(t.isStaff, true), eq(t.isSuperuser, true))));
+  return or(callerHasRole(db, callerId, "superuser"), and(callerHasRole(db, callerId, "staff"), notExists(admin)))!;
 }
 
 /** A subquery for `exists(...)`: user `id` is active. Aliased, so it can sit inside statements on users. */

@@ -110,8 +110,10 @@ export function passwordUpdate(db: Database, id: number, expectedHash: string, n
     .returning({ id: users.id });
 }
 
-/** An admin's change of user `id` (absent flags unchanged), returning the new row; none when there is no such user. */
-/** Updates user `id` only when `permitted` (SQL) holds; returns the row, or none. */
+/** User `id`, if there is one (a statement for a batch: tells an unknown user from a refused change). */
+export const knownUser = (db: Database, id: number) => db.select({ id: users.id }).from(users).where(eq(users.id, id));
+
+/** An admin's change of user `id` (absent flags unchanged), only when `permitted` (SQL) holds: the new row, or none. */
 export function adminUserUpdate(db: Database, id: number, changes: { isActive?: boolean; isStaff?: boolean }, permitted: SQL) {
   const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   // An empty change still reads the row back (so an unknown id is told apart).

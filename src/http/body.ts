@@ -5,10 +5,10 @@
  * (`c.req.valid("json")`), whatever the media type.
  */
 import { createMiddleware } from "hono/factory";
-import { bodyLimit } from "hono/body-limit";
 import type { z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { PayloadTooLarge, ParseError, UnsupportedMediaType, ValidationFailed } from "./errors";
+import { readBodyBytes, refuseDeclaredOver } from "./body-bytes";
+import { ParseError, UnsupportedMediaType, ValidationFailed } from "./errors";
 import { multipartParts } from "./multipart";
 import { type BodyLimits, bodyLimits } from "./openapi";
 import { fieldErrors } from "./validation";
@@ -21,25 +21,14 @@ const mediaTypeOf = (contentType: string) => contentType.split(";")[0]!.trim().t
 export function parseBody(body: { content: { "application/json": { schema: z.ZodType } } }) {
   const schema = body.content["application/json"].schema;
   const limits = bodyLimits(body);
-  const limiters = new Map<number, ReturnType<typeof bodyLimit>>();
-  const limiterFor = (maxSize: number) => {
-    let limiter = limiters.get(maxSize);
-    if (!limiter) {
-      limiter = bodyLimit({ maxSize, onError: () => { throw new PayloadTooLarge(maxSize); } });
-      limiters.set(maxSize, limiter);
-    }
-    return limiter;
-  };
   return createMiddleware<AppEnv>(async (c, next) => {
     const contentType = c.req.header("Content-Type") ?? "";
     const mediaType = mediaTypeOf(contentType);
-    await limiterFor(maxBytesFor(mediaType, limits))(c, async () => {
-      const data = await read(c.req, mediaType, contentType);
-      requireDictionary(data);
-      const result = await schema.safeParseAsync(data);
-      if (!result.success) throw new ValidationFailed(fieldErrors(result.error.issues));
-      c.req.addValidatedData("json", result.data as object);
-    });
+    const data = await read(c.req.raw, mediaType, contentType, maxBytesFor(mediaType, limits));
+    requireDictionary(data);
+    const result = await schema.safeParseAsync(data);
+    if (!result.success) throw new ValidationFailed(fieldErrors(result.error.issues));
+    c.req.addValidatedData("json", result.data as object);
     await next();
   });
 }
@@ -48,26 +37,23 @@ function maxBytesFor(mediaType: string, limits: BodyLimits): number {
   return mediaType === "multipart/form-data" ? (limits.multipartMaxBytes ?? limits.maxBytes) : limits.maxBytes;
 }
 
-interface BodyReader {
-  raw: Request;
-}
-
-async function read(req: BodyReader, mediaType: string, contentType: string): Promise<unknown> {
-  if (!req.raw.body || mediaType === "") return {};
+/** The body as one plain object; its bytes are read once, into one buffer (see body-bytes.ts). */
+async function read(request: Request, mediaType: string, contentType: string, maxBytes: number): Promise<unknown> {
+  if (!request.body) return {};
+  // A declared length over the limit is refused whatever the media type, as before anything is read.
+  refuseDeclaredOver(request.headers, maxBytes);
+  if (mediaType === "") return {};
   if (JSON_TYPE.test(mediaType)) {
-    const text = await readText(req, "JSON");
+    const text = utf8(await readBodyBytes(request, maxBytes), "JSON");
     return text === "" ? {} : parseJson(text);
   }
-  if (mediaType === "application/x-www-form-urlencoded") return lastValues(new URLSearchParams(await readText(req, "Form")));
-  if (mediaType === "multipart/form-data") {
-    return lastValues(multipartParts(new Uint8Array(await req.raw.arrayBuffer()), contentType));
-  }
+  if (mediaType === "application/x-www-form-urlencoded") return lastValues(new URLSearchParams(utf8(await readBodyBytes(request, maxBytes), "Form")));
+  if (mediaType === "multipart/form-data") return lastValues(multipartParts(await readBodyBytes(request, maxBytes), contentType));
   throw new UnsupportedMediaType(contentType);
 }
 
-/** Reads the body as strict UTF-8 (a Request's text() would replace bad bytes silently). */
-async function readText(req: BodyReader, kind: "JSON" | "Form"): Promise<string> {
-  const bytes = await req.raw.arrayBuffer();
+/** The body as strict UTF-8 (a Request's text() would replace bad bytes silently). */
+function utf8(bytes: Uint8Array, kind: "JSON" | "Form"): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

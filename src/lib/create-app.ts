@@ -1,6 +1,7 @@
 /** Builds the app with what every route shares: config, request id and log, headers, CORS, the database, error bodies. */
 import { createMiddleware } from "hono/factory";
 import { timing } from "hono/timing";
+import { refuseExampleSecret } from "../auth/example-secret";
 import { configFrom } from "../config";
 import { replicatedDatabase } from "../db/replicated-database";
 import type { AppEnv } from "../env";
@@ -11,7 +12,9 @@ import { apiSecureHeaders, noStore } from "../http/security-headers";
 import { createRouter } from "./router";
 
 const withConfig = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("config", configFrom(c.env));
+  const config = configFrom(c.env);
+  c.set("config", config);
+  refuseExampleSecret(config, c.req.url);
   await next();
 });
 

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium } from "./browser";
-import { type TestWorker, startTestWorker } from "./local-worker";
+import { type TestWorker, request, startTestWorker } from "./local-worker";
 
 let worker: TestWorker;
 let browser: Browser;
@@ -47,5 +47,44 @@ describe("the docs page in Chromium", () => {
     expect(outside).toEqual([]);
     expect(requested).toEqual(expect.arrayContaining([`${worker.url}/api/schema/`, `${worker.url}/docs-assets/vendor/swagger-ui-bundle.js`]));
     expect(errors).toEqual([]);
+  });
+
+  it.skipIf(!hasChromium)("keeps a token given to Authorize in memory only: nothing in localStorage or sessionStorage, gone on reload", async () => {
+    const password = "docs-page-passphrase-2026";
+    const credentials = { username: "docsreader", password };
+    expect((await request(`${worker.url}/api/auth/register/`, "POST", { ...credentials, email: "docsreader@example.com", password2: password })).status).toBe(201);
+    const { access } = (await request(`${worker.url}/api/auth/login/`, "POST", credentials)).body as { access: string };
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    const authorizations: (string | undefined)[] = [];
+    page.on("request", (sent) => void (sent.url().endsWith("/api/auth/profile/") && authorizations.push(sent.headers().authorization)));
+    // A query parameter must not turn persistence back on either.
+    await page.goto(`${worker.url}/api/docs/?persistAuthorization=true`);
+    await page.waitForSelector(".opblock", { timeout: 30_000 });
+    expect(await page.evaluate("window.ui.getConfigs().persistAuthorization")).toBe(false);
+
+    await page.locator(".auth-wrapper .btn.authorize").click();
+    await page.locator(".modal-ux input[type=text]").fill(access);
+    await page.locator(".modal-ux .auth-btn-wrapper button.authorize").click();
+    await page.locator(".modal-ux .btn-done").click();
+    // The token is in use: executing profile GET (try-it-out is on) sends it.
+    const profile = page.locator(".opblock-get", { has: page.locator('[data-path="/api/auth/profile/"]') });
+    await profile.locator(".opblock-summary").click();
+    await profile.locator("button.execute").click();
+    await profile.locator(".responses-table .response-col_status", { hasText: "200" }).first().waitFor();
+    expect(authorizations).toEqual([`Bearer ${access}`]);
+
+    const stored = async () => JSON.parse(String(await page.evaluate("JSON.stringify([{ ...localStorage }, { ...sessionStorage }])"))) as Record<string, string>[];
+    const [local, session] = await stored();
+    expect(JSON.stringify(local)).not.toContain(access);
+    expect(JSON.stringify(session)).not.toContain(access);
+    expect(local).toEqual({});
+    expect(session).toEqual({});
+
+    await page.reload();
+    await page.waitForSelector(".opblock", { timeout: 30_000 });
+    expect(await page.evaluate("window.ui.authSelectors.authorized().size")).toBe(0);
+    expect(await stored()).toEqual([{}, {}]);
+    await page.close();
   });
 });

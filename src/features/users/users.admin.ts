@@ -1,14 +1,15 @@
 /**
- * Admin user management: PATCH (is_active by any admin, is_staff by superusers) and DELETE
- * (superusers) of another user. Deactivating or deleting ends every session of that user at once.
+ * Admin user management: PATCH (is_active by any admin, but that of staff and superusers by
+ * superusers only; is_staff by superusers) and DELETE (superusers) of another user. Deactivating
+ * or deleting ends every session of that user at once.
  */
 import { deleteUserStatements } from "../../db/account-deletion";
 import type { UserRow } from "../../db/schema";
 import { revokeAllFamiliesOf } from "../../db/token-families";
-import { adminUserUpdate } from "../../db/users";
+import { adminUserUpdate, knownUser } from "../../db/users";
 import { BadRequest, NotFound, PermissionDenied } from "../../http/errors";
 import type { Caller } from "../../auth/caller-scope";
-import { type AdminRole, callerHasRole } from "../../db/caller";
+import { type AdminRole, callerHasRole, callerMayChangeStatusOf } from "../../db/caller";
 import type { CallerDeps } from "../../lib/deps";
 import { deletePicture } from "../media/picture-store";
 import { forgetFamilies } from "../tokens/tokens.service";
@@ -27,23 +28,30 @@ const holds = (caller: Caller, role: AdminRole) => caller.isStaff && (role === "
 
 /**
  * One batch: the update and (on deactivation) the end of every session are conditioned on the
- * caller's role in SQL, so a refused caller's batch changes nothing and needs no read before it.
+ * caller's role in SQL, and a change of is_active on the target's role too (staff may change it
+ * only of users who are neither staff nor superuser), so a refused caller's batch changes nothing
+ * and needs no read before it.
  */
 export async function changeUser(deps: CallerDeps, { id, changes }: { id: number; changes: AdminUserChange }): Promise<UserRow> {
   const need: AdminRole = changes.is_staff === undefined ? "staff" : "superuser";
   // Yourself: 403 unless an admin, then 400 (the rare case reads the caller first).
   if (id === deps.caller.id) await authorize(deps, id, need);
   const { caller, db } = deps;
-  const permitted = callerHasRole(db, caller.id, need);
+  const permitted = changes.is_active === undefined || need === "superuser"
+    ? callerHasRole(db, caller.id, need)
+    : callerMayChangeStatusOf(db, caller.id, id);
   const ending = changes.is_active === false;
   const { caller: who, results } = await caller.batch([
+    knownUser(db, id),
     adminUserUpdate(db, id, { isActive: changes.is_active, isStaff: changes.is_staff }, permitted),
     // Deactivation ends every session in the same transaction (no revocation when nothing changes hands).
     ...(ending ? [revokeAllFamiliesOf(db, id, permitted)] : []),
   ]);
   if (!holds(who, need)) throw new PermissionDenied();
-  const [[user], revoked] = results as [UserRow[], { id: string; expiresAt: Date }[] | undefined];
-  if (!user) throw new NotFound();
+  const [[target], [user], revoked] = results as [{ id: number }[], UserRow[], { id: string; expiresAt: Date }[] | undefined];
+  if (!target) throw new NotFound();
+  // The caller holds the role the change needs, so the target's role refused it: staff changing an admin's is_active.
+  if (!user) throw new PermissionDenied();
   forgetFamilies(deps, revoked ?? []);
   return user;
 }

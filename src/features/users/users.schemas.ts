@@ -86,7 +86,7 @@ const boolean = z
 
 export const adminUserChangeBody = z
   .object({
-    is_active: boolean.optional().meta({ description: "Deactivating ends every session of the user at once." }),
+    is_active: boolean.optional().meta({ description: "Deactivating ends every session of the user at once. Of staff and superusers: superusers only." }),
     is_staff: boolean.optional().meta({ description: "Superusers only." }),
   })
   .meta({ id: "AdminUserChange" });
