@@ -1,8 +1,10 @@
 import { defineConfig } from "drizzle-kit";
 
-// Generates SQL migrations offline; `wrangler d1 migrations apply` applies them.
+// Generates SQL migrations offline, one folder per storage engine: `npm run db:generate` runs
+// this config (D1: `wrangler d1 migrations apply` applies them) and the PostgreSQL one
+// (scripts/postgres/drizzle.config.ts: applied by scripts/postgres/migrate.mjs).
 export default defineConfig({
   dialect: "sqlite",
   schema: "./src/db/schema.ts",
-  out: "./migrations",
+  out: "./migrations/d1",
 });

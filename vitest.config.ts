@@ -1,12 +1,52 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./scripts/postgres/local.mjs";
 
-// Two projects: "workers" runs inside workerd with real (local) D1, KV and R2, isolated per test
-// file; "node" drives the built Worker from outside (scripts, the OpenAPI validator, Chromium).
+// Every variable is set here so a developer's .dev.vars never changes what tests see.
+const bindings = {
+  JWT_SECRET: "test-signing-secret-0123456789abcdef",
+  JWT_SECRETS_PREVIOUS: "",
+  JWT_ALGORITHM: "HS256",
+  PUBLIC_URL: "http://api.test",
+  EMAIL_FROM: "no-reply@api.test",
+  PASSWORD_RESET_TIMEOUT: "3600",
+  EMAIL_VERIFICATION: "none",
+  THROTTLE_EMAIL: "1000/3600",
+  ACCESS_TOKEN_LIFETIME: "300",
+  REFRESH_TOKEN_LIFETIME: "86400",
+  CORS_ORIGINS: "https://app.example",
+  SERVER_TIMING: "1",
+  // Generous: every request of a test file comes from one address. Throttling tests set their own.
+  THROTTLE_LOGIN_USER_ADDRESS: "1000/900",
+  THROTTLE_LOGIN_USER: "1000/900",
+  THROTTLE_LOGIN_ADDRESS: "1000/900",
+  THROTTLE_PASSWORD_CHECK: "1000/900",
+  THROTTLE_REGISTER_ADDRESS: "1000/3600",
+  // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
+  REFRESH_REUSE_GRACE: "0",
+};
+
+// Tests about D1 itself (its Sessions API, prepared statements, batches): not run on PostgreSQL.
+const D1_ONLY = ["test/prepared.test.ts"];
+
+// `pg` in workerd: two of its packages resolve to files the pool cannot load (node-postgres #3700).
+const pgAliases = [
+  { find: /^pg-protocol$/, replacement: path.join(import.meta.dirname, "node_modules/pg-protocol/dist/index.js") },
+  { find: /^pg-cloudflare$/, replacement: path.join(import.meta.dirname, "node_modules/pg-cloudflare/dist/index.js") },
+];
+
+// Three projects: the contract's tests inside workerd on each storage engine, with real local D1,
+// KV and R2 (isolated per test file), and on PostgreSQL (a database per test file, cloned from
+// one migrated at start); and "node", which drives the built Worker from outside (scripts, the
+// OpenAPI validator, Chromium).
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "d1"));
+  // The PostgreSQL the global setup starts (test/postgres/global-setup.ts), on a port known now.
+  process.env.TEST_POSTGRES_PORT ??= String(await freePort());
+  const postgresAdminUrl = `postgres://postgres:postgres@127.0.0.1:${process.env.TEST_POSTGRES_PORT}/postgres`;
   return {
+    resolve: { alias: pgAliases },
     test: {
       // The Worker logs a JSON line per request; show logs only for failing tests.
       silent: "passed-only" as const,
@@ -16,38 +56,33 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: {
-                // Every variable is set here so a developer's .dev.vars never changes what tests see.
-                bindings: {
-                  TEST_MIGRATIONS: migrations,
-                  JWT_SECRET: "test-signing-secret-0123456789abcdef",
-                  JWT_SECRETS_PREVIOUS: "",
-                  JWT_ALGORITHM: "HS256",
-                  PUBLIC_URL: "http://api.test",
-                  EMAIL_FROM: "no-reply@api.test",
-                  PASSWORD_RESET_TIMEOUT: "3600",
-                  EMAIL_VERIFICATION: "none",
-                  THROTTLE_EMAIL: "1000/3600",
-                  ACCESS_TOKEN_LIFETIME: "300",
-                  REFRESH_TOKEN_LIFETIME: "86400",
-                  CORS_ORIGINS: "https://app.example",
-                  SERVER_TIMING: "1",
-                  // Generous: every request of a test file comes from one address. Throttling tests set their own.
-                  THROTTLE_LOGIN_USER_ADDRESS: "1000/900",
-                  THROTTLE_LOGIN_USER: "1000/900",
-                  THROTTLE_LOGIN_ADDRESS: "1000/900",
-                  THROTTLE_PASSWORD_CHECK: "1000/900",
-                  THROTTLE_REGISTER_ADDRESS: "1000/3600",
-                  // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
-                  REFRESH_REUSE_GRACE: "0",
-                },
-              },
+              miniflare: { bindings: { ...bindings, TEST_MIGRATIONS: migrations } },
             }),
           ],
+          resolve: { alias: pgAliases },
           test: {
-            name: "workers",
+            name: "d1",
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
+            testTimeout: 30_000,
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              main: "./src/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              // The binding names the server's admin database; each test file gets its own (test/postgres/per-file-database.ts).
+              miniflare: { bindings, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
+            }),
+          ],
+          resolve: { alias: pgAliases },
+          test: {
+            name: "postgres",
+            globalSetup: ["./test/postgres/global-setup.ts"],
+            setupFiles: ["./test/postgres/per-file-database.ts"],
+            include: ["test/*.test.ts"],
+            exclude: D1_ONLY,
             testTimeout: 30_000,
           },
         },

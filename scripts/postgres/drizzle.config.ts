@@ -1,0 +1,8 @@
+import { defineConfig } from "drizzle-kit";
+
+// The PostgreSQL engine's migrations (see ../../drizzle.config.ts for D1's).
+export default defineConfig({
+  dialect: "postgresql",
+  schema: "./src/store/postgres/schema.ts",
+  out: "./migrations/postgres",
+});

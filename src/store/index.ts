@@ -1,0 +1,5 @@
+export type * from "./rows";
+export type * from "./store";
+export type * from "./throttle";
+export { KNOWN_ADDRESS_MS } from "./throttle";
+export { CallerRefused, UnsafeInteger } from "./errors";
