@@ -6,6 +6,8 @@ import type { RoundTrips } from "./db/round-trips";
 
 export interface Env {
   DB: D1Database;
+  /** PostgreSQL through Hyperdrive: with this binding the PostgreSQL engine serves, not D1 (README: "Storage engines"). */
+  HYPERDRIVE?: Hyperdrive;
   KV: KVNamespace;
   BUCKET: R2Bucket;
   /** Cloudflare Email Service (`[[send_email]]` in wrangler.toml; emulated locally). */

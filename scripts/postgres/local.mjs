@@ -30,6 +30,8 @@ export function freePort() {
 /**
  * Starts a local PostgreSQL with `database` created; `dir` keeps its data (a new temporary folder,
  * deleted on stop, when absent). Answers its URL and a stop function.
+ * @param {{ dir?: string; port?: number; database?: string; log?: (message: string) => void }} [options]
+ * @returns {Promise<{ url: string; port: number; stop: () => Promise<void> }>}
  */
 export async function startLocalPostgres({ dir, port, database = DATABASE, log = () => {} } = {}) {
   const persistent = dir !== undefined;

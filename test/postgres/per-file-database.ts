@@ -15,4 +15,4 @@ await admin.end();
 
 const url = new URL(env.HYPERDRIVE!.connectionString);
 url.pathname = `/${name}`;
-(env as { HYPERDRIVE: Pick<Hyperdrive, "connectionString"> }).HYPERDRIVE = { connectionString: url.toString() };
+(env as unknown as { HYPERDRIVE: Pick<Hyperdrive, "connectionString"> }).HYPERDRIVE = { connectionString: url.toString() };
