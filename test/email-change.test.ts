@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { IMAGES } from "./fixtures/images";
 import { BLACKLISTED, PASSWORD, call, decodeJwt, login, newProfile, refreshWith, signedInUser, uniqueName } from "./helpers";
 import { CONFIRM_SUBJECT, NOTICE_SUBJECT, accountState, bucketKeys, from, keyIn, mailbox } from "./mail";
+import { dbAll } from "./db";
 
 const MODES = ["none", "optional", "mandatory"] as const;
 const REQUIRED = { current_password: ["This field is required."] };
@@ -289,7 +290,7 @@ describe("mail of email changes counts against THROTTLE_EMAIL", () => {
     // The user's two mails are spent, but the change is done: its notice goes.
     expect((await box.call("POST", "/api/auth/registration/verify-email/", { body: { key } })).status).toBe(200);
     expect(box.envelopes()).toEqual([[owner.email, NOTICE_SUBJECT]]);
-    const { results } = await env.DB.prepare("select count(*) as n from throttle_events where key = ?").bind(`email-from-user:${owner.id}`).all();
+    const { results } = await dbAll("select count(*) as n from throttle_events where key = ?", `email-from-user:${owner.id}`);
     expect(results).toEqual([{ n: 3 }]);
     const refused = await box.call("PATCH", "/api/auth/profile/", { token: owner.access, body: { email: `${uniqueName("third")}@example.com`, current_password: PASSWORD } });
     expect(refused.status).toBe(429);

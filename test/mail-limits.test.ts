@@ -3,10 +3,10 @@
  * owner's request answer 429 and never stop mail asked for from an address the account knows
  * (one it logged in or registered from), so nobody can block someone else's reset or verification.
  */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, uniqueName } from "./helpers";
 import { CONFIRM_SUBJECT, RESET_SUBJECT, from, keyIn, mailbox } from "./mail";
+import { dbAll } from "./db";
 
 const SENT = { detail: "Password reset e-mail has been sent." };
 const OK = { detail: "ok" };
@@ -56,7 +56,7 @@ describe("password reset: the recipient's limit", () => {
     const box = mailbox({ THROTTLE_EMAIL: "2/3600" });
     const nobody = `${uniqueName("nobody")}@example.com`;
     for (let i = 0; i < 3; i++) expect((await box.call("POST", "/api/auth/password/reset/", { body: { email: nobody }, headers: from(`203.0.113.${20 + i}`) })).body).toEqual(SENT);
-    const { results } = await env.DB.prepare("select key from throttle_events where key = ?").bind(`email-to:${nobody}`).all();
+    const { results } = await dbAll("select key from throttle_events where key = ?", `email-to:${nobody}`);
     expect(results).toEqual([]);
     expect(box.sent).toEqual([]);
   });

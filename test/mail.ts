@@ -5,6 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { call } from "./helpers";
+import { dbAll, dbRow } from "./db";
 
 export interface Mail {
   from: string;
@@ -39,8 +40,8 @@ export const keyIn = (mail: Mail) => /\/account\/verify-email\/([^/]+)\//.exec(m
 
 /** What a refused request must leave as it was: the user's row and their live sessions. */
 export async function accountState(id: number) {
-  const row = await env.DB.prepare("select username, email, pending_email, bio, first_name, profile_picture, email_verified from users where id = ?").bind(id).first();
-  const { results } = await env.DB.prepare("select id from token_families where user_id = ? and revoked_at is null order by id").bind(id).all();
+  const row = await dbRow("select username, email, pending_email, bio, first_name, profile_picture, email_verified from users where id = ?", id);
+  const { results } = await dbAll("select id from token_families where user_id = ? and revoked_at is null order by id", id);
   return { row, sessions: results.map((r) => r.id) };
 }
 

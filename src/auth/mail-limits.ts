@@ -7,12 +7,8 @@
  * recipient's quota but never stop its owner's reset or verification mail.
  */
 import type { Config } from "../config";
-import type { Database } from "../db/client";
-import { type MailAsk, reserveMailSlots } from "../db/mail-throttle";
-import { type ThrottleRule, windowCounts } from "../db/throttle";
+import type { MailAsk, MailReservation, ThrottleRule } from "../store";
 import { perAddress, throttledFor } from "./throttling";
-
-export type { MailAsk, MailRecipient } from "../db/mail-throttle";
 
 /** Mail asked for from one client address (password reset, resend). */
 export function addressMailRules(config: Config, address: string): ThrottleRule[] {
@@ -29,11 +25,6 @@ export function recipientMailRule(config: Config, recipient: string): ThrottleRu
   return { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email };
 }
 
-/** The statements that reserve `ask`'s slots, for a batch (the reservation, and the requester's counts for a 429). */
-export function mailSlotStatements(db: Database, ask: MailAsk, now: number) {
-  return [reserveMailSlots(db, ask, now), windowCounts(db, ask.requester, now)] as const;
-}
-
 export interface MailSlots {
   /** Whether the mail may go to its recipient. */
   send: boolean;
@@ -41,10 +32,8 @@ export interface MailSlots {
   requesterSlots: number[];
 }
 
-type SlotResults = readonly [{ id: number; key: string }[], { key: string; attempts: number; oldest: number | null }[]];
-
-/** What the statements of `mailSlotStatements` decided; the 429 when the requester is over its limit. */
-export function mailSlotsOf(ask: MailAsk, [reserved, counts]: SlotResults, now: number): MailSlots {
+/** What a mail reservation decided; the 429 when the requester is over its limit. */
+export function mailSlotsOf(ask: MailAsk, { slots: reserved, counts }: MailReservation, now: number): MailSlots {
   const requesterKeys = new Set(ask.requester.map((rule) => rule.key));
   const requesterSlots = reserved.filter((slot) => requesterKeys.has(slot.key)).map((slot) => slot.id);
   if (!ask.requesterUnchecked && ask.requester.length > 0 && requesterSlots.length === 0) throw throttledFor(ask.requester, counts, now);

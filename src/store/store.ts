@@ -143,6 +143,8 @@ export interface CallerStore {
   check(): Promise<Caller>;
   /** Reserves slots under `rules` (a check of the current password) with the caller. */
   reserve(rules: ThrottleRule[], now: number): Promise<Guarded<{ reservation: Reservation }>>;
+  /** Gives throttle slots back (a right password's, a mail never sent); harmless, so unguarded. */
+  releaseSlots(ids: number[]): Promise<void>;
   readonly profile: ProfileStore;
   /** The new hash, only over the hash that was checked; with it every session ends. */
   changePassword(hashes: { expected: string; next: string }, now: number): Promise<Guarded<{ changed: boolean; ended: EndedSession[] }>>;

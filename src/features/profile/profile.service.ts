@@ -11,8 +11,8 @@ import { type ProfileChanges, profileUpdate, takenFields, uniqueHolders } from "
 import { orTakenField } from "../../db/unique-violation";
 import { ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
-import { deletePicture, storePicture } from "../media/picture-store";
-import { takenErrors } from "../users/taken-errors";
+import { deletePicture, storePicture } from "../../pictures/picture-store";
+import { takenErrors } from "../../http/taken-errors";
 import { admitEmailChange, emailChangeReservations, emailChangeWrites, releaseReservations } from "./email-change";
 import type { ProfileBody } from "./profile.schemas";
 

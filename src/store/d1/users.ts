@@ -4,9 +4,11 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
-import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
-import { type NewUserRow, type UserRow, users } from "./schema";
-import { type UniqueField, orTakenField } from "./unique-violation";
+import type { MailAccount, ThrottleRule } from "../throttle";
+import { reserveSlots, windowCounts } from "./throttle";
+import type { ProfileChanges, UniqueField } from "../rows";
+import { type NewUserRow, users } from "./schema";
+import { orTakenField } from "./unique-violation";
 import { sameEmail, sameUsername } from "./user-match";
 
 /** Other users holding the wanted username or email (case-insensitively). */
@@ -67,7 +69,6 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
-export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** Applies profile changes to user `id`, returning the new row. */
 export const profileUpdate = (db: Database, id: number, changes: ProfileChanges) =>
@@ -125,6 +126,12 @@ export const activeHolderOf = (email: string) => and(sameEmail(email), eq(users.
 
 /** SQL: the unverified active user holding `email`: whom a new verification mail goes to. */
 export const unverifiedHolderOf = (email: string) => and(activeHolderOf(email), eq(users.emailVerified, false))!;
+
+/** SQL on `users`: the account a mail is for. */
+export function accountCondition(account: MailAccount): SQL {
+  if ("holderOf" in account) return account.unverified ? unverifiedHolderOf(account.holderOf) : activeHolderOf(account.holderOf);
+  return account.pending === undefined ? userWithId(account.id) : pendingFor(account.id, account.pending);
+}
 
 /** SQL: user `id` (the account a mail about them is for). */
 export const userWithId = (id: number) => eq(users.id, id);
