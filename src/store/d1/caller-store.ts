@@ -10,6 +10,7 @@ import { CallerScope } from "./caller-scope";
 import type { Database } from "./client";
 import { followPageStatements, followStatements, unfollowStatements } from "./follows";
 import { knownAddressPage } from "./known-addresses";
+import { mailSlotStatements } from "./mail-throttle";
 import { d1ProfileStore } from "./profile-store";
 import { releaseSlots, reserveSlots, windowCounts } from "./throttle";
 import { endSession, liveSessionsOf, revokeAllFamiliesOf } from "./token-families";
@@ -31,6 +32,11 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
 
     async releaseSlots(ids) {
       if (ids.length > 0) await releaseSlots(db, ids).run();
+    },
+
+    async countMail(ask, now) {
+      const { caller, results: [slots, counts] } = await scope.batch(mailSlotStatements(db, ask, now));
+      return { caller, mail: { slots, counts } };
     },
 
     profile: d1ProfileStore(db, scope),

@@ -21,7 +21,7 @@ const under = (rule: ThrottleRule, now: number) =>
   sql`(select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit}`;
 
 /** SQL: the recipient's mail goes (its account exists, and it is under its limit or the requester's address is known to the account). */
-function recipientGoes(db: Database, { rule, account: named, from }: MailRecipient, now: number): SQL {
+function recipientGoes(db: Database, { rule, account: named, from, verification }: MailRecipient, now: number): SQL {
   if (!named) return under(rule, now);
   const account = accountCondition(named);
   const accountExists = exists(db.select({ one: sql`1` }).from(users).where(account));
@@ -31,7 +31,15 @@ function recipientGoes(db: Database, { rule, account: named, from }: MailRecipie
       .select({ one: sql`1` })
       .from(knownAddresses)
       .innerJoin(users, eq(users.id, knownAddresses.userId))
-      .where(and(account, eq(knownAddresses.address, from), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
+      .where(
+        and(
+          account,
+          // Only to an address the account has verified, unless this mail is what verifies it.
+          verification ? undefined : eq(users.emailVerified, true),
+          eq(knownAddresses.address, from),
+          gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS),
+        ),
+      ),
   );
   return sql`(${accountExists} and (${under(rule, now)} or ${known}))`;
 }

@@ -130,14 +130,15 @@ export const unverifiedHolderOf = (email: string) => and(activeHolderOf(email), 
 /** SQL on `users`: the account a mail is for. */
 export function accountCondition(account: MailAccount): SQL {
   if ("holderOf" in account) return account.unverified ? unverifiedHolderOf(account.holderOf) : activeHolderOf(account.holderOf);
-  return account.pending === undefined ? userWithId(account.id) : pendingFor(account.id, account.pending);
+  const { id, holding, pending } = account;
+  return and(eq(users.id, id), holding === undefined ? undefined : sameEmail(holding), pending === undefined ? undefined : pendingIs(pending))!;
 }
 
-/** SQL: user `id` (the account a mail about them is for). */
-export const userWithId = (id: number) => eq(users.id, id);
-
 /** SQL: user `id`, while `pending` is still their pending address (an email change not yet confirmed). */
-export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`)!;
+export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), pendingIs(pending))!;
+
+/** SQL: the pending address is `pending` (case-insensitively). */
+const pendingIs = (pending: string) => sql`lower(${users.pendingEmail}) = lower(${pending})`;
 
 /** SQL for statements of other tables: `pending` is still user `id`'s pending address. */
 export const stillPending = (db: Database, id: number, pending: string) => exists(db.select({ one: sql`1` }).from(users).where(pendingFor(id, pending)));
