@@ -4,7 +4,7 @@
  * reads the caller, before any hash is computed, so a stolen access token buys a handful of
  * guesses at most, however many requests run at once. A correct password gives its slot back.
  */
-import { reserveSlots, releaseSlots, windowCounts } from "../db/throttle";
+import { type WindowCount, reserveSlots, releaseSlots, windowCounts } from "../db/throttle";
 import type { UserRow } from "../db/schema";
 import { type FieldErrors, ValidationFailed } from "../http/errors";
 import type { CallerDeps } from "../lib/deps";
@@ -17,7 +17,7 @@ export function passwordCheckStatements(deps: CallerDeps, now: number) {
   return [reserveSlots(deps.db, rules, now), windowCounts(deps.db, rules, now)] as const;
 }
 
-type CheckResults = readonly [{ id: number }[], { key: string; attempts: number; oldest: number | null }[]];
+type CheckResults = readonly [{ id: number }[], WindowCount[]];
 
 /** The slot those statements reserved; the 429 when the caller is over the limit. */
 export function passwordCheckSlot(deps: CallerDeps, [reserved, counts]: CheckResults, now: number): number[] {

@@ -3,7 +3,7 @@
  * it and against its recipient, so concurrent requests cannot slip past either limit. The two
  * limits differ: the requester's refuses the request (nothing is counted then); the recipient's
  * only withholds the mail, and not even that for a request from an address known to the account
- * the mail is for.
+ * the mail is for, when that account has verified the address (or the mail is what verifies it).
  */
 import { type SQL, and, eq, exists, gt, sql } from "drizzle-orm";
 import type { Database } from "./client";
@@ -13,10 +13,19 @@ import { KNOWN_ADDRESS_MS, type ThrottleRule } from "./throttle";
 export interface MailRecipient {
   /** `email-to:<address>` and THROTTLE_EMAIL. */
   rule: ThrottleRule;
-  /** The account the mail is for, as a condition on `users`: without a matching row nothing is sent, or counted. */
+  /**
+   * The account the mail is for, as a condition on `users`: without a matching row nothing is
+   * sent, or counted. With `from`, its row must hold the recipient's address as its `email`.
+   */
   account?: SQL;
-  /** The requesting client's address: known to that account, it is not held back by the recipient's limit. */
+  /**
+   * The requesting client's address: known to that account, it is not held back by the
+   * recipient's limit, provided the account has verified its address. Anyone can put a stranger's
+   * address on an account of their own, and that account knows their address.
+   */
   from?: string;
+  /** A verification mail: the address is what it verifies, so a known `from` passes unverified. */
+  verification?: boolean;
 }
 
 export interface MailAsk {
@@ -34,8 +43,8 @@ const RECIPIENT = "recipient";
 const under = (rule: ThrottleRule, now: number) =>
   sql`(select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit}`;
 
-/** SQL: the recipient's mail goes (its account exists, and it is under its limit or the requester's address is known to the account). */
-function recipientGoes(db: Database, { rule, account, from }: MailRecipient, now: number): SQL {
+/** SQL: the recipient's mail goes (its account exists, and it is under its limit or the requester's address is known to the account, as above). */
+function recipientGoes(db: Database, { rule, account, from, verification }: MailRecipient, now: number): SQL {
   if (!account) return under(rule, now);
   const accountExists = exists(db.select({ one: sql`1` }).from(users).where(account));
   if (from === undefined) return and(accountExists, under(rule, now))!;
@@ -44,7 +53,14 @@ function recipientGoes(db: Database, { rule, account, from }: MailRecipient, now
       .select({ one: sql`1` })
       .from(knownAddresses)
       .innerJoin(users, eq(users.id, knownAddresses.userId))
-      .where(and(account, eq(knownAddresses.address, from), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
+      .where(
+        and(
+          account,
+          verification ? undefined : eq(users.emailVerified, true),
+          eq(knownAddresses.address, from),
+          gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS),
+        ),
+      ),
   );
   return sql`(${accountExists} and (${under(rule, now)} or ${known}))`;
 }

@@ -52,7 +52,14 @@ export function reserveSlots(db: Database, rules: ThrottleRule[], now: number) {
     .returning({ id: throttleEvents.id });
 }
 
-/** Per key: attempts inside its window and the oldest of them (when the next slot frees). */
+/** One key's attempts inside its window and the oldest of them (when the next slot frees): a row of `windowCounts`. */
+export interface WindowCount {
+  key: string;
+  attempts: number;
+  oldest: number | null;
+}
+
+/** Per key: its `WindowCount`. */
 export function windowCounts(db: Database, rules: ThrottleRule[], now: number) {
   return db
     .select({ key: throttleEvents.key, attempts: count(), oldest: min(throttleEvents.at) })

@@ -67,7 +67,7 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
-export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
+export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "emailVerified" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** Applies profile changes to user `id`, returning the new row. */
 export const profileUpdate = (db: Database, id: number, changes: ProfileChanges) =>
@@ -126,11 +126,14 @@ export const activeHolderOf = (email: string) => and(sameEmail(email), eq(users.
 /** SQL: the unverified active user holding `email`: whom a new verification mail goes to. */
 export const unverifiedHolderOf = (email: string) => and(activeHolderOf(email), eq(users.emailVerified, false))!;
 
-/** SQL: user `id` (the account a mail about them is for). */
-export const userWithId = (id: number) => eq(users.id, id);
+/** SQL: user `id` while `email` is still their address (the account a mail to that address is for). */
+export const userHolding = (id: number, email: string) => and(eq(users.id, id), sameEmail(email))!;
 
 /** SQL: user `id`, while `pending` is still their pending address (an email change not yet confirmed). */
 export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`)!;
+
+/** SQL: user `id`, still holding `email`, while `pending` is still their pending address (whom the notice of confirming it is for). */
+export const pendingFrom = (id: number, email: string, pending: string) => and(pendingFor(id, pending), sameEmail(email))!;
 
 /** SQL for statements of other tables: `pending` is still user `id`'s pending address. */
 export const stillPending = (db: Database, id: number, pending: string) => exists(db.select({ one: sql`1` }).from(users).where(pendingFor(id, pending)));

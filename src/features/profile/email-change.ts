@@ -14,9 +14,9 @@ import { passwordCheckSlot, passwordCheckStatements, verifyCurrentPassword } fro
 import { type MailAsk, mailSlotStatements, mailSlotsOf, recipientMailRule, userMailRules } from "../../auth/mail-limits";
 import { reserveMailSlots } from "../../db/mail-throttle";
 import type { UserRow } from "../../db/schema";
-import { releaseSlots } from "../../db/throttle";
+import { type WindowCount, releaseSlots } from "../../db/throttle";
 import { type RevokedFamily, revokeOtherFamiliesOf } from "../../db/token-families";
-import { type ProfileChanges, userWithId } from "../../db/users";
+import { type ProfileChanges, userHolding } from "../../db/users";
 import { ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 import { emailChangeNotice } from "../../mail/messages";
@@ -28,8 +28,7 @@ const REQUIRED = { current_password: ["This field is required."] };
 const INCORRECT = { current_password: ["The password is incorrect."] };
 
 type Slot = { id: number };
-type Counts = { key: string; attempts: number; oldest: number | null }[];
-type Reservations = [Slot[], Counts, (Slot & { key: string })[], Counts];
+type Reservations = [Slot[], WindowCount[], (Slot & { key: string })[], WindowCount[]];
 
 /** What an email change mails now (the confirmation, or with `none` the notice), charged to the user; a confirmation's notice is charged when it is sent. */
 const requesterAsk = (deps: CallerDeps): MailAsk => ({ requester: userMailRules(deps.config, deps.caller.id) });
@@ -75,35 +74,27 @@ export async function admitEmailChange(deps: CallerDeps, user: UserRow, body: Pr
   }
   if (body.current_password === undefined) throw new ValidationFailed(REQUIRED);
   const [passwordSlots, passwordCounts, mailSlots, mailCounts] = results as Reservations;
-  let passwordSlot: number[];
+  // The slots a refusal gives back: at first all those reserved (past either limit, the other
+  // limit's slot did not count); once both are held, only the mail's (a wrong password counts).
+  let counted = [...passwordSlots, ...mailSlots].map((slot) => slot.id);
   try {
-    passwordSlot = passwordCheckSlot(deps, [passwordSlots, passwordCounts], now);
-  } catch (error) {
-    giveBack(deps, mailSlots.map((slot) => slot.id));
-    throw error;
-  }
-  let mail: number[];
-  try {
-    mail = mailSlotsOf(requesterAsk(deps), [mailSlots, mailCounts], now).requesterSlots;
-  } catch (error) {
-    giveBack(deps, passwordSlot);
-    throw error;
-  }
-  try {
+    const passwordSlot = passwordCheckSlot(deps, [passwordSlots, passwordCounts], now);
+    const mail = mailSlotsOf(requesterAsk(deps), [mailSlots, mailCounts], now).requesterSlots;
+    counted = mail;
     await verifyCurrentPassword(user, body.current_password, INCORRECT);
+    return { wanted, mailSlots: mail, passwordSlot };
   } catch (error) {
-    giveBack(deps, mail);
+    giveBack(deps, counted);
     throw error;
   }
-  return { wanted, mailSlots: mail, passwordSlot };
 }
 
 /** An admitted change's part of the update's batch, and what to do once that batch has run or failed. */
 export interface EmailChangeWrites {
   /** To run before the row's update, in its batch. */
   statements: BatchItem<"sqlite">[];
-  /** The batch ran: `results` are those statements' results, `after` the updated row. */
-  done(after: UserRow, results: unknown[]): void;
+  /** The batch ran: `results` are those statements' results, `after` the updated row, `before` the row just before (same transaction). */
+  done(after: UserRow, results: unknown[], before: UserRow): void;
   /** The batch failed (nothing was applied, nothing is mailed). */
   failed(): void;
 }
@@ -111,13 +102,16 @@ export interface EmailChangeWrites {
 /**
  * What an admitted change adds to the update: `changes` gets the address (or, with verification
  * on, the pending address); with `none` the other sessions end and the old address's notice is
- * counted in the same batch; otherwise the new address's confirmation is.
+ * counted in the same batch; otherwise the new address's confirmation is. A mail its recipient's
+ * limit withholds gives the user's slot back: nothing was mailed.
  */
 export function emailChangeWrites(deps: CallerDeps, user: UserRow, change: EmailChange, changes: ProfileChanges, address: string, now: number): EmailChangeWrites {
   const { db, config, caller } = deps;
   // The right password's slot is given back in the update's batch (no round trip of its own).
   const passwordBack = releaseSlots(db, change.passwordSlot);
   const failed = () => giveBack(deps, [...change.mailSlots, ...change.passwordSlot]);
+  // Sends when the recipient's slot was reserved; otherwise nothing is mailed, and the user's slot goes back.
+  const sendIfReserved = (slots: unknown, send: () => void) => ((slots as unknown[]).length > 0 ? send() : giveBack(deps, change.mailSlots));
   if (config.emailVerification !== "none") {
     changes.pendingEmail = change.wanted;
     // The new address is nobody's yet: no known address passes its limit, so no set of accounts can flood it.
@@ -125,32 +119,38 @@ export function emailChangeWrites(deps: CallerDeps, user: UserRow, change: Email
     return {
       statements: [confirmation, passwordBack],
       done(after, [slots]) {
-        if ((slots as unknown[]).length > 0) {
-          sendVerification(deps, { id: after.id, username: after.username, email: change.wanted, session: caller.identity.sessionId });
-        }
+        sendIfReserved(slots, () => sendVerification(deps, { id: after.id, username: after.username, email: change.wanted, session: caller.identity.sessionId }));
       },
       failed,
     };
   }
+  // Nobody has confirmed the new address: a verified old one must not lend it its standing (the
+  // recipient's limit lets a known address through only to a verified address).
   changes.email = change.wanted;
+  changes.emailVerified = false;
   const revoke = revokeOtherFamiliesOf(db, caller.id, caller.identity.sessionId);
-  if (!user.email) {
-    // No old address to tell: the slot asked for nothing.
-    return {
-      statements: [revoke, passwordBack],
-      done(_, [revoked]) {
-        forgetFamilies(deps, revoked as RevokedFamily[]);
-        giveBack(deps, change.mailSlots);
-      },
-      failed,
-    };
-  }
-  const notice = reserveMailSlots(db, { requester: [], recipient: { rule: recipientMailRule(config, user.email), account: userWithId(caller.id), from: address } }, now);
+  // The notice to the address read by the first batch, counted only while the row still holds it.
+  const notice = user.email
+    ? [reserveMailSlots(db, { requester: [], recipient: { rule: recipientMailRule(config, user.email), account: userHolding(caller.id, user.email), from: address } }, now)]
+    : [];
   return {
-    statements: [revoke, notice, passwordBack],
-    done(after, [revoked, slots]) {
+    statements: [revoke, passwordBack, ...notice],
+    done(after, [revoked, , slots = []], before) {
       forgetFamilies(deps, revoked as RevokedFamily[]);
-      if ((slots as unknown[]).length > 0) deps.mail.send(emailChangeNotice(user.email, after.username, change.wanted));
+      // The address replaced is the one the row held just before the update (same transaction):
+      // a concurrent change may have set another since the first batch read it.
+      const old = before.email;
+      const notify = () => deps.mail.send(emailChangeNotice(old, after.username, change.wanted));
+      const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+      // Nothing replaced: nobody to tell.
+      if (!old || same(old, change.wanted)) giveBack(deps, change.mailSlots);
+      else if (same(old, user.email)) sendIfReserved(slots, notify);
+      else {
+        // Set by a concurrent change: counted against its own limit now (no known address passes:
+        // the account no longer holds it).
+        const late = reserveMailSlots(db, { requester: [], recipient: { rule: recipientMailRule(config, old) } }, now);
+        deps.defer(late.then((reserved) => sendIfReserved(reserved, notify)));
+      }
     },
     failed,
   };

@@ -68,11 +68,11 @@ export async function changeProfile(deps: CallerDeps, body: ProfileBody, { addre
     writes?.failed();
     throw new ValidationFailed(takenErrors([result.taken]));
   }
-  const previous = result.previousPicture;
+  const previous = result.before.profilePicture;
   if (changes.profilePicture !== undefined && previous && previous !== changes.profilePicture) {
     await deletePicture(bucket, previous);
   }
-  writes?.done(result.user, result.alongside);
+  writes?.done(result.user, result.alongside, result.before);
   return result.user;
 }
 
@@ -86,8 +86,8 @@ function keepAddress(deps: CallerDeps, user: UserRow, email: string, changes: Pr
 }
 
 /**
- * Updates the caller's row, after `alongside` in the same batch; reports the picture key it held
- * just before (same transaction) and the results of `alongside`. A lost uniqueness race is returned.
+ * Updates the caller's row, after `alongside` in the same batch; reports the row just before
+ * (same transaction) and the results of `alongside`. A lost uniqueness race is returned.
  */
 function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges, alongside: BatchItem<"sqlite">[]) {
   return orTakenField(async () => {
@@ -97,6 +97,6 @@ function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges, alongs
     ]);
     const all = results as unknown as unknown[];
     const [row] = all.at(-1) as UserRow[];
-    return { user: row!, previousPicture: before.profilePicture, alongside: all.slice(0, -1) };
+    return { user: row!, before, alongside: all.slice(0, -1) };
   });
 }

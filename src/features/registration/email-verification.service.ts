@@ -10,7 +10,7 @@ import { signingSecret } from "../../config";
 import { reserveMailSlots } from "../../db/mail-throttle";
 import { revokeOtherFamiliesOf } from "../../db/token-families";
 import { orTakenField } from "../../db/unique-violation";
-import { activeUserById, confirmPendingEmail, markEmailVerified, pendingFor, stillPending, unverifiedHolderOf, unverifiedUserByEmail } from "../../db/users";
+import { activeUserById, confirmPendingEmail, markEmailVerified, pendingFrom, stillPending, unverifiedHolderOf, unverifiedUserByEmail } from "../../db/users";
 import { NotFound, ValidationFailed } from "../../http/errors";
 import { takenErrors } from "../users/taken-errors";
 import type { Deps } from "../../lib/deps";
@@ -50,9 +50,12 @@ export async function verifyEmail(deps: Deps, { key, address }: { key: string; a
     if ((await markEmailVerified(db, user.id, user.email)).length === 0) throw new NotFound();
     return;
   }
+  // A pending address is confirmed only by the key mailed for it, which names the session that
+  // asked: a key without one (a plain verification key) confirms no email change.
   const pending = user.pendingEmail;
-  if (!pending || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
-  await confirmChange(deps, { ...user, pending }, named!.session, address);
+  const session = named!.session;
+  if (!pending || session === undefined || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
+  await confirmChange(deps, { ...user, pending }, session, address);
 }
 
 /**
@@ -61,15 +64,14 @@ export async function verifyEmail(deps: Deps, { key, address }: { key: string; a
  * notice is counted (charged to the user who asked for the change: it reports something done, so
  * nothing refuses it, but its recipient's limit may withhold it), and the address becomes the email.
  */
-async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string | undefined, address: string) {
+async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string, address: string) {
   const { db, config } = deps;
   const now = Date.now();
-  const still = pendingFor(user.id, user.pending);
   const revoke = revokeOtherFamiliesOf(db, user.id, keep, stillPending(db, user.id, user.pending));
   const notice: MailAsk = {
     requester: userMailRules(config, user.id),
     requesterUnchecked: true,
-    recipient: { rule: recipientMailRule(config, user.email), account: still, from: address },
+    recipient: { rule: recipientMailRule(config, user.email), account: pendingFrom(user.id, user.email, user.pending), from: address },
   };
   const result = await orTakenField(async () => {
     if (!user.email) {
@@ -97,7 +99,8 @@ export async function resendVerification(deps: Deps, { email, address }: { email
   const ask: MailAsk = {
     requester: addressMailRules(config, address),
     // With `none` nothing is mailed, so nothing is counted against the recipient.
-    recipient: config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: unverifiedHolderOf(email), from: address },
+    recipient:
+      config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: unverifiedHolderOf(email), from: address, verification: true },
   };
   const [reserved, counts, [user]] = await db.batch([...mailSlotStatements(db, ask, now), unverifiedUserByEmail(db, email)]);
   if (mailSlotsOf(ask, [reserved, counts], now).send && user) sendVerification(deps, user);
