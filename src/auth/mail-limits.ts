@@ -3,8 +3,10 @@
  * signed-in user) and, separately, against its recipient. Over the requester's limit the request
  * is refused (429) before anything else; the recipient's limit never refuses anything: over it,
  * nothing more is sent to that address in the window and the answer stays the same, unless the
- * request comes from an address known to the account the mail is for. So a stranger can spend a
- * recipient's quota but never stop its owner's reset or verification mail.
+ * request comes from an address known to the account the mail is for and that account has
+ * verified the address (or the mail is its verification). So a stranger can spend a recipient's
+ * quota but never stop its owner's reset or verification mail, and an account holding a
+ * stranger's address unverified cannot mail it past its limit.
  */
 import type { Config } from "../config";
 import type { MailAsk, MailReservation, ThrottleRule } from "../store";
@@ -20,9 +22,24 @@ export function userMailRules(config: Config, userId: number): ThrottleRule[] {
   return [{ key: `email-from-user:${userId}`, ...config.throttle.email }];
 }
 
-/** Mail sent to one address. */
+/**
+ * The mailbox an address delivers to, as far as it can be told from the address: lowercased,
+ * without a `+tag`, and for Gmail without dots (googlemail.com is gmail.com). Variants of one
+ * address would otherwise each get their own recipient limit.
+ */
+function canonicalMailbox(address: string): string {
+  const lower = address.toLowerCase();
+  const at = lower.lastIndexOf("@");
+  if (at < 0) return lower;
+  const written = lower.slice(at + 1);
+  const domain = written === "googlemail.com" ? "gmail.com" : written;
+  const local = lower.slice(0, at).split("+")[0]!;
+  return `${domain === "gmail.com" ? local.replaceAll(".", "") : local}@${domain}`;
+}
+
+/** Mail sent to one address, counted per mailbox (the mail still goes to the address as written). */
 export function recipientMailRule(config: Config, recipient: string): ThrottleRule {
-  return { key: `email-to:${recipient.toLowerCase()}`, ...config.throttle.email };
+  return { key: `email-to:${canonicalMailbox(recipient)}`, ...config.throttle.email };
 }
 
 export interface MailSlots {

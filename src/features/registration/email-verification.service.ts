@@ -32,9 +32,12 @@ export async function verifyEmail(deps: Deps, { key, address }: { key: string; a
     if (!(await store.accounts.markEmailVerified(user.id, user.email))) throw new NotFound();
     return;
   }
+  // A pending address is confirmed only by the key mailed for it, which names the session that
+  // asked: a key without one (a plain verification key) confirms no email change.
   const pending = user.pendingEmail;
-  if (!pending || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
-  await confirmChange(deps, { ...user, pending }, named!.session, address);
+  const session = named!.session;
+  if (!pending || session === undefined || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
+  await confirmChange(deps, { ...user, pending }, session, address);
 }
 
 /**
@@ -43,13 +46,13 @@ export async function verifyEmail(deps: Deps, { key, address }: { key: string; a
  * notice is counted (charged to the user who asked for the change: it reports something done, so
  * nothing refuses it, but its recipient's limit may withhold it), and the address becomes the email.
  */
-async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string | undefined, address: string) {
+async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string, address: string) {
   const { store, config } = deps;
   const notice: MailAsk | undefined = user.email
     ? {
         requester: userMailRules(config, user.id),
         requesterUnchecked: true,
-        recipient: { rule: recipientMailRule(config, user.email), account: { id: user.id, pending: user.pending }, from: address },
+        recipient: { rule: recipientMailRule(config, user.email), account: { id: user.id, holding: user.email, pending: user.pending }, from: address },
       }
     : undefined;
   const result = await store.accounts.confirmPendingEmail({ id: user.id, pending: user.pending, keepSession: keep, notice }, Date.now());
@@ -71,7 +74,7 @@ export async function resendVerification(deps: Deps, { email, address }: { email
   const ask: MailAsk = {
     requester: addressMailRules(config, address),
     // With `none` nothing is mailed, so nothing is counted against the recipient.
-    recipient: config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: { holderOf: email, unverified: true }, from: address },
+    recipient: config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: { holderOf: email, unverified: true }, from: address, verification: true },
   };
   const { mail, user } = await store.accounts.resendRequest(ask, email, now);
   if (mailSlotsOf(ask, mail, now).send && user) sendVerification(deps, user);

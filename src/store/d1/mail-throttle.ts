@@ -3,7 +3,7 @@
  * it and against its recipient, so concurrent requests cannot slip past either limit. The two
  * limits differ: the requester's refuses the request (nothing is counted then); the recipient's
  * only withholds the mail, and not even that for a request from an address known to the account
- * the mail is for.
+ * the mail is for, when that account has verified the address (or the mail is what verifies it).
  */
 import { type SQL, and, eq, exists, gt, sql } from "drizzle-orm";
 import type { Database } from "./client";
