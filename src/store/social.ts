@@ -1,0 +1,160 @@
+/**
+ * The social part of the store: posts, comments, likes, the feed, notifications, blocks and mutes
+ * (API.md "Social"). Reads take the viewer into account when there is one: the caller's own
+ * `liked` flags, and nothing of a user the viewer shares a block with (either way); anonymous
+ * reads (the public `Store.content`) see everything and like nothing.
+ */
+import type { Guarded } from "./store";
+import type { UserRow } from "./rows";
+
+/** A position in a newest-first list: after (`forward`) or before `id`. */
+export interface ListCursor {
+  id: number;
+  forward: boolean;
+}
+
+export interface PostRow {
+  id: number;
+  authorId: number;
+  /** The author's username. */
+  author: string;
+  title: string;
+  content: string;
+  createdAt: Date;
+  updatedAt: Date;
+  likesCount: number;
+  commentsCount: number;
+  /** Whether the viewer likes it (false without a viewer). */
+  liked: boolean;
+}
+
+export interface CommentRow {
+  id: number;
+  postId: number;
+  authorId: number;
+  author: string;
+  content: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A list entry: its cursor position (the row's id) and the row. */
+export interface Entry<T> {
+  position: number;
+  row: T;
+}
+
+/** `/api/posts/` filters: every search term must occur (case-insensitively, literally) in the title or the content. */
+export interface PostFilter {
+  terms?: string[];
+  authorId?: number;
+}
+
+export type PostChanges = Partial<Pick<PostRow, "title" | "content">>;
+
+/** Content reads, as the viewer (or nobody) sees them. Pages are `limit + 1` entries in the cursor's direction. */
+export interface ContentReads {
+  /** `authorKnown` is false when `filter.authorId` names no user (DRF's 400). */
+  postsPage(filter: PostFilter, cursor: ListCursor | undefined, limit: number): Promise<{ authorKnown: boolean; entries: Entry<PostRow>[] }>;
+  /** A user's posts; `userExists` tells a 404 (a user hidden by a block still exists: their list is empty). */
+  userPostsPage(userId: number, cursor: ListCursor | undefined, limit: number): Promise<{ userExists: boolean; entries: Entry<PostRow>[] }>;
+  post(id: number): Promise<{ post?: PostRow }>;
+  /** A post's comments, newest first; `postVisible` tells a 404 (unknown, or hidden by a block). */
+  commentsPage(postId: number, cursor: ListCursor | undefined, limit: number): Promise<{ postVisible: boolean; entries: Entry<CommentRow>[] }>;
+  comment(id: number): Promise<{ comment?: CommentRow }>;
+}
+
+/** The same reads through the caller's guard. */
+export type CallerContentReads = {
+  [K in keyof ContentReads]: ContentReads[K] extends (...args: infer A) => Promise<infer T> ? (...args: A) => Promise<Guarded<T>> : never;
+};
+
+/** What a write on someone's content found: done, no such thing (or hidden by a block), or not the caller's. */
+export type ContentOutcome<T = object> = ({ outcome: "done" } & T) | { outcome: "not_found" } | { outcome: "forbidden" };
+
+export interface CallerContentStore extends CallerContentReads {
+  createPost(post: { title: string; content: string }, now: number): Promise<Guarded<{ post: PostRow }>>;
+  /** The author's edit (`updated_at` moves). */
+  updatePost(id: number, changes: PostChanges, now: number): Promise<Guarded<ContentOutcome<{ post: PostRow }>>>;
+  /** Deletes the author's post with its comments, likes, feed entries and the notifications about them. */
+  deletePost(id: number): Promise<Guarded<ContentOutcome>>;
+  /** A comment under a post the caller can see; notifies the post's author (not for one's own post). */
+  createComment(postId: number, content: string, now: number): Promise<Guarded<{ comment?: CommentRow }>>;
+  updateComment(id: number, content: string, now: number): Promise<Guarded<ContentOutcome<{ comment: CommentRow }>>>;
+  /** Deletes the author's comment and the notification it caused; the post's comments_count moves with it. */
+  deleteComment(id: number): Promise<Guarded<ContentOutcome>>;
+  /** One like per user and post; `likesCount` after the change. `already`: nothing changed. */
+  like(postId: number, now: number): Promise<Guarded<{ outcome: "liked" | "already" | "not_found"; likesCount: number }>>;
+  unlike(postId: number): Promise<Guarded<{ outcome: "unliked" | "not_liked" | "not_found"; likesCount: number }>>;
+}
+
+export interface CallerFeedStore {
+  /** Posts of the users the caller follows (not their own), less muted and blocked users, newest first. */
+  page(cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<PostRow>[] }>>;
+}
+
+export type NotificationKind = "follow" | "like" | "comment";
+
+export interface NotificationRow {
+  id: number;
+  actor: UserRow;
+  /** Whether the caller follows the actor (the actor's `<public user>`). */
+  actorFollowed: boolean;
+  kind: NotificationKind;
+  postId: number | null;
+  read: boolean;
+  createdAt: Date;
+}
+
+export interface CallerNotificationStore {
+  /** Unread first, then newest; the position orders both (unread above every read one). Leaves out actors muted or sharing a block. */
+  page(cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<NotificationRow>[] }>>;
+  /** Marks one of the caller's notifications read (idempotent); none when it is another's or unknown. */
+  markRead(id: number): Promise<Guarded<{ notification?: NotificationRow }>>;
+  markAllRead(): Promise<Guarded>;
+  /** Over the same list as `page`. */
+  unreadCount(): Promise<Guarded<{ count: number }>>;
+}
+
+/** The caller's relationship with one user. */
+export interface RelationshipRow {
+  id: number;
+  following: boolean;
+  followedBy: boolean;
+  blocking: boolean;
+  blockedBy: boolean;
+  muting: boolean;
+}
+
+/** A user in a list of the caller's blocks or mutes (newest first by the block or mute). */
+export interface RelatedUser {
+  user: UserRow;
+  isFollowing: boolean;
+}
+
+export interface CallerRelationStore {
+  /**
+   * Idempotent. Block ends the follows both ways (counters, the feed, in one transaction) and
+   * answers the target's relationship; none when there is no such user.
+   */
+  change(action: "block" | "unblock" | "mute" | "unmute", targetId: number, now: number): Promise<Guarded<{ relationship?: RelationshipRow }>>;
+  page(kind: "blocks" | "mutes", cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<RelatedUser>[] }>>;
+  /** One per known id, in the order asked, repeats once, unknown left out. */
+  relationships(ids: number[]): Promise<Guarded<{ relationships: RelationshipRow[] }>>;
+}
+
+/** A unit of feed work, carried by the queue (FEED_QUEUE); `after` continues a chunked job. */
+export type FeedJob =
+  /** Fan a new post out to its author's followers' feeds. */
+  | { kind: "fan_out"; postId: number; after?: number }
+  /** An author became a pull author: mark their follows `pull`. */
+  | { kind: "promote"; authorId: number; after?: number }
+  /** A follow: the followee's posts into the follower's feed. */
+  | { kind: "backfill"; ownerId: number; authorId: number; after?: number }
+  /** Unfollow, mute or block: the author's entries out of the owner's feed. */
+  | { kind: "purge"; ownerId: number; authorId: number };
+
+/** The queue consumer's work: each call does one bounded chunk and answers the job that continues it, if any. */
+export interface FeedWorkStore {
+  run(job: FeedJob, chunk: number, now: number): Promise<{ next?: FeedJob }>;
+}
