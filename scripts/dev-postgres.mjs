@@ -40,7 +40,7 @@ try {
   await database.stop();
   process.exit(1);
 }
-console.log(`PostgreSQL: the ${database.where}, migrations applied.`);
+console.log(`PostgreSQL: the ${database.where}; migrations applied.`);
 writeFileSync(POSTGRES_CONFIG, postgresConfig(readFileSync("wrangler.toml", "utf8")));
 // Miniflare's Hyperdrive proxy runs in wrangler's Node process: the guard goes there (see its comment).
 const guard = pathToFileURL(resolve(import.meta.dirname, "postgres/proxy-reset-guard.mjs")).href;

@@ -55,7 +55,7 @@ export async function openDevPostgres({ log } = {}) {
   }
   const port = devPostgresPort();
   const dir = resolve(DEV_POSTGRES_DIR);
-  const where = `local PostgreSQL database (${DEV_POSTGRES_DIR}/, port ${port})`;
+  const where = `local PostgreSQL database, ${DEV_POSTGRES_DIR}/ on port ${port}`;
   const running = await runningDataDirectory(port);
   if (running !== undefined) {
     if (!samePath(running, dir)) {
