@@ -74,6 +74,7 @@ function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
  * which costs the Worker measurably under load). `hyperdrive`: a PostgreSQL URL given to the
  * Worker as its HYPERDRIVE binding (which selects the PostgreSQL engine); the process must have
  * loaded scripts/postgres/proxy-reset-guard.mjs.
+ * @param {{ port?: number; persistRoot?: string; vars?: Record<string, string>; scriptPath?: string; name?: string; shape?: string; quiet?: boolean; hyperdrive?: string }} [options]
  */
 export async function startLocalWorker({
   port = 8787,

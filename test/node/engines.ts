@@ -107,8 +107,10 @@ async function startPostgres(): Promise<EngineUnderTest> {
 
 export const startEngine = (name: EngineName) => (name === "D1" ? startD1() : startPostgres());
 
-// The Worker's own password check, here in Node: its argon2 module compiled from the file.
-loadArgon2(new WebAssembly.Module(readFileSync(createRequire(import.meta.url).resolve("@phi-ag/argon2/argon2.wasm"))));
+// The Worker's own password check, here in Node: its argon2 module compiled from the file (the
+// Workers types declare the constructor abstract, as Workers cannot compile bytes; Node can).
+const { Module } = WebAssembly as unknown as { Module: new (bytes: Uint8Array) => WebAssembly.Module };
+loadArgon2(new Module(readFileSync(createRequire(import.meta.url).resolve("@phi-ag/argon2/argon2.wasm"))));
 
 /** Whether `password` logs in against a stored hash, as the Worker's login checks it (after trimming, done by the login form). */
 export async function verifies(password: string, hash: string): Promise<boolean> {
