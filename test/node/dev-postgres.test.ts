@@ -13,6 +13,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectPostgres } from "../../scripts/postgres/client";
 import { freePort, startLocalPostgres } from "../../scripts/postgres/local.mjs";
+import { runAsync } from "./engines";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MIGRATIONS = (JSON.parse(readFileSync(join(ROOT, "migrations/postgres/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
@@ -90,6 +91,24 @@ describe("npm run dev", () => {
     const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
     expect(workerOptions.hyperdrives ?? {}).toEqual({});
     expect(workerOptions.d1Databases).toMatchObject({ DB: expect.anything() });
+  });
+});
+
+describe("npm run db:migrate:postgres", () => {
+  it("applies the PostgreSQL migrations to DATABASE_URL's database, and again changes nothing", async () => {
+    const server = await startLocalPostgres();
+    const client = await connectPostgres(server.url);
+    try {
+      for (let run = 0; run < 2; run += 1) {
+        const migrate = await runAsync("npm", ["run", "--silent", "db:migrate:postgres"], { env: { ...process.env, DATABASE_URL: server.url } });
+        expect(migrate.status, migrate.stderr).toBe(0);
+        expect(migrate.stdout).toBe("PostgreSQL migrations applied to the PostgreSQL database of DATABASE_URL.\n");
+        expect(await migrationsApplied(client)).toEqual({ n: MIGRATIONS, users: "users" });
+      }
+    } finally {
+      await client.end();
+      await server.stop();
+    }
   });
 });
 
