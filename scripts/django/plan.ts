@@ -8,7 +8,7 @@
  * then running RECOUNT_FOLLOWS.
  */
 import { isSupportedHash } from "../../src/auth/passwords/hashers";
-import { isServableKey } from "../../src/features/media/picture-store";
+import { isServableKey } from "../../src/pictures/picture-store";
 import { usernameField } from "../../src/http/fields";
 import type { DjangoData, DjangoUser } from "./read";
 
