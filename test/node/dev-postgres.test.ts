@@ -1,8 +1,8 @@
 /**
  * `npm run dev:postgres`, run as a developer runs it, in a copy of the project (its own
  * .wrangler/ and generated config; node_modules linked) on ports of its own, stopped with a
- * Ctrl-C to its process group. Until the Worker serves from PostgreSQL, /healthz still answers
- * from D1: what pins PostgreSQL here is the binding wrangler reports and the migrated database.
+ * Ctrl-C to its process group. What pins PostgreSQL here: the binding wrangler reports, the
+ * migrated database, and /healthz taking the PostgreSQL engine's path (see answersOnPostgres).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
@@ -13,7 +13,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectPostgres } from "../../scripts/postgres/client";
 import { freePort, startLocalPostgres } from "../../scripts/postgres/local.mjs";
-import { runAsync } from "./engines";
+import { SERVED, runAsync } from "./engines";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MIGRATIONS = (JSON.parse(readFileSync(join(ROOT, "migrations/postgres/meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries.length;
@@ -63,6 +63,26 @@ function groupAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * GET /healthz pings the store the HYPERDRIVE binding selects. Once the Worker serves from
+ * PostgreSQL (engines.ts SERVED) that is a query on PostgreSQL, answered 200; until then the
+ * engine is a placeholder that refuses, and its 500 and log line show the request took the
+ * PostgreSQL path rather than D1's.
+ */
+async function answersOnPostgres(dev: Dev): Promise<void> {
+  const health = await fetch(`${dev.url}/healthz`);
+  if (SERVED.includes("PostgreSQL")) {
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    return;
+  }
+  expect(health.status).toBe(500);
+  for (let waited = 0; !dev.output().includes("The PostgreSQL engine is not built yet."); waited += 200) {
+    if (waited > 10_000) throw new Error(`no sign of the PostgreSQL engine in the log:\n${dev.output()}`);
+    await new Promise((done) => setTimeout(done, 200));
   }
 }
 
@@ -117,8 +137,7 @@ describe("npm run dev:postgres", () => {
     const server = await startLocalPostgres();
     try {
       const dev = await startDev({ DATABASE_URL: server.url });
-      const health = await fetch(`${dev.url}/healthz`);
-      expect(health.status).toBe(200);
+      await answersOnPostgres(dev);
       expect(dev.output()).toContain("PostgreSQL: the PostgreSQL database of DATABASE_URL; migrations applied.");
       expect(dev.output()).toMatch(/env\.HYPERDRIVE \(local-postgres\) +Hyperdrive Config +local/);
       // The connection string (with its password) reaches wrangler through the environment only.
@@ -146,7 +165,7 @@ describe("npm run dev:postgres", () => {
     const url = `postgres://postgres:postgres@127.0.0.1:${port}/social_media_api`;
     const env = { DATABASE_URL: "", DEV_POSTGRES_PORT: String(port) };
     const first = await startDev(env);
-    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    await answersOnPostgres(first);
     expect(first.output()).toContain(`PostgreSQL: the local PostgreSQL database, .wrangler/postgres/ on port ${port}; migrations applied.`);
     expect(first.output()).toMatch(/env\.HYPERDRIVE \(local-postgres\) +Hyperdrive Config +local/);
     let client = await connectPostgres(url);
