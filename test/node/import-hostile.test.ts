@@ -1,8 +1,8 @@
 /** `import-django` on a hostile database file: names, hashes and texts chosen by an attacker. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import initSqlJs from "sql.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENGINES, type EngineUnderTest, startEngine } from "./engines";
@@ -47,6 +47,7 @@ describe.each(ENGINES)("npm run import-django on a hostile file, into %s", (name
   it("quotes identifiers, validates and normalises usernames, never prints a hash, shell-quotes commands and escapes text", async () => {
     const path = await hostileDatabase();
     const run = await engine.run("import-django", [path]);
+    rmSync(dirname(path), { recursive: true, force: true });
     expect(run.status, run.stderr).toBe(0);
     const report = run.stdout;
     // The table named with SQL in it was read as a name.
@@ -85,6 +86,7 @@ describe.each(ENGINES)("npm run import-django on a hostile file, into %s", (name
     writeFileSync(path, db.export());
     db.close();
     const run = await engine.run("import-django", [path]);
+    rmSync(dirname(path), { recursive: true, force: true });
     expect(run.status, run.stderr).toBe(0);
     const rows = () => engine.rows("SELECT id, username FROM users WHERE id >= 10 ORDER BY id");
     if (name === "D1") {
