@@ -1,7 +1,9 @@
 /**
- * `npm run createsuperuser -- --username U --email E [--remote]`: creates an active staff
- * superuser, with the password from SUPERUSER_PASSWORD or asked for (twice, not echoed). The
- * password is checked by the same validators and hashed by the same code as the Worker's.
+ * `npm run createsuperuser -- --username U --email E [--remote | --postgres]`: creates an active
+ * staff superuser, with the password from SUPERUSER_PASSWORD or asked for (twice, not echoed).
+ * The password is checked by the same validators and hashed by the same code as the Worker's.
+ * D1 by default (local, or the deployed one with --remote); --postgres: DATABASE_URL's
+ * PostgreSQL, or the local one of `npm run dev:postgres`.
  */
 import { parseArgs } from "node:util";
 import "./argon2-node";
@@ -10,6 +12,8 @@ import { passwordField } from "../src/auth/passwords/password-field";
 import { passwordProblems } from "../src/auth/passwords/validators";
 import { emailField, usernameField } from "../src/http/fields";
 import { executeSql, literal, prepareTarget } from "./d1";
+import { withPostgres } from "./postgres/client";
+import { columnsOf, insertRows } from "./postgres/rows";
 import { askHidden } from "./prompt";
 
 function fail(message: string): never {
@@ -22,10 +26,12 @@ const { values } = parseArgs({
     username: { type: "string" },
     email: { type: "string" },
     remote: { type: "boolean", default: false },
+    postgres: { type: "boolean", default: false },
     "persist-to": { type: "string" },
   },
 });
 
+if (values.remote && values.postgres) fail("--remote is D1's deployed database; with --postgres, DATABASE_URL names the database.");
 const username = usernameField().safeParse(values.username);
 if (!username.success) fail(`--username: ${username.error.issues.map((issue) => issue.message).join(" ")}`);
 const email = emailField().safeParse(values.email);
@@ -55,14 +61,34 @@ const row = {
   is_active: true,
   date_joined: Date.now(),
 };
-const columns = Object.keys(row).join(", ");
-const sql = `INSERT INTO users (${columns}) VALUES (${Object.values(row).map(literal).join(", ")});`;
-const target = { remote: values.remote ?? false, persistTo: values["persist-to"] };
-prepareTarget(target);
-const result = executeSql(sql, target);
-if (!result.ok) {
-  if (result.output.includes("users_username_ci")) fail("Error: A user with that username already exists.");
-  if (result.output.includes("users_email_ci")) fail("Error: A user with that email already exists.");
-  fail(result.output);
+const TAKEN = {
+  users_username_ci: "Error: A user with that username already exists.",
+  users_email_ci: "Error: A user with that email already exists.",
+};
+
+if (values.postgres) {
+  type Outcome = { created: string } | { error: string };
+  const outcome: Outcome = await withPostgres(async (client, where): Promise<Outcome> => {
+    try {
+      await insertRows(client, "users", await columnsOf(client, "users"), [row]);
+      return { created: where };
+    } catch (error) {
+      // A unique violation names its index; any other error's message carries no values (pg keeps those in `detail`).
+      const { code, constraint, message } = error as { code?: string; constraint?: string; message: string };
+      return { error: (code === "23505" && TAKEN[constraint as keyof typeof TAKEN]) || message };
+    }
+  }).catch((error: Error): Outcome => ({ error: error.message }));
+  if ("error" in outcome) fail(outcome.error);
+  console.log(`Superuser created successfully (${outcome.created}).`);
+} else {
+  const columns = Object.keys(row).join(", ");
+  const sql = `INSERT INTO users (${columns}) VALUES (${Object.values(row).map(literal).join(", ")});`;
+  const target = { remote: values.remote ?? false, persistTo: values["persist-to"] };
+  prepareTarget(target);
+  const result = executeSql(sql, target);
+  if (!result.ok) {
+    for (const [index, message] of Object.entries(TAKEN)) if (result.output.includes(index)) fail(message);
+    fail(result.output);
+  }
+  console.log(`Superuser created successfully (${values.remote ? "remote" : "local"} database).`);
 }
-console.log(`Superuser created successfully (${values.remote ? "remote" : "local"} database).`);

@@ -27,12 +27,12 @@ export function literal(value: string | number | boolean | null): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** Executes `sql` (one or more statements, run as one file); returns wrangler's combined output. */
 /** Brings the local database up to date (the deployed one is migrated by `migrations apply --remote`). */
 export function prepareTarget(target: D1Target): void {
   if (!target.remote) applyLocalMigrations(target.persistTo);
 }
 
+/** Executes `sql` (one or more statements, run as one file); returns wrangler's combined output. */
 export function executeSql(sql: string, target: D1Target): { ok: boolean; output: string } {
   // The file may hold password hashes: private to this user, removed at once.
   const dir = mkdtempSync(join(tmpdir(), "d1-"));
@@ -55,7 +55,8 @@ export function queryResults(sql: string, target: D1Target): unknown[][] {
   const result = spawnSync(
     "npx",
     ["wrangler", "d1", "execute", "DB", ...targetArgs(target), "--command", sql, "--json"],
-    { env: quietEnv, encoding: "utf8" },
+    // A page of rows can pass spawnSync's default of 1 MiB of output.
+    { env: quietEnv, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
   );
   if (result.status !== 0) throw new Error(`wrangler d1 execute failed:\n${result.stderr || result.stdout}`);
   const parsed = JSON.parse(result.stdout) as { results: unknown[] }[];

@@ -1,50 +1,53 @@
 /**
- * `npm run import-django -- <db.sqlite3> [--remote]`: imports the users (Django hashes untouched)
- * and follows of a Django social_media_api database into D1, and says what it imported, what it
- * skipped and why. Safe to re-run.
+ * `npm run import-django -- <db.sqlite3> [--remote | --postgres]`: imports the users (Django
+ * hashes untouched) and follows of a Django social_media_api database into D1 (local, or the
+ * deployed one with --remote) or PostgreSQL (--postgres: DATABASE_URL's, or the local one of
+ * `npm run dev:postgres`), and says what it imported, what it skipped and why. Safe to re-run.
  */
 import { parseArgs } from "node:util";
-import { type D1Target, executeSql, prepareTarget, queryResults } from "./d1";
-import { type ExistingUser, planImport, shown } from "./django/plan";
+import { d1Engine } from "./django/d1";
+import type { ImportEngine } from "./django/engine";
+import { planImport, shown } from "./django/plan";
+import { postgresEngine } from "./django/postgres";
 import { readDjango } from "./django/read";
+import { withPostgres } from "./postgres/client";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { remote: { type: "boolean", default: false }, "persist-to": { type: "string" } },
+  options: { remote: { type: "boolean", default: false }, postgres: { type: "boolean", default: false }, "persist-to": { type: "string" } },
 });
 const path = positionals[0];
-if (!path) {
-  console.error("usage: npm run import-django -- <path to db.sqlite3> [--remote]");
+if (!path || (values.remote && values.postgres)) {
+  console.error("usage: npm run import-django -- <path to db.sqlite3> [--remote | --postgres]");
   process.exit(2);
 }
-const target: D1Target = { remote: values.remote ?? false, persistTo: values["persist-to"] };
 
 const data = await readDjango(path);
 // Names read from the file are shown quoted and escaped: a hostile file cannot write to the terminal.
 console.log(`Read ${path}: ${data.users.length} users from ${shown(data.userTable)}, ${data.follows.length} follows from ${data.followTable ? shown(data.followTable) : "(none)"}${data.followMeaning ? ` (${data.followMeaning})` : ""}.`);
 for (const note of data.notes) console.log(`  note: ${shown(note)}`);
 
-prepareTarget(target);
-const FOLLOW_COUNT = "SELECT count(*) AS n FROM follows";
-const [existingRows, [before]] = queryResults(`SELECT id, username, email FROM users; ${FOLLOW_COUNT}`, target);
-const existing = existingRows as ExistingUser[];
-const followsBefore = (before as { n: number }).n;
-const plan = planImport(data, existing);
-if (plan.sql) {
-  const result = executeSql(plan.sql, target);
-  if (!result.ok) {
-    console.error(`The import failed; nothing was committed by the failing statement:\n${result.output}`);
-    process.exit(1);
-  }
+async function importInto(engine: ImportEngine): Promise<void> {
+  const existing = await engine.existing();
+  const plan = planImport(data, existing.users);
+  await engine.write(plan);
+
+  const names = (users: { username: string }[]) => users.map((user) => user.username).join(", ") || "none";
+  console.log(`Imported ${plan.imported.length} users: ${names(plan.imported)}.`);
+  if (plan.alreadyThere.length > 0) console.log(`Already imported (left as they are): ${names(plan.alreadyThere)}.`);
+  for (const { user, reason } of plan.skipped) console.log(`Skipped user ${shown(user.username)} (id ${user.id}): ${reason}.`);
+  const newFollows = (await engine.follows()) - existing.follows;
+  console.log(`Imported ${newFollows} follows (${plan.follows - newFollows} were already there); follow counters recomputed.`);
+  for (const { follower, followee, reason } of plan.skippedFollows) console.log(`Skipped follow ${follower} -> ${followee}: ${reason}.`);
+  for (const warning of plan.warnings) console.log(`Warning: ${warning}.`);
+  const inactive = plan.imported.filter((user) => !user.isActive);
+  if (inactive.length > 0) console.log(`Inactive (imported, cannot log in): ${names(inactive)}.`);
 }
 
-const names = (users: { username: string }[]) => users.map((user) => user.username).join(", ") || "none";
-console.log(`Imported ${plan.imported.length} users: ${names(plan.imported)}.`);
-if (plan.alreadyThere.length > 0) console.log(`Already imported (left as they are): ${names(plan.alreadyThere)}.`);
-for (const { user, reason } of plan.skipped) console.log(`Skipped user ${shown(user.username)} (id ${user.id}): ${reason}.`);
-const newFollows = (queryResults(FOLLOW_COUNT, target)[0]![0] as { n: number }).n - followsBefore;
-console.log(`Imported ${newFollows} follows (${plan.follows - newFollows} were already there); follow counters recomputed.`);
-for (const { follower, followee, reason } of plan.skippedFollows) console.log(`Skipped follow ${follower} -> ${followee}: ${reason}.`);
-for (const warning of plan.warnings) console.log(`Warning: ${warning}.`);
-const inactive = plan.imported.filter((user) => !user.isActive);
-if (inactive.length > 0) console.log(`Inactive (imported, cannot log in): ${names(inactive)}.`);
+try {
+  if (values.postgres) await withPostgres((client, where) => importInto(postgresEngine(client, where)));
+  else await importInto(d1Engine({ remote: values.remote ?? false, persistTo: values["persist-to"] }));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

@@ -44,7 +44,7 @@ function assetRoutes(directory) {
  * assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
  * reference worker.
  */
-function workersFor(shape, { scriptPath, vars, name }) {
+function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const { assets, ...withoutAssets } = workerOptions;
   const script = { name, modules: true, scriptPath: resolve(scriptPath), modulesRoot: resolve(scriptPath, "..") };
@@ -53,7 +53,7 @@ function workersFor(shape, { scriptPath, vars, name }) {
     const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email } = workerOptions;
     return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email }];
   }
-  const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"] };
+  const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"], ...(hyperdrive ? { hyperdrives: { HYPERDRIVE: hyperdrive } } : {}) };
   const statics = {
     name: `${name}-assets`,
     modules: true,
@@ -71,7 +71,10 @@ function workersFor(shape, { scriptPath, vars, name }) {
  * wrangler.toml (and .dev.vars), persisting D1/KV/R2 under `persistRoot`; `vars` override
  * variables; `quiet` drops the Worker's stdout (its request log), otherwise it is copied to this
  * process's stdout as it comes (Miniflare's default re-prints it line by line through readline,
- * which costs the Worker measurably under load).
+ * which costs the Worker measurably under load). `hyperdrive`: a PostgreSQL URL given to the
+ * Worker as its HYPERDRIVE binding (which selects the PostgreSQL engine); the process must have
+ * loaded scripts/postgres/proxy-reset-guard.mjs.
+ * @param {{ port?: number; persistRoot?: string; vars?: Record<string, string>; scriptPath?: string; name?: string; shape?: string; quiet?: boolean; hyperdrive?: string }} [options]
  */
 export async function startLocalWorker({
   port = 8787,
@@ -81,9 +84,10 @@ export async function startLocalWorker({
   name = "social-media-api",
   shape = "serve",
   quiet = false,
+  hyperdrive,
 } = {}) {
   const miniflare = new Miniflare({
-    workers: workersFor(shape, { scriptPath, vars, name }),
+    workers: workersFor(shape, { scriptPath, vars, name, hyperdrive }),
     defaultPersistRoot: resolve(persistRoot),
     host: "127.0.0.1",
     port,

@@ -1,12 +1,15 @@
 /**
- * Decides what to import and writes the SQL: users keep their Django ids and hashes; anything
+ * Decides what to import, for either engine: users keep their Django ids and hashes; anything
  * that would collide with a different existing user is skipped with the reason; re-running
- * finds its own earlier work and skips it; follow counters are recomputed from the rows.
+ * finds its own earlier work and skips it; follow counters are recomputed from the rows. The
+ * rows come out in the D1 schema's representation (times in milliseconds); each engine writes
+ * them its own way (scripts/django/d1.ts, scripts/django/postgres.ts), inserting with "on
+ * conflict do nothing" (a row that appeared since we looked is kept, never overwritten) and
+ * then running RECOUNT_FOLLOWS.
  */
 import { isSupportedHash } from "../../src/auth/passwords/hashers";
 import { isServableKey } from "../../src/pictures/picture-store";
 import { usernameField } from "../../src/http/fields";
-import { literal } from "../d1";
 import type { DjangoData, DjangoUser } from "./read";
 
 /** Text from the database, shown safely in a terminal: quoted, control characters escaped. */
@@ -27,8 +30,17 @@ export interface ExistingUser {
   email: string;
 }
 
+export type Row = Record<string, string | number | boolean | null>;
+
+/** Both engines' SQL: the counters, from the rows. */
+export const RECOUNT_FOLLOWS =
+  "UPDATE users SET followers_count = (SELECT count(*) FROM follows WHERE followee_id = users.id), following_count = (SELECT count(*) FROM follows WHERE follower_id = users.id)";
+
 export interface ImportPlan {
-  sql: string;
+  /** Users to insert (columns of the users table). */
+  userRows: Row[];
+  /** Follows to insert (follower_id, followee_id, created_at). */
+  followRows: Row[];
   imported: DjangoUser[];
   alreadyThere: DjangoUser[];
   skipped: { user: DjangoUser; reason: string }[];
@@ -43,8 +55,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
   const byId = new Map(existing.map((user) => [user.id, user]));
   const usernames = new Map(existing.map((user) => [lower(user.username), user.username]));
   const emails = new Map(existing.filter((user) => user.email).map((user) => [lower(user.email), user.username]));
-  const plan: ImportPlan = { sql: "", imported: [], alreadyThere: [], skipped: [], follows: 0, skippedFollows: [], warnings: [] };
-  const statements: string[] = [];
+  const plan: ImportPlan = { userRows: [], followRows: [], imported: [], alreadyThere: [], skipped: [], follows: 0, skippedFollows: [], warnings: [] };
 
   for (const original of data.users) {
     // Usernames are NFKC-normalised and checked as registration checks them; a user whose name
@@ -85,7 +96,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
       const command = `npx wrangler r2 object put ${shellQuote(`social-media-api-media/${user.profilePicture}`)} --file "$MEDIA_ROOT"/${shellQuote(user.profilePicture)}`;
       plan.warnings.push(`${user.username}: profile picture ${user.profilePicture} is not copied; with MEDIA_ROOT set to Django's media folder, upload it with: ${command}`);
     }
-    const row: Record<string, string | number | boolean | null> = {
+    plan.userRows.push({
       id: user.id,
       password: user.password,
       last_login: user.lastLogin,
@@ -101,9 +112,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
       date_joined: user.dateJoined,
       bio: user.bio,
       profile_picture: user.profilePicture,
-    };
-    // ON CONFLICT DO NOTHING: a row that appeared since we looked is kept, never overwritten.
-    statements.push(`INSERT INTO users (${Object.keys(row).join(", ")}) VALUES (${Object.values(row).map(literal).join(", ")}) ON CONFLICT DO NOTHING;`);
+    });
   }
 
   const present = new Set([...plan.imported, ...plan.alreadyThere].map((user) => user.id));
@@ -121,15 +130,22 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
       continue;
     }
     plan.follows += 1;
-    statements.push(
-      `INSERT INTO follows (follower_id, followee_id, created_at) VALUES (${follow.followerId}, ${follow.followeeId}, ${now}) ON CONFLICT DO NOTHING;`,
-    );
+    plan.followRows.push({ follower_id: follow.followerId, followee_id: follow.followeeId, created_at: now });
   }
-  if (statements.length > 0) {
-    statements.push(
-      "UPDATE users SET followers_count = (SELECT count(*) FROM follows WHERE followee_id = users.id), following_count = (SELECT count(*) FROM follows WHERE follower_id = users.id);",
-    );
-  }
-  plan.sql = statements.join("\n");
   return plan;
+}
+
+/**
+ * Takes back users an engine refused to insert (its unique indexes fold letter case in ways the
+ * plan's toLowerCase() may not: PostgreSQL's lower() maps "İ" to "i"), with their follows.
+ */
+export function withdrawUsers(plan: ImportPlan, ids: Set<number>, reason: string): void {
+  if (ids.size === 0) return;
+  for (const user of plan.imported.filter((candidate) => ids.has(candidate.id))) plan.skipped.push({ user, reason });
+  plan.imported = plan.imported.filter((user) => !ids.has(user.id));
+  plan.userRows = plan.userRows.filter((row) => !ids.has(row.id as number));
+  const [kept, dropped] = [plan.followRows.filter((row) => !ids.has(row.follower_id as number) && !ids.has(row.followee_id as number)), plan.followRows.filter((row) => ids.has(row.follower_id as number) || ids.has(row.followee_id as number))];
+  for (const row of dropped) plan.skippedFollows.push({ follower: row.follower_id as number, followee: row.followee_id as number, reason: "one of the two users was not imported" });
+  plan.followRows = kept;
+  plan.follows = kept.length;
 }

