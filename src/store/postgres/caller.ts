@@ -1,0 +1,90 @@
+/**
+ * The CallerStore: a signed-in caller's work, every method reading the caller with it (./guard.ts)
+ * and writing nothing unless the caller is an active user with a live session.
+ */
+import { sql } from "drizzle-orm";
+import type { CallerIdentity, CallerStore } from "../index";
+import { admin } from "./admin";
+import { callerSessions } from "./caller-sessions";
+import type { Connection } from "./client";
+import { deleteUserWhole } from "./deletion";
+import { callerFollows } from "./follows";
+import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
+import { lockFirst } from "./locks";
+import { type Raw, endedJson, endedSessions } from "./mapping";
+import { profile } from "./profile";
+import { endLiveSessions } from "./revocations";
+import { reservationColumns, reservationCtes, reservationOf, ruleKeys } from "./throttle";
+import { statement, transaction } from "./transactions";
+import { callerUsers } from "./users";
+
+export function callerStore(connection: Connection, identity: CallerIdentity): CallerStore {
+  return {
+    identity,
+
+    async check() {
+      const { rows } = await statement(connection, (db) => db.execute<Raw>(sql`with ${guardCtes(identity)} select ${CALLER_COLUMNS} from ${CALLER_FROM}`));
+      return callerOf(rows[0]);
+    },
+
+    /** A transaction: the keys locked, then the guard and the reservation in one statement (./throttle.ts). */
+    reserve(rules, now) {
+      return transaction(connection, async (db) => {
+        await lockFirst(db, ruleKeys(rules));
+        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${reservationCtes("slot", rules, now, ALLOWED)}
+          select ${CALLER_COLUMNS}, ${reservationColumns("slot")} from ${CALLER_FROM}`);
+        return { caller: callerOf(rows[0]), reservation: reservationOf(rows[0]!, "slot") };
+      });
+    },
+
+    profile: profile(connection, identity),
+
+    /**
+     * A transaction: the guard reads the caller's row FOR NO KEY UPDATE, so that a login that read
+     * the old hash has committed its session first (and it ends here), or reads the new hash
+     * (./logins.ts); then the hash, only over the one checked, and every live session ended.
+     */
+    changePassword(hashes, now) {
+      return transaction(connection, async (db) => {
+        const guard = await db.execute<Raw>(sql`with ${guardCtes(identity, "for no key update")} select ${CALLER_COLUMNS} from ${CALLER_FROM}`);
+        const caller = callerOf(guard.rows[0]);
+        const { rows } = await db.execute<Raw>(sql`
+          with changed as (
+            update users set password = ${hashes.next}::text where id = ${identity.id}::bigint and password = ${hashes.expected}::text returning id
+          ),
+          ended as (${endLiveSessions(identity.id, now)})
+          select exists (select 1 from changed) as changed, ${endedJson(sql`ended`)} as ended`);
+        return { caller, changed: rows[0]!.changed === true, ended: endedSessions(rows[0]!.ended) };
+      });
+    },
+
+    sessions: callerSessions(connection, identity),
+    follows: callerFollows(connection, identity),
+    users: callerUsers(connection, identity),
+    admin: admin(connection, identity),
+
+    /** A transaction: the guard locks the caller's row FOR UPDATE, then the deletion (./deletion.ts says why). */
+    deleteAccount(_now) {
+      return transaction(connection, async (db) => {
+        const guard = await db.execute<Raw>(sql`with ${guardCtes(identity, "for update")} select ${CALLER_COLUMNS} from ${CALLER_FROM}`);
+        const caller = callerOf(guard.rows[0]);
+        return { caller, ...(await deleteUserWhole(db, identity.id)) };
+      });
+    },
+
+    async knownAddresses(after, limit) {
+      const { rows } = await statement(connection, (db) =>
+        db.execute<Raw>(sql`with ${guardCtes(identity)}
+          select ${CALLER_COLUMNS}, k.address, k.last_login_at
+          from ${CALLER_FROM} left join lateral (
+            select address, last_login_at from known_addresses
+            where user_id = caller.id and ${ALLOWED} ${after === undefined ? sql`` : sql`and address collate "C" > ${after}::text`}
+            order by address collate "C" limit ${limit}::bigint
+          ) k on true
+          order by k.address collate "C"`),
+      );
+      const caller = callerOf(rows[0]);
+      return { caller, rows: rows.filter((row) => row.address !== null).map((row) => ({ address: row.address as string, lastSeen: row.last_login_at as number })) };
+    },
+  };
+}

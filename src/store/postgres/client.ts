@@ -1,0 +1,91 @@
+/**
+ * The PostgreSQL connection of one request: a `pg` client through the HYPERDRIVE binding, created
+ * on the first query (a request that needs no data never connects) and never `end()`ed (in
+ * workerd that cancels the stream under the pool's feet: the request's end closes it). Drizzle's
+ * node-postgres driver runs over it. Work runs one unit at a time (`exclusive`), so a deferred
+ * statement can never land inside another unit's transaction on the shared client.
+ */
+import { type NodePgDatabase, drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import { UnsafeInteger } from "../errors";
+
+/** Statements sent and milliseconds spent on them (connecting included), for Server-Timing. */
+export interface Tally {
+  count: number;
+  ms: number;
+}
+
+export type Database = NodePgDatabase;
+
+const INT8 = 20;
+
+/** An int8 as a JavaScript number, refused (never rounded) beyond 2^53. */
+export function safeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new UnsafeInteger(text);
+  return value;
+}
+
+interface TypeParsers {
+  getTypeParser(oid: number, format?: string): (value: string) => unknown;
+}
+
+/**
+ * Type parsers with int8 read as a safe number. Drizzle gives each of its queries parsers of its
+ * own (timestamps kept as text) that fall back on pg's global ones, not the client's: so the
+ * int8 parser is put in front of whatever parsers a query carries.
+ */
+function withInt8(types: TypeParsers = pg.types): TypeParsers {
+  return { getTypeParser: (oid, format) => (oid === INT8 ? safeInteger : types.getTypeParser(oid, format)) };
+}
+
+type QueryConfig = { text: string; types?: TypeParsers } & Record<string, unknown>;
+
+export class Connection {
+  #client?: Promise<pg.Client>;
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #db: Database;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly tally?: Tally,
+  ) {
+    const client = { query: (config: string | QueryConfig, values?: unknown[]) => this.#query(config, values) };
+    this.#db = drizzle({ client: client as unknown as pg.Client });
+  }
+
+  /** Runs `work` alone on the connection: units queue behind one another, never interleave. */
+  exclusive<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => work(this.#db));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #connect(): Promise<pg.Client> {
+    this.#client ??= this.#timed(async () => {
+      const client = new pg.Client({ connectionString: this.connectionString, types: withInt8() });
+      // A connection lost while idle is an 'error' event: without a listener it would be thrown
+      // at the top level. The next query on it fails and says so.
+      client.on("error", () => {});
+      await client.connect();
+      return client;
+    });
+    return this.#client;
+  }
+
+  async #query(config: string | QueryConfig, values?: unknown[]) {
+    const client = await this.#connect();
+    const query = typeof config === "string" ? { text: config } : config;
+    if (this.tally) this.tally.count += 1;
+    return this.#timed(() => client.query({ ...query, types: withInt8(query.types) }, values));
+  }
+
+  async #timed<T>(work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      if (this.tally) this.tally.ms += Date.now() - started;
+    }
+  }
+}

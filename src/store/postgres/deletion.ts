@@ -1,0 +1,53 @@
+/**
+ * Deleting a user whole (account deletion, an admin's deletion): every other user's counter that
+ * one of their follows moved, their follows both ways, their sessions, their known addresses and
+ * the row, in one statement that runs inside a transaction after the user's row is locked
+ * FOR UPDATE (`lockUserForDeletion`).
+ *
+ * Why the lock first, at READ COMMITTED: the counters are moved by what this statement sees, and
+ * a statement's snapshot is taken when it starts, so a follow committed while it ran would be
+ * deleted by the cascade without its counter moving back. A follow's foreign-key check takes KEY
+ * SHARE on both users' rows, which FOR UPDATE excludes: a follow that got there first commits
+ * before the lock is granted, and so before this statement's snapshot, which then sees it and
+ * moves its counter back; a follow that comes later waits for this transaction and then finds
+ * no such user (its statement fails on the foreign key, and a new attempt sees the user gone).
+ * An unfollow changes the user's row (a counter), which FOR UPDATE also waits for.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { EndedSession } from "../index";
+import type { Database } from "./client";
+import { type Raw, endedJson, endedSessions } from "./mapping";
+
+export interface Deleted {
+  deleted?: { profilePicture: string | null };
+  ended: EndedSession[];
+}
+
+/** SQL: a CTE (`victim`) that locks user `id`'s row FOR UPDATE when `when` holds. */
+export const lockUserForDeletion = (id: number, when: SQL) =>
+  sql`victim as (select id from users where id = ${id}::bigint and ${when} for update)`;
+
+/** Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction). */
+export async function deleteUserWhole(db: Database, id: number): Promise<Deleted> {
+  const victim = sql`${id}::bigint`;
+  const { rows } = await db.execute<Raw>(sql`
+    with moved as (
+      update users o set
+        followers_count = o.followers_count - (case when exists (select 1 from follows f where f.follower_id = ${victim} and f.followee_id = o.id) then 1 else 0 end),
+        following_count = o.following_count - (case when exists (select 1 from follows f where f.followee_id = ${victim} and f.follower_id = o.id) then 1 else 0 end)
+      where o.id <> ${victim} and o.id in (
+        select followee_id from follows where follower_id = ${victim} union select follower_id from follows where followee_id = ${victim}
+      )
+      returning o.id
+    ),
+    edges as (delete from follows where follower_id = ${victim} or followee_id = ${victim} returning id),
+    addresses as (delete from known_addresses where user_id = ${victim} returning address),
+    sessions as (delete from token_families where user_id = ${victim} returning id, expires_at),
+    gone as (delete from users where id = ${victim} returning profile_picture)
+    -- Every data-modifying CTE runs, read or not.
+    select (select count(*) from gone) as deleted, (select profile_picture from gone) as profile_picture,
+      ${endedJson(sql`sessions`)} as ended
+  `);
+  const [row] = rows as [Raw];
+  return { ...(row.deleted === 1 ? { deleted: { profilePicture: row.profile_picture as string | null } } : {}), ended: endedSessions(row.ended) };
+}

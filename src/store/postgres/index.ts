@@ -1,0 +1,2 @@
+export { createPostgresStore } from "./store";
+export type { Tally } from "./client";
