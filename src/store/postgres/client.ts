@@ -61,6 +61,19 @@ export class Connection {
     return run;
   }
 
+  /**
+   * Closes the connection once the work queued before has run (Node scripts, tests that make many
+   * stores in one context). Never in a request: its end closes the connection (see the top).
+   */
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      const client = await this.#client?.catch(() => undefined);
+      this.#client = Promise.reject(new Error("connection closed"));
+      this.#client.catch(() => undefined);
+      await client?.end();
+    });
+  }
+
   #connect(): Promise<pg.Client> {
     this.#client ??= this.#timed(async () => {
       const client = new pg.Client({ connectionString: this.connectionString, types: withInt8() });

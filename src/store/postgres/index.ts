@@ -1,2 +1,2 @@
-export { createPostgresStore } from "./store";
+export { createPostgresStore, openPostgresStore } from "./store";
 export type { Tally } from "./client";

@@ -21,7 +21,16 @@ import { statement } from "./transactions";
  * statements sent and the time spent on them (Server-Timing).
  */
 export function createPostgresStore(connectionString: string, tally?: Tally): Store {
+  return openPostgresStore(connectionString, tally).store;
+}
+
+/** The same store, and a way to close its connection (Node scripts; tests that make many stores in one context). */
+export function openPostgresStore(connectionString: string, tally?: Tally): { store: Store; close(): Promise<void> } {
   const connection = new Connection(connectionString, tally);
+  return { store: storeOn(connection), close: () => connection.close() };
+}
+
+function storeOn(connection: Connection): Store {
   return {
     async ping() {
       await statement(connection, (db) => db.execute(sql`select 1`));
