@@ -92,3 +92,29 @@ export async function snapshot() {
     locks: await rows("select * from throttle_locks order by key"),
   };
 }
+
+/** A transaction held open on a client of its own, to make a race run in a chosen order. */
+export async function openTransaction() {
+  const client = new pg.Client({ connectionString: env.HYPERDRIVE!.connectionString });
+  client.on("error", () => {});
+  await client.connect();
+  await client.query("begin");
+  return {
+    query: async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows,
+    commit: async () => {
+      await client.query("commit");
+      await client.end();
+    },
+  };
+}
+
+/** Whether `promise` is still unsettled after `ms` (it waits on a lock). */
+export async function waits(promise: Promise<unknown>, ms = 300): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((done) => setTimeout(done, ms));
+  return !settled;
+}
