@@ -24,6 +24,16 @@ export function newStore(tally?: Tally): Store {
   return store;
 }
 
+/** Runs `work` on a store of its own, closed at once (factories: a test may make dozens). */
+export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const { store, close } = openPostgresStore(env.HYPERDRIVE!.connectionString);
+  try {
+    return await work(store);
+  } finally {
+    await close();
+  }
+}
+
 let inspector: Promise<pg.Client> | undefined;
 
 /** Rows read directly, outside any store (never `end()`ed: see per-file-database.ts). */
@@ -58,11 +68,11 @@ export interface Made {
 export async function makeUser(options: { staff?: boolean; superuser?: boolean; email?: string; password?: string } = {}): Promise<Made> {
   const username = uniqueName();
   const email = options.email ?? `${username}@example.com`;
-  const result = await newStore().accounts.register(
+  const result = await withStore((store) => store.accounts.register(
     { username, email, password: options.password ?? "hash-1", dateJoined: new Date(), isStaff: options.staff, isSuperuser: options.superuser },
     { address: "192.0.2.1" },
     Date.now(),
-  );
+  ));
   if ("taken" in result) throw new Error(`taken: ${result.taken}`);
   return { id: result.id, username, email };
 }
@@ -70,7 +80,7 @@ export async function makeUser(options: { staff?: boolean; superuser?: boolean; 
 /** A live login session of `user` (through a login's begin), as the caller identity its access token names. */
 export async function signIn(user: Made, expiresInMs = 86_400_000): Promise<CallerIdentity & { jti: string }> {
   const session = { id: uniqueName("session"), jti: uniqueName("jti"), expiresAt: new Date(Date.now() + expiresInMs), userAgent: "test" };
-  const begun = await newStore().logins.begin({ rules: [openRule()], username: user.username, session }, Date.now());
+  const begun = await withStore((store) => store.logins.begin({ rules: [openRule()], username: user.username, session }, Date.now()));
   if (!begun.started) throw new Error("no session started");
   return { id: user.id, sessionId: session.id, jti: session.jti };
 }
