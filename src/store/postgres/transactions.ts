@@ -6,6 +6,7 @@
  * rolled one back), a few times with a small jittered backoff.
  */
 import { sql } from "drizzle-orm";
+import { UnsafeInteger } from "../errors";
 import type { Connection, Database } from "./client";
 import { isForeignKeyViolation, isRetryable } from "./errors";
 
@@ -26,10 +27,18 @@ async function retrying<T>(work: () => Promise<T>, options: RetryOptions): Promi
       return await work();
     } catch (error) {
       const again = isRetryable(error) || (options.foreignKeys === true && isForeignKeyViolation(error));
-      if (!again || attempt >= ATTEMPTS) throw error;
+      if (!again || attempt >= ATTEMPTS) throw named(error);
       await new Promise((done) => setTimeout(done, BACKOFF_MS * 2 ** attempt * Math.random()));
     }
   }
+}
+
+/** The store's own failure inside a driver's error (Drizzle wraps what a type parser throws), else the error. */
+function named(error: unknown): unknown {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof UnsafeInteger) return cause;
+  }
+  return error;
 }
 
 /** One statement (a single statement is atomic by itself: no BEGIN, one round trip). */
