@@ -8,11 +8,13 @@ import pg from "pg";
 import { TEMPLATE_DATABASE } from "./template";
 
 const admin = new pg.Client({ connectionString: env.HYPERDRIVE!.connectionString });
+// Without a listener, the socket's end (workerd cancels its stream) is an 'error' event nobody
+// handles, reported as an unhandled "Stream was cancelled".
+admin.on("error", () => {});
 await admin.connect();
 const name = `test_${crypto.randomUUID().replaceAll("-", "")}`;
 await admin.query(`create database ${name} template ${TEMPLATE_DATABASE}`);
-// Not `end()`ed: in workerd that cancels the socket's stream under pg's reader, an unhandled
-// "Stream was cancelled" at the file's end (docs: TOOLCHAIN.md). The file's end closes it.
+await admin.end();
 
 const url = new URL(env.HYPERDRIVE!.connectionString);
 url.pathname = `/${name}`;
