@@ -65,6 +65,18 @@ describe("admin changes", () => {
     expect(await caller.admin.changeUser(plain.id + 10_000, { isActive: true }, "staff", Date.now())).toMatchObject({ exists: false, ended: [] });
   });
 
+  it.each([false, true])("a caller without the role never locks the target's row (deactivating: %s)", async (deactivate) => {
+    const plain = await makeUser();
+    const target = await makeUser();
+    const { caller } = await callerOf(plain);
+    const busy = await openTransaction();
+    await busy.query("update users set bio = 'busy' where id = $1", [target.id]);
+    const change = caller.admin.changeUser(target.id, { isActive: !deactivate }, "staff", Date.now());
+    expect(await waits(change)).toBe(false);
+    expect(await change).toMatchObject({ exists: true, ended: [] });
+    await busy.commit();
+  });
+
   it("a superuser promotes, and reads back the row of an empty change", async () => {
     const root = await makeUser({ staff: true, superuser: true });
     const target = await makeUser();

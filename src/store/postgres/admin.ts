@@ -9,7 +9,6 @@ import type { AdminRole, AdminStore, CallerIdentity, UserRow } from "../index";
 import type { Connection, Database } from "./client";
 import { type Deleted, deleteUserWhole, lockUserForDeletion } from "./deletion";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
-import { lockFirst } from "./locks";
 import { type Raw, endedJson, endedSessions, userColumns, userRow } from "./mapping";
 import { endLiveSessions } from "./revocations";
 import { statement, transaction } from "./transactions";
@@ -17,6 +16,10 @@ import { statement, transaction } from "./transactions";
 /** SQL: the caller (the guard's `caller`) holds `role`. */
 const callerHolds = (role: AdminRole) =>
   role === "superuser" ? sql`exists (select 1 from caller where is_staff and is_superuser)` : sql`exists (select 1 from caller where is_staff)`;
+
+/** SQL: the CTE `target`, user `id`'s row locked (its newest version read) only for a caller who holds `need`. */
+const lockedTarget = (id: number, need: AdminRole) =>
+  sql`target as (select id from users where id = ${id}::bigint and ${ALLOWED} and ${callerHolds(need)} for no key update)`;
 
 export function admin(connection: Connection, identity: CallerIdentity): AdminStore {
   return {
@@ -32,15 +35,15 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
         const target = sql`${id}::bigint`;
         const status = changes.isActive === undefined || need === "superuser" ? sql`true` : sql`(${callerHolds("superuser")} or not (t.is_staff or t.is_superuser))`;
         const permitted = sql`${ALLOWED} and ${callerHolds(need)} and ${status}`;
-        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)},
-          target as (select id from users where id = ${target} for no key update),
+        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockedTarget(id, need)},
           changed as (
             update users t set is_active = coalesce(${changes.isActive ?? null}::boolean, t.is_active), is_staff = coalesce(${changes.isStaff ?? null}::boolean, t.is_staff)
             where t.id = (select id from target) and ${permitted}
             returning t.*
           )
           ${deactivating ? sql`, ended as (${endLiveSessions(id, now, { when: sql`exists (select 1 from changed)` })})` : sql``}
-          select ${CALLER_COLUMNS}, exists (select 1 from target) as target_exists, ${userColumns("changed")},
+          select ${CALLER_COLUMNS}, ${userColumns("changed")},
+            case when ${ALLOWED} and ${callerHolds(need)} then exists (select 1 from target) else exists (select 1 from users where id = ${target}) end as target_exists,
             ${deactivating ? endedJson(sql`ended`) : sql`'[]'::json`} as ended
           from ${CALLER_FROM} left join changed on true`);
         const [row] = rows as [Raw];
@@ -50,7 +53,8 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
       };
       if (!deactivating) return statement(connection, work);
       return transaction(connection, async (db) => {
-        await lockFirst(db, [], id);
+        // The lock first, in a statement of its own: the work's snapshot is taken once it is held.
+        await db.execute(sql`with ${guardCtes(identity)}, ${lockedTarget(id, need)} select count(*) from target`);
         return work(db);
       });
     },
