@@ -28,7 +28,7 @@ const bindings = {
 };
 
 // Tests about D1 itself (its Sessions API, prepared statements, batches): not run on PostgreSQL.
-const D1_ONLY = ["test/prepared.test.ts"];
+const D1_ONLY = ["test/prepared.test.ts", "test/d1-reads.test.ts"];
 
 // `pg` in workerd: two of its packages resolve to files the pool cannot load (node-postgres #3700).
 const pgAliases = [

@@ -5,7 +5,7 @@
  * the JPEG.
  */
 import { deflateSync } from "node:zlib";
-import { crc32 } from "../src/features/media/images/png";
+import { crc32 } from "../src/pictures/images/png";
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);

@@ -1,8 +1,6 @@
 /** The Worker's bindings (storage, secrets, variables, as wrangler.toml and `.dev.vars` declare them) and the per-request variables. */
 import type { Config } from "./config";
-import type { CallerScope } from "./auth/caller-scope";
-import type { Database } from "./db/client";
-import type { RoundTrips } from "./db/round-trips";
+import type { CallerStore, Store } from "./store";
 
 export interface Env {
   DB: D1Database;
@@ -57,18 +55,17 @@ export interface Env {
 /** What every handler sees on `c.var`. */
 export interface Variables {
   config: Config;
-  db: Database;
+  /** The storage engine's store for this request (src/lib/storage.ts). */
+  store: Store;
   /** Set by the Bearer middleware: the id in a valid access token (for the request log). */
   userId: number;
   /**
    * Set by the Bearer middleware on routes whose definition has bearer security: the caller's
-   * scope, whose batches check the user and session with their work. Absent on other routes.
+   * store, whose every method reads the user and session with its work. Absent on other routes.
    */
-  caller: CallerScope;
+  caller: CallerStore;
   /** Cloudflare's ray id, or a random id locally; in every log line and the X-Request-Id header. */
   requestId: string;
-  /** D1 round trips of this request, counted when SERVER_TIMING=1. */
-  roundTrips?: RoundTrips;
 }
 
 export interface AppEnv {

@@ -1,22 +1,21 @@
-/** The cron trigger: removes token families whose last refresh token has expired, and old throttle events. */
+/** The cron trigger: removes token families whose last refresh token has expired, old throttle events and old known addresses. */
 import { MAX_THROTTLE_PERIOD_SECONDS } from "./config";
-import { createDatabase } from "./db/client";
-import { deleteOldThrottleEvents, forgetOldAddresses } from "./db/throttle";
-import { deleteExpiredFamilies } from "./db/token-families";
 import type { Env } from "./env";
+import { storeOf } from "./lib/storage";
 
 const BATCH = 500;
 
 export async function removeExpiredLoginSessions(env: Env): Promise<number> {
-  const db = createDatabase(env.DB);
+  const { maintenance } = storeOf(env);
+  const now = Date.now();
   let total = 0;
   for (;;) {
-    const deleted = await deleteExpiredFamilies(db, BATCH);
+    const deleted = await maintenance.deleteExpiredSessions(BATCH, now);
     total += deleted;
     if (deleted < BATCH) break;
   }
-  await deleteOldThrottleEvents(db, MAX_THROTTLE_PERIOD_SECONDS * 1000);
-  await forgetOldAddresses(db);
+  await maintenance.deleteOldThrottleEvents(MAX_THROTTLE_PERIOD_SECONDS * 1000, now);
+  await maintenance.forgetOldAddresses(now);
   console.log(JSON.stringify({ level: "info", event: "expired-sessions-removed", count: total }));
   return total;
 }

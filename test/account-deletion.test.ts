@@ -3,17 +3,17 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IMAGES } from "./fixtures/images";
 import { PASSWORD, call, callWithEnv, login, refreshWith, signedInUser } from "./helpers";
+import { dbAll, dbRow } from "./db";
 
 const remove = (token: string, password: string) => call("DELETE", "/api/auth/profile/", { token, body: { password } });
 
 /** Users whose stored counters differ from their follow rows (none, when all is well). */
 async function miscounted() {
-  const { results } = await env.DB.prepare(
+  const { results } = await dbAll(
     `select id, followers_count, following_count,
        (select count(*) from follows where followee_id = users.id) as followers,
        (select count(*) from follows where follower_id = users.id) as following
-     from users where followers_count <> followers or following_count <> following`,
-  ).all();
+     from users where followers_count <> followers or following_count <> following`);
   return results;
 }
 
@@ -34,9 +34,9 @@ describe("DELETE /api/auth/profile/", () => {
     expect(response.status).toBe(204);
     expect(response.body).toBeUndefined();
 
-    expect(await env.DB.prepare("select count(*) as n from users where id = ?").bind(victim.id).first()).toEqual({ n: 0 });
-    expect(await env.DB.prepare("select count(*) as n from follows where follower_id = ? or followee_id = ?").bind(victim.id, victim.id).first()).toEqual({ n: 0 });
-    expect(await env.DB.prepare("select count(*) as n from token_families where user_id = ?").bind(victim.id).first()).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from users where id = ?", victim.id)).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from follows where follower_id = ? or followee_id = ?", victim.id, victim.id)).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from token_families where user_id = ?", victim.id)).toEqual({ n: 0 });
     expect((await call("GET", "/api/auth/profile/", { token: fan.access })).body.following_count).toBe(0);
     expect((await call("GET", "/api/auth/profile/", { token: idol.access })).body.followers_count).toBe(0);
     expect(await env.BUCKET.head(key)).toBeNull();
@@ -78,7 +78,7 @@ describe("DELETE /api/auth/profile/", () => {
     // Each racing request either landed before the deletion or found nobody: never a 5xx.
     for (const response of responses) expect([200, 204, 401, 404]).toContain(response.status);
     expect(await miscounted()).toEqual([]);
-    expect(await env.DB.prepare("select count(*) as n from follows where follower_id = ? or followee_id = ?").bind(victim.id, victim.id).first()).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from follows where follower_id = ? or followee_id = ?", victim.id, victim.id)).toEqual({ n: 0 });
   });
 
   it("needs authentication, and an ended session cannot delete", async () => {
@@ -86,6 +86,6 @@ describe("DELETE /api/auth/profile/", () => {
     const user = await signedInUser();
     await call("POST", "/api/auth/logout/", { body: { refresh: user.refresh } });
     expect((await remove(user.access, PASSWORD)).status).toBe(401);
-    expect(await env.DB.prepare("select count(*) as n from users where id = ?").bind(user.id).first()).toEqual({ n: 1 });
+    expect(await dbRow("select count(*) as n from users where id = ?", user.id)).toEqual({ n: 1 });
   });
 });

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, type Sent, call, decodeJwt, insertUserRow, login, newProfile, refreshWith, setFlags, signedInUser, uniqueName } from "./helpers";
+import { dbRow, dbRun } from "./db";
 
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
 const NOT_YOURSELF = { detail: "You cannot change your own account here." };
@@ -9,12 +10,12 @@ const NOT_YOURSELF = { detail: "You cannot change your own account here." };
 async function admin(superuser = false) {
   const user = await signedInUser();
   await setFlags(user.id, { isStaff: true });
-  if (superuser) await env.DB.prepare("update users set is_superuser = 1 where id = ?").bind(user.id).run();
+  if (superuser) await dbRun("update users set is_superuser = 1 where id = ?", user.id);
   return user;
 }
 
 const patch = (token: string, id: number, body: Record<string, unknown>) => call("PATCH", `/api/users/${id}/`, { token, body });
-const flags = (id: number) => env.DB.prepare("select is_active, is_staff from users where id = ?").bind(id).first();
+const flags = (id: number) => dbRow("select is_active, is_staff from users where id = ?", id);
 
 describe("PATCH /api/users/<id>/", () => {
   it("deactivates a user, ending every session at once, and reactivates them", async () => {
@@ -67,7 +68,7 @@ describe("PATCH /api/users/<id>/", () => {
 
 describe("PATCH /api/users/<id>/ is_active of staff and superusers", () => {
   const liveSessions = (id: number) =>
-    env.DB.prepare("select count(*) as n from token_families where user_id = ? and revoked_at is null").bind(id).first();
+    dbRow("select count(*) as n from token_families where user_id = ? and revoked_at is null", id);
   // With `env`, `call` also waits for the work deferred after the response (KV writes of revocations).
   const patchAndSettle = (token: string, id: number, body: Record<string, unknown>) => call("PATCH", `/api/users/${id}/`, { token, body, env: {} });
 
@@ -145,7 +146,7 @@ describe("DELETE /api/users/<id>/", () => {
     await call("POST", `/api/auth/follow/${target.id}/`, { token: fan.access });
     const response = await call("DELETE", `/api/users/${target.id}/`, { token: boss.access });
     expect(response.status).toBe(204);
-    expect(await env.DB.prepare("select count(*) as n from users where id = ?").bind(target.id).first()).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from users where id = ?", target.id)).toEqual({ n: 0 });
     expect((await call("GET", "/api/auth/profile/", { token: fan.access })).body.following_count).toBe(0);
     expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User not found", code: "user_not_found" } });
   });
@@ -161,7 +162,7 @@ describe("DELETE /api/users/<id>/", () => {
     expect((await call("GET", "/api/auth/profile/", { token: staff.access })).body.followers_count).toBe(1);
     expect(await call("DELETE", `/api/users/${boss.id}/`, { token: boss.access })).toMatchObject({ status: 400, body: NOT_YOURSELF });
     expect(await call("DELETE", "/api/users/99999999/", { token: boss.access })).toMatchObject({ status: 404, body: { detail: "Not found." } });
-    expect(await env.DB.prepare("select count(*) as n from users where id in (?, ?)").bind(target.id, boss.id).first()).toEqual({ n: 2 });
+    expect(await dbRow("select count(*) as n from users where id in (?, ?)", target.id, boss.id)).toEqual({ n: 2 });
   });
 });
 

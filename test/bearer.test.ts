@@ -5,6 +5,7 @@ import { secretAsJwk } from "../src/auth/jwt-keys";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
 import { call, callWithEnv, decodeJwt, signedInUser, setFlags } from "./helpers";
+import { dbRun } from "./db";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 const BAD_HEADER = { detail: "Authorization header must contain two space-delimited values", code: "bad_authorization_header" };
@@ -106,7 +107,7 @@ describe("the Bearer check", () => {
     expect(refused.body).toEqual({ detail: "User is inactive", code: "user_inactive" });
 
     const deleted = await signedInUser();
-    await env.DB.prepare("delete from users where id = ?").bind(deleted.id).run();
+    await dbRun("delete from users where id = ?", deleted.id);
     const gone = await profile(`Bearer ${deleted.access}`);
     expect(gone.status).toBe(401);
     expect(gone.body).toEqual({ detail: "User not found", code: "user_not_found" });

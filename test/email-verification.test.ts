@@ -1,8 +1,8 @@
 /** Email verification (EMAIL_VERIFICATION = none | optional | mandatory): keys mailed, confirmed, required. */
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { makeVerificationKey } from "../src/auth/verification-keys";
 import { PASSWORD, callWithEnv, uniqueName } from "./helpers";
+import { dbRow } from "./db";
 
 interface Mail {
   to: string;
@@ -27,7 +27,7 @@ async function registerWith(box: ReturnType<typeof withMailbox>) {
 
 const confirmation = (sent: Mail[]) => sent.find((mail) => mail.subject === "Confirm your email address")!;
 const keyIn = (mail: Mail) => /\/account\/verify-email\/([0-9a-z]+-[A-Za-z0-9_-]+-[0-9a-f]{32})\//.exec(mail.text)![1]!;
-const verifiedOf = async (username: string) => (await env.DB.prepare("select email_verified as v from users where username = ?").bind(username).first<{ v: number }>())!.v;
+const verifiedOf = async (username: string) => (await dbRow<{ v: number }>("select email_verified as v from users where username = ?", username))!.v;
 
 describe("email verification", () => {
   it("mails nothing with EMAIL_VERIFICATION=none (the original's behaviour)", async () => {
@@ -68,7 +68,7 @@ describe("email verification", () => {
     const user = await registerWith(box);
     const other = await registerWith(box);
     const key = keyIn(box.sent[0]!);
-    const id = (await env.DB.prepare("select id from users where username = ?").bind(user.username).first<{ id: number }>())!.id;
+    const id = (await dbRow<{ id: number }>("select id from users where username = ?", user.username))!.id;
     const expired = await makeVerificationKey({ id, email: user.email }, "test-signing-secret-0123456789abcdef", Date.now() - 259_201_000);
     const forOtherAddress = await makeVerificationKey({ id, email: "someone-else@example.com" }, "test-signing-secret-0123456789abcdef");
     for (const bad of ["", "garbage", `${key.slice(0, -1)}${key.endsWith("0") ? "1" : "0"}`, expired, forOtherAddress, keyIn(box.sent[1]!).replace(/-[A-Za-z0-9_-]+-/, `-${btoa(String(id)).replace(/=+$/, "")}-`)]) {

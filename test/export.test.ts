@@ -2,6 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, PASSWORD, call, login, newProfile, registerUser, signedInUser } from "./helpers";
+import { dbRun } from "./db";
 
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
@@ -36,10 +37,9 @@ describe("GET /api/auth/profile/export/", () => {
     const { access } = await login(me.username);
     const id = (await call("GET", "/api/auth/profile/", { token: access })).body.id as number;
     // Addresses the service still holds, however many: 1,234 more, one of them past the 30 days (not yet swept by the cron).
-    await env.DB.prepare(
+    await dbRun(
       `with recursive n(i) as (select 1 union all select i + 1 from n where i < 1234)
-       insert into known_addresses (user_id, address, last_login_at) select ?, '10.' || (i / 256) || '.' || (i % 256) || '.1', 1700000000000 + i from n`,
-    ).bind(id).run();
+       insert into known_addresses (user_id, address, last_login_at) select ?, '10.' || (i / 256) || '.' || (i % 256) || '.1', 1700000000000 + i from n`, id);
     const response = await call("GET", "/api/auth/profile/export/", { token: access });
     expect(response.status).toBe(200);
     const known: { address: string; last_seen: string }[] = response.body.known_addresses;
@@ -65,13 +65,11 @@ describe("GET /api/auth/profile/export/", () => {
 
   it("streams 100,000 followers completely, one page at a time", async () => {
     const star = await signedInUser();
-    await env.DB.prepare(
+    await dbRun(
       `with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000)
-       insert into users (username, password, date_joined) select 'exp' || i || '_' || ?, '!', 0 from n`,
-    ).bind(star.id).run();
-    await env.DB.prepare("insert into follows (follower_id, followee_id, created_at) select id, ?, 0 from users where username like 'exp%\\_' || ? escape '\\' order by id")
-      .bind(star.id, star.id).run();
-    await env.DB.prepare("update users set followers_count = (select count(*) from follows where followee_id = ?) where id = ?").bind(star.id, star.id).run();
+       insert into users (username, password, date_joined) select 'exp' || i || '_' || ?, '!', 0 from n`, star.id);
+    await dbRun("insert into follows (follower_id, followee_id, created_at) select id, ?, 0 from users where username like 'exp%\\_' || ? escape '\\' order by id", star.id, star.id);
+    await dbRun("update users set followers_count = (select count(*) from follows where followee_id = ?) where id = ?", star.id, star.id);
 
     const response = await exports.default.fetch(new Request(`${ORIGIN}/api/auth/profile/export/`, { headers: { Authorization: `Bearer ${star.access}` } }));
     expect(response.status).toBe(200);

@@ -1,21 +1,18 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, signedInUser, setFlags } from "./helpers";
+import { dbRow } from "./db";
 
 const follow = (token: string, id: number | string) => call("POST", `/api/auth/follow/${id}/`, { token });
 const unfollow = (token: string, id: number | string) => call("POST", `/api/auth/unfollow/${id}/`, { token });
 
 async function counts(id: number) {
-  return env.DB.prepare("select followers_count, following_count from users where id = ?").bind(id).first();
+  return dbRow("select followers_count, following_count from users where id = ?", id);
 }
 
 /** The counters as the rows say they should be. */
 async function countsFromRows(id: number) {
-  return env.DB.prepare(
-    "select (select count(*) from follows where followee_id = ?1) as followers_count, (select count(*) from follows where follower_id = ?1) as following_count",
-  )
-    .bind(id)
-    .first();
+  return dbRow(
+    "select (select count(*) from follows where followee_id = ?1) as followers_count, (select count(*) from follows where follower_id = ?1) as following_count", id);
 }
 
 describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {

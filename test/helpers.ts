@@ -2,6 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { checkResponse } from "./openapi-check";
+import { dbRow, dbRun } from "./db";
 
 export const ORIGIN = "http://api.test";
 
@@ -96,17 +97,14 @@ export async function signedInUser(username = uniqueName()) {
 
 /** Inserts a user row directly (for hashes and flags the API cannot create). Returns its id. */
 export async function insertUserRow(fields: { username: string; password: string; isActive?: boolean; isStaff?: boolean; email?: string }) {
-  const row = await env.DB.prepare(
-    "insert into users (username, email, password, is_active, is_staff, date_joined) values (?, ?, ?, ?, ?, ?) returning id",
-  )
-    .bind(fields.username, fields.email ?? `${fields.username}@example.com`, fields.password, fields.isActive === false ? 0 : 1, fields.isStaff ? 1 : 0, Date.now())
-    .first<{ id: number }>();
+  const row = await dbRow<{ id: number }>(
+    "insert into users (username, email, password, is_active, is_staff, date_joined) values (?, ?, ?, ?, ?, ?) returning id", fields.username, fields.email ?? `${fields.username}@example.com`, fields.password, fields.isActive === false ? 0 : 1, fields.isStaff ? 1 : 0, Date.now());
   return row!.id;
 }
 
 export async function setFlags(id: number, flags: { isActive?: boolean; isStaff?: boolean }) {
-  if (flags.isActive !== undefined) await env.DB.prepare("update users set is_active = ? where id = ?").bind(flags.isActive ? 1 : 0, id).run();
-  if (flags.isStaff !== undefined) await env.DB.prepare("update users set is_staff = ? where id = ?").bind(flags.isStaff ? 1 : 0, id).run();
+  if (flags.isActive !== undefined) await dbRun("update users set is_active = ? where id = ?", flags.isActive ? 1 : 0, id);
+  if (flags.isStaff !== undefined) await dbRun("update users set is_staff = ? where id = ?", flags.isStaff ? 1 : 0, id);
 }
 
 /** Decodes a JWT's header and payload without checking it. */

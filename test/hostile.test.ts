@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { signClaims } from "../src/auth/tokens";
 import { configFrom } from "../src/config";
 import { ORIGIN, signedInUser, setFlags } from "./helpers";
+import { dbAll } from "./db";
 
 interface Attack {
   name: string;
@@ -178,7 +179,7 @@ function attacks(): Attack[] {
 
 describe("hostile requests", () => {
   it("answers at least 150 hostile requests without a 5xx, in DRF shapes, changing no user", async () => {
-    const snapshot = () => env.DB.prepare("select * from users order by id").all().then((r) => r.results);
+    const snapshot = () => dbAll("select * from users order by id").then((r) => r.results);
     const before = await snapshot();
     const list = attacks();
     expect(list.length).toBeGreaterThanOrEqual(150);

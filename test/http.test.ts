@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/lib/create-app";
 import { call, signedInUser, uniqueName } from "./helpers";
+import { ENGINE, engineDrizzle } from "./db";
 
 describe("the HTTP layer", () => {
   it("answers /healthz after a D1 query", async () => {
@@ -191,7 +192,9 @@ describe("the HTTP layer", () => {
     const { env } = await import("cloudflare:workers");
     const { sql } = await import("drizzle-orm");
     const app = createApp().get("/query", async (c) => {
-      await c.var.db.run(sql`select * from no_such_table where email = ${"private.person@example.com"} and username = ${"privateperson"}`);
+      // A query through the engine's own Drizzle client, as the store makes them.
+      const db = await engineDrizzle();
+      await db.execute(sql`select * from no_such_table where email = ${"private.person@example.com"} and username = ${"privateperson"}`);
       return c.json({}, 200);
     });
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -200,8 +203,9 @@ describe("the HTTP layer", () => {
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({ detail: "A server error occurred." });
       const text = logged.mock.calls.map(([line]) => String(line)).join("\n");
-      expect(text).toContain("no such table: no_such_table");
-      expect(text).toContain("Failed query: select * from no_such_table where email = ? and username = ?");
+      expect(text).toContain(ENGINE === "d1" ? "no such table: no_such_table" : 'relation "no_such_table" does not exist');
+      const placeholders = ENGINE === "d1" ? "email = ? and username = ?" : "email = $1 and username = $2";
+      expect(text).toContain(`Failed query: select * from no_such_table where ${placeholders}`);
       expect(text).not.toContain("private.person");
       expect(text).not.toContain("privateperson");
     } finally {

@@ -5,6 +5,7 @@ import devVarsExample from "../.dev.vars.example?raw";
 import { EXAMPLE_JWT_SECRET } from "../src/auth/example-secret";
 import worker from "../src/index";
 import { INVALID_OR_EXPIRED, call, callWithEnv, decodeJwt, signedInUser, registerUser, PASSWORD, uniqueName } from "./helpers";
+import { dbAll, dbRun } from "./db";
 
 const OLD_SECRET = "the-old-signing-secret-0123456789abcdef";
 const NEW_SECRET = "the-new-signing-secret-0123456789abcdef";
@@ -131,14 +132,12 @@ describe("the scheduled cleanup", () => {
     const live = decodeJwt(session.refresh).payload.fam;
     const past = Date.now() - 1000;
     for (let i = 0; i < 3; i++) {
-      await env.DB.prepare("insert into token_families (id, user_id, current_jti, created_at, expires_at) values (?, ?, 'j', ?, ?)")
-        .bind(`expired-${i}`, session.id, past, past)
-        .run();
+      await dbRun("insert into token_families (id, user_id, current_jti, created_at, expires_at) values (?, ?, 'j', ?, ?)", `expired-${i}`, session.id, past, past);
     }
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "17 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const rows = await env.DB.prepare("select id from token_families where user_id = ?").bind(session.id).all();
+    const rows = await dbAll("select id from token_families where user_id = ?", session.id);
     expect(rows.results).toEqual([{ id: live }]);
   });
 });

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, call, decodeJwt, eventually, insertUserRow, login, registerUser, setFlags, uniqueName } from "./helpers";
+import { dbRow } from "./db";
 
 const NO_ACCOUNT = { detail: "No active account found with the given credentials" };
 const post = (body: Record<string, unknown>) => call("POST", "/api/auth/login/", { body });
@@ -34,7 +34,7 @@ describe("POST /api/auth/login/", () => {
     await login(username);
     // Written after the response (waitUntil).
     const lastLogin = await eventually(
-      async () => (await env.DB.prepare("select last_login from users where username = ?").bind(username).first<{ last_login: number | null }>())!.last_login,
+      async () => (await dbRow<{ last_login: number | null }>("select last_login from users where username = ?", username))!.last_login,
       (value) => value !== null,
     );
     expect(lastLogin).toBeGreaterThanOrEqual(before - 1000);
@@ -58,7 +58,7 @@ describe("POST /api/auth/login/", () => {
     expect(unknown.body).toEqual(NO_ACCOUNT);
 
     const inactive = await registerUser();
-    const id = (await env.DB.prepare("select id from users where username = ?").bind(inactive.username).first<{ id: number }>())!.id;
+    const id = (await dbRow<{ id: number }>("select id from users where username = ?", inactive.username))!.id;
     await setFlags(id, { isActive: false });
     const refused = await post({ username: inactive.username, password: PASSWORD });
     expect(refused.status).toBe(401);
@@ -76,12 +76,12 @@ describe("POST /api/auth/login/", () => {
     const username = uniqueName("django");
     await insertUserRow({ username, password: DJANGO_HASH });
     expect((await post({ username, password: "wrong-password" })).status).toBe(401);
-    const row0 = await env.DB.prepare("select password from users where username = ?").bind(username).first<{ password: string }>();
+    const row0 = await dbRow<{ password: string }>("select password from users where username = ?", username);
     expect(row0!.password).toBe(DJANGO_HASH);
 
     expect((await post({ username, password: DJANGO_PASSWORD })).status).toBe(200);
     const hash = await eventually(
-      async () => (await env.DB.prepare("select password from users where username = ?").bind(username).first<{ password: string }>())!.password,
+      async () => (await dbRow<{ password: string }>("select password from users where username = ?", username))!.password,
       (value) => value !== DJANGO_HASH,
     );
     expect(hash).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -95,7 +95,7 @@ describe("POST /api/auth/login/", () => {
     const bcrypt = uniqueName("bcrypt");
     await insertUserRow({ username: bcrypt, password: "bcrypt_sha256$$2b$12$Iku3PnOMbmJrT5iz1ecSQOAPnbHr2yaeuQGn9.bTcIj7ExjeTqjBa" });
     const inactive = await registerUser();
-    const inactiveId = (await env.DB.prepare("select id from users where username = ?").bind(inactive.username).first<{ id: number }>())!.id;
+    const inactiveId = (await dbRow<{ id: number }>("select id from users where username = ?", inactive.username))!.id;
     await setFlags(inactiveId, { isActive: false });
     const time = async (body: Record<string, unknown>) => {
       const start = performance.now();

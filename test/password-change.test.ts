@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BLACKLISTED, PASSWORD, call, login, signedInUser, refreshWith } from "./helpers";
+import { dbRow } from "./db";
 
 const NEW_PASSWORD = "a-brand-new-passphrase-77";
 const change = (token: string, body: Record<string, unknown>) => call("POST", "/api/auth/password/change/", { token, body });
@@ -26,11 +26,11 @@ describe("POST /api/auth/password/change/", () => {
 
   it("refuses a wrong old password and changes nothing", async () => {
     const session = await signedInUser();
-    const before = await env.DB.prepare("select password from users where id = ?").bind(session.id).first();
+    const before = await dbRow("select password from users where id = ?", session.id);
     const response = await change(session.access, { old_password: "not-it-at-all", new_password: NEW_PASSWORD, new_password2: NEW_PASSWORD });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ old_password: ["Your old password was entered incorrectly. Please enter it again."] });
-    expect(await env.DB.prepare("select password from users where id = ?").bind(session.id).first()).toEqual(before);
+    expect(await dbRow("select password from users where id = ?", session.id)).toEqual(before);
     expect((await refreshWith(session.refresh)).status).toBe(200);
   });
 

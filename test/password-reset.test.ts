@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { makeResetToken } from "../src/auth/reset-tokens";
 import { BLACKLISTED, PASSWORD, call, callWithEnv, login, refreshWith, signedInUser, uniqueName } from "./helpers";
+import { dbAll, dbRow } from "./db";
 
 const SENT = { detail: "Password reset e-mail has been sent." };
 const DONE = { detail: "Password has been reset with the new password." };
@@ -132,7 +133,7 @@ describe("POST /api/auth/password/reset/confirm/", () => {
       expect((await call("GET", "/api/auth/profile/", { token: tokens.access })).status).toBe(401);
       expect(await refreshWith(tokens.refresh)).toMatchObject({ status: 401, body: BLACKLISTED });
     }
-    expect(await env.DB.prepare("select email_verified from users where id = ?").bind(user.id).first()).toEqual({ email_verified: 1 });
+    expect(await dbRow("select email_verified from users where id = ?", user.id)).toEqual({ email_verified: 1 });
     // The link works once.
     expect(await confirm({ uid, token, new_password1: "yet-another-passphrase-4", new_password2: "yet-another-passphrase-4" })).toMatchObject({ status: 400, body: { token: ["Invalid value"] } });
   });
@@ -149,7 +150,7 @@ describe("POST /api/auth/password/reset/confirm/", () => {
     for (let i = 0; i < 5; i++) expect((await loginFrom(bystander.username, "wrong-password", `203.0.113.${i + 1}`)).status).toBe(401);
     expect(await loginFrom(owner.username, PASSWORD, "192.0.2.77")).toMatchObject({ status: 429, body: THROTTLED });
     expect(await loginFrom(owner.username, PASSWORD, "192.0.2.78")).toMatchObject({ status: 429, body: THROTTLED });
-    const events = async () => (await env.DB.prepare("select key from throttle_events order by key").all<{ key: string }>()).results.map((row) => row.key);
+    const events = async () => (await dbAll<{ key: string }>("select key from throttle_events order by key")).results.map((row) => row.key);
     const { sent } = await requestReset(owner.email);
     const { uid, token } = linkIn(sent[0]!);
     const before = await events();
@@ -173,7 +174,7 @@ describe("POST /api/auth/password/reset/confirm/", () => {
     const other = await signedInUser();
     const secret = "test-signing-secret-0123456789abcdef";
     const row = async (id: number) =>
-      (await env.DB.prepare("select id, password, last_login as lastLogin, email from users where id = ?").bind(id).first<{ id: number; password: string; lastLogin: number | null; email: string }>())!;
+      (await dbRow<{ id: number; password: string; lastLogin: number | null; email: string }>("select id, password, last_login as lastLogin, email from users where id = ?", id))!;
     const subject = async (id: number) => {
       const r = await row(id);
       return { ...r, lastLogin: r.lastLogin === null ? null : new Date(r.lastLogin) };

@@ -1,9 +1,10 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { crc32 } from "../src/features/media/images/png";
+import { crc32 } from "../src/pictures/images/png";
 import { IMAGES } from "./fixtures/images";
 import { ORIGIN, PASSWORD, call, newProfile, signedInUser } from "./helpers";
 import { checkResponse } from "./openapi-check";
+import { dbRun } from "./db";
 
 const INVALID = { profile_picture: ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."] };
 const KEY = /^profile_pics\/[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
@@ -367,15 +368,14 @@ describe("profile pictures", () => {
     const url = (await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture;
     const before = await bucketKeys();
     // A trigger makes D1 fail this one update, as an outage between the R2 write and the row would.
-    await env.DB.prepare(
-      "create trigger refuse_bio before update of bio on users when new.bio = 'refused' begin select raise(abort, 'refused by test'); end",
-    ).run();
+    await dbRun(
+      "create trigger refuse_bio before update of bio on users when new.bio = 'refused' begin select raise(abort, 'refused by test'); end");
     try {
       const response = await upload(session.access, { profile_picture: IMAGES["tiny.gif"], bio: "refused" });
       expect(response.status).toBe(500);
       expect(response.body).toEqual({ detail: "A server error occurred." });
     } finally {
-      await env.DB.prepare("drop trigger refuse_bio").run();
+      await dbRun("drop trigger refuse_bio");
     }
     expect(await bucketKeys()).toEqual(before);
     expect((await call("GET", "/api/auth/profile/", { token: session.access })).body).toMatchObject({ profile_picture: url, bio: null });

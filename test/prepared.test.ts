@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase } from "../src/db/client";
-import { PreparedStatement } from "../src/db/prepared";
-import { users } from "../src/db/schema";
+import { createDatabase } from "../src/store/d1/client";
+import { PreparedStatement } from "../src/store/d1/prepared";
+import { users } from "../src/store/d1/schema";
 import { insertUserRow, uniqueName } from "./helpers";
 
 const userById = new PreparedStatement((db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))));

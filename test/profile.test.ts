@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, PASSWORD, call, newProfile, signedInUser, uniqueName } from "./helpers";
+import { dbRow, dbRun } from "./db";
 
 describe("GET /api/auth/profile/", () => {
   it("answers the caller's profile with the contract's fields", async () => {
@@ -14,7 +14,7 @@ describe("GET /api/auth/profile/", () => {
 
   it("answers a picture as the absolute URL of its /media/ object", async () => {
     const session = await signedInUser();
-    await env.DB.prepare("update users set profile_picture = 'profile_pics/abc.png' where id = ?").bind(session.id).run();
+    await dbRun("update users set profile_picture = 'profile_pics/abc.png' where id = ?", session.id);
     const response = await call("GET", "/api/auth/profile", { token: session.access });
     expect(response.body.profile_picture).toBe(`${ORIGIN}/media/profile_pics/abc.png`);
   });
@@ -116,7 +116,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
     });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ id: session.id, followers_count: 0, first_name: "Real" });
-    const row = await env.DB.prepare("select is_staff from users where id = ?").bind(session.id).first();
+    const row = await dbRow("select is_staff from users where id = ?", session.id);
     expect(row).toEqual({ is_staff: 0 });
   });
 
@@ -136,7 +136,7 @@ describe("PATCH and PUT /api/auth/profile/", () => {
       expect(loser.status).toBe(400);
       expect(loser.body).toEqual({ email: ["A user with that email already exists."] });
     }
-    const holders = await env.DB.prepare("select count(*) as n from users where lower(email) = lower(?)").bind(email).first();
+    const holders = await dbRow("select count(*) as n from users where lower(email) = lower(?)", email);
     expect(holders).toEqual({ n: 1 });
   });
 });

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, call, registerUser, uniqueName } from "./helpers";
+import { dbRow } from "./db";
 
 const register = (body: Record<string, unknown>) => call("POST", "/api/auth/register/", { body });
 
@@ -10,7 +10,7 @@ function validBody(overrides: Record<string, unknown> = {}) {
 }
 
 async function userCount() {
-  const row = await env.DB.prepare("select count(*) as n from users").first<{ n: number }>();
+  const row = await dbRow<{ n: number }>("select count(*) as n from users");
   return row!.n;
 }
 
@@ -22,7 +22,7 @@ describe("POST /api/auth/register/", () => {
     const response = await register(body);
     expect(response.status).toBe(201);
     expect(response.body).toEqual({ detail: "User registered successfully." });
-    const row = await env.DB.prepare("select * from users where username = ?").bind(body.username).first();
+    const row = await dbRow("select * from users where username = ?", body.username);
     expect(row).toMatchObject({ email: body.email, bio: null, profile_picture: null, is_staff: 0, is_superuser: 0, is_active: 1, followers_count: 0, following_count: 0, last_login: null });
     expect(String(row!.password)).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
   });
@@ -32,7 +32,7 @@ describe("POST /api/auth/register/", () => {
     const response = await call("POST", "/api/auth/register", { body });
     expect(response.status).toBe(201);
     expect(response.body).toEqual(REGISTERED);
-    expect(await env.DB.prepare("select 1 as found from users where username = ?").bind(body.username).first()).toEqual({ found: 1 });
+    expect(await dbRow("select 1 as found from users where username = ?", body.username)).toEqual({ found: 1 });
   });
 
   it("ignores fields it does not take, such as is_staff", async () => {
@@ -40,7 +40,7 @@ describe("POST /api/auth/register/", () => {
     const response = await register(body);
     expect(response.status).toBe(201);
     expect(response.body).toEqual(REGISTERED);
-    const row = await env.DB.prepare("select id, is_staff, is_superuser, followers_count from users where username = ?").bind(body.username).first();
+    const row = await dbRow("select id, is_staff, is_superuser, followers_count from users where username = ?", body.username);
     expect(row).toMatchObject({ is_staff: 0, is_superuser: 0, followers_count: 0 });
     expect(row!.id).not.toBe(999999);
   });
@@ -78,7 +78,7 @@ describe("POST /api/auth/register/", () => {
     const response = await register({ username: number, email: `n${number}@example.com`, password: PASSWORD, password2: PASSWORD });
     expect(response.status).toBe(201);
     expect(response.body).toEqual(REGISTERED);
-    const row = await env.DB.prepare("select username from users where username = ?").bind(String(number)).first();
+    const row = await dbRow("select username from users where username = ?", String(number));
     expect(row).toEqual({ username: String(number) });
   });
 
@@ -87,7 +87,7 @@ describe("POST /api/auth/register/", () => {
     const response = await register({ ...body, username: `  ${body.username}  ` });
     expect(response.status).toBe(201);
     expect(response.body).toEqual(REGISTERED);
-    expect(await env.DB.prepare("select 1 as found from users where username = ?").bind(body.username).first()).toEqual({ found: 1 });
+    expect(await dbRow("select 1 as found from users where username = ?", body.username)).toEqual({ found: 1 });
   });
 
   it("refuses usernames with characters outside letters, digits and @.+-_", async () => {
@@ -103,7 +103,7 @@ describe("POST /api/auth/register/", () => {
     const response = await register(validBody({ username, email: `zoe${Date.now() % 100000}@example.com` }));
     expect(response.status).toBe(201);
     expect(response.body).toEqual(REGISTERED);
-    expect(await env.DB.prepare("select username from users where username = ?").bind(username.normalize("NFKC")).first()).toEqual({ username });
+    expect(await dbRow("select username from users where username = ?", username.normalize("NFKC"))).toEqual({ username });
   });
 
   it("refuses usernames over 150 characters", async () => {
@@ -199,7 +199,7 @@ describe("POST /api/auth/register/", () => {
     const multipart = await call("POST", "/api/auth/register/", { body: data });
     expect(multipart.status).toBe(201);
     expect(multipart.body).toEqual(REGISTERED);
-    const rows = await env.DB.prepare("select count(*) as n from users where username in (?, ?)").bind(form.username, multipartBody.username).first();
+    const rows = await dbRow("select count(*) as n from users where username in (?, ?)", form.username, multipartBody.username);
     expect(rows).toEqual({ n: 2 });
   });
 
@@ -217,7 +217,7 @@ describe("POST /api/auth/register/", () => {
     const responses = await Promise.all([attempt(1), attempt(2)]);
     expect(responses.map((r) => r.status).sort()).toEqual([201, 400]);
     expect(responses.find((r) => r.status === 400)!.body).toEqual({ username: ["A user with that username already exists."] });
-    const rows = await env.DB.prepare("select count(*) as n from users where lower(username) = lower(?)").bind(username).first();
+    const rows = await dbRow("select count(*) as n from users where lower(username) = lower(?)", username);
     expect(rows).toEqual({ n: 1 });
   });
 
@@ -232,7 +232,7 @@ describe("POST /api/auth/register/", () => {
       expect(loser.status).toBe(400);
       expect(loser.body).toEqual({ username: ["A user with that username already exists."] });
     }
-    const rows = await env.DB.prepare("select count(*) as n from users where lower(username) = lower(?)").bind(username).first();
+    const rows = await dbRow("select count(*) as n from users where lower(username) = lower(?)", username);
     expect(rows).toEqual({ n: 1 });
   });
 });

@@ -1,7 +1,7 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clientAddress, wideAddress } from "../src/auth/throttling";
 import { PASSWORD, callWithEnv, registerUser, uniqueName } from "./helpers";
+import { dbRow } from "./db";
 
 const LIMITS = { THROTTLE_LOGIN_USER: "3/900", THROTTLE_LOGIN_ADDRESS: "5/900", THROTTLE_REGISTER_ADDRESS: "2/3600" };
 const from = (ip: string) => ({ "CF-Connecting-IP": ip });
@@ -85,9 +85,9 @@ describe("registration throttling", () => {
     };
     expect((await attempt("198.51.100.77")).status).toBe(201);
     expect((await attempt("198.51.100.77")).status).toBe(201);
-    const before = await env.DB.prepare("select count(*) as n from users").first();
+    const before = await dbRow("select count(*) as n from users");
     expectThrottled(await attempt("198.51.100.77"), 3600);
-    expect(await env.DB.prepare("select count(*) as n from users").first()).toEqual(before);
+    expect(await dbRow("select count(*) as n from users")).toEqual(before);
     expect((await attempt("198.51.100.78")).status).toBe(201);
   });
 });
@@ -96,7 +96,7 @@ describe("a known user at a shared address (NAT)", () => {
   const NAT = { THROTTLE_LOGIN_USER_ADDRESS: "5/900", THROTTLE_LOGIN_ADDRESS: "5/900", THROTTLE_LOGIN_USER: "20/3600" };
   const loginVia = (username: string, password: string, ip: string) => callWithEnv(NAT, "POST", "/api/auth/login/", { username, password }, undefined, from(ip));
   const sessionsOf = async (username: string) =>
-    (await env.DB.prepare("select count(*) as n from token_families join users on users.id = token_families.user_id where users.username = ?").bind(username).first<{ n: number }>())!.n;
+    (await dbRow<{ n: number }>("select count(*) as n from token_families join users on users.id = token_families.user_id where users.username = ?", username))!.n;
 
   it("lets a user who logged in from the address before through the address-wide cap that strangers' failures filled", async () => {
     const ip = "198.51.100.240";
@@ -165,9 +165,9 @@ describe("IPv6: per /56 and, at four times the limit, per /48", () => {
       return callWithEnv(V6, "POST", "/api/auth/register/", { username, email: `${username}@example.com`, password: PASSWORD, password2: PASSWORD }, undefined, from(ip));
     };
     for (let n = 0; n < 4; n++) expect((await register(in56("2001:db8:4803", n))).status).toBe(201);
-    const users = await env.DB.prepare("select count(*) as n from users").first();
+    const users = await dbRow("select count(*) as n from users");
     expectThrottled(await register(in56("2001:db8:4803", 4)), 3600);
-    expect(await env.DB.prepare("select count(*) as n from users").first()).toEqual(users);
+    expect(await dbRow("select count(*) as n from users")).toEqual(users);
 
     const reset = (ip: string) => callWithEnv(V6, "POST", "/api/auth/password/reset/", { email: `${uniqueName("nobody")}@example.com` }, undefined, from(ip));
     for (let n = 0; n < 4; n++) expect((await reset(in56("2001:db8:4804", n))).status).toBe(200);

@@ -14,6 +14,7 @@ import {
   setFlags,
   verifyWith,
 } from "./helpers";
+import { dbRow, dbRun } from "./db";
 
 const NO_ACTIVE_ACCOUNT = { detail: "No active account found for the given token.", code: "no_active_account" };
 
@@ -66,7 +67,7 @@ describe("POST /api/auth/token/refresh/", () => {
       expect(loser.status).toBe(401);
       expect(loser.body).toEqual(BLACKLISTED);
     }
-    const rows = await env.DB.prepare("select count(*) as n from token_families where id = ?").bind(decodeJwt(session.refresh).payload.fam).first();
+    const rows = await dbRow("select count(*) as n from token_families where id = ?", decodeJwt(session.refresh).payload.fam);
     expect(rows).toEqual({ n: 1 });
   });
 
@@ -96,7 +97,7 @@ describe("POST /api/auth/token/refresh/", () => {
     expect(refused.body).toEqual(NO_ACTIVE_ACCOUNT);
 
     const deleted = await signedInUser();
-    await env.DB.prepare("delete from users where id = ?").bind(deleted.id).run();
+    await dbRun("delete from users where id = ?", deleted.id);
     const gone = await refreshWith(deleted.refresh);
     expect(gone.status).toBe(401);
   });
@@ -171,7 +172,7 @@ describe("POST /api/auth/logout/", () => {
     expect(listed.keys[0]!.expiration).toBeGreaterThanOrEqual(exp - 5);
     expect(listed.keys[0]!.expiration).toBeLessThanOrEqual(exp + 5);
     // With the D1 row gone, only KV can still say "blacklisted" (D1 alone would say "invalid").
-    await env.DB.prepare("delete from token_families where id = ?").bind(fam).run();
+    await dbRun("delete from token_families where id = ?", fam);
     expect((await refreshWith(session.refresh)).body).toEqual(BLACKLISTED);
   });
 });

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, call, newProfile, signedInUser, setFlags } from "./helpers";
+import { dbRow, dbRun } from "./db";
 
 const get = (path: string, token: string) => call("GET", path, { token });
 
@@ -46,7 +46,7 @@ describe("GET /api/users/ (admin)", () => {
     const admin = await signedInUser("admin");
     await setFlags(admin.id, { isStaff: true });
     await Promise.all(Array.from({ length: 4 }, () => signedInUser()));
-    const total = (await env.DB.prepare("select count(*) as n from users").first<{ n: number }>())!.n;
+    const total = (await dbRow<{ n: number }>("select count(*) as n from users"))!.n;
 
     const first = await get("/api/users/?page_size=2", admin.access);
     expect(first.status).toBe(200);
@@ -123,10 +123,9 @@ describe("GET /api/users/ (admin)", () => {
     const admin = await signedInUser();
     await setFlags(admin.id, { isStaff: true });
     // More users than the cap, so that a missing cap would show.
-    await env.DB.prepare(
+    await dbRun(
       `with recursive n(i) as (select 1 union all select i + 1 from n where i < 130)
-       insert into users (username, email, password, date_joined) select 'filler' || i || ?, 'filler' || i || ? || '@example.com', '!', 0 from n`,
-    ).bind(admin.username, admin.username).run();
+       insert into users (username, email, password, date_joined) select 'filler' || i || ?, 'filler' || i || ? || '@example.com', '!', 0 from n`, admin.username, admin.username);
     const sizes: [string, number][] = [["100000", 100], ["101", 100], ["7", 7], ["-5", 20], ["0", 20], ["abc", 20], ["", 20]];
     for (const [raw, expected] of sizes) {
       const response = await get(`/api/users/?page_size=${raw}`, admin.access);

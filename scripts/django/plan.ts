@@ -4,7 +4,7 @@
  * finds its own earlier work and skips it; follow counters are recomputed from the rows.
  */
 import { isSupportedHash } from "../../src/auth/passwords/hashers";
-import { isServableKey } from "../../src/features/media/picture-store";
+import { isServableKey } from "../../src/pictures/picture-store";
 import { usernameField } from "../../src/http/fields";
 import { literal } from "../d1";
 import type { DjangoData, DjangoUser } from "./read";

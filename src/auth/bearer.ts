@@ -1,11 +1,10 @@
 /**
  * The Bearer check, with simplejwt's JWTAuthentication rules and bodies. The router puts it in
  * front of every route whose definition has bearer security; it checks the token and hands the
- * handler a `CallerScope`, whose batches read the caller (user and session) with their work.
+ * handler a `CallerStore`, whose every method reads the caller (user and session) with its work.
  */
 import { createMiddleware } from "hono/factory";
 import type { Config } from "../config";
-import { CallerScope } from "./caller-scope";
 import type { AppEnv } from "../env";
 import { BadAuthorizationHeader, InvalidAccessToken, NotAuthenticated } from "../http/errors";
 import { type TokenClaims, TokenRejected, verifyToken } from "./tokens";
@@ -27,6 +26,6 @@ export async function bearerClaims(config: Config, authorization: string | undef
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const claims = await bearerClaims(c.get("config"), c.req.header("Authorization"));
   c.set("userId", claims.user_id);
-  c.set("caller", new CallerScope(c.get("db"), { id: claims.user_id, sessionId: claims.sid! }));
+  c.set("caller", c.get("store").caller({ id: claims.user_id, sessionId: claims.sid! }));
   await next();
 });

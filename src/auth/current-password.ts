@@ -1,28 +1,19 @@
 /**
  * Checks the signed-in caller's current password (password change, account deletion, email
- * change), with THROTTLE_PASSWORD_CHECK per user: the slot is reserved in the same batch that
- * reads the caller, before any hash is computed, so a stolen access token buys a handful of
+ * change), with THROTTLE_PASSWORD_CHECK per user: the slot is reserved in the same round trip
+ * that reads the caller, before any hash is computed, so a stolen access token buys a handful of
  * guesses at most, however many requests run at once. A correct password gives its slot back.
  */
-import { reserveSlots, releaseSlots, windowCounts } from "../db/throttle";
-import type { UserRow } from "../db/schema";
 import { type FieldErrors, ValidationFailed } from "../http/errors";
 import type { CallerDeps } from "../lib/deps";
+import type { Reservation, UserRow } from "../store";
 import { verifyPassword } from "./passwords/hashers";
 import { passwordCheckRules, throttledFor } from "./throttling";
 
-/** The statements that reserve a check's slot, for a batch of the caller (one that reads their row). */
-export function passwordCheckStatements(deps: CallerDeps, now: number) {
-  const rules = passwordCheckRules(deps.config, deps.caller.id);
-  return [reserveSlots(deps.db, rules, now), windowCounts(deps.db, rules, now)] as const;
-}
-
-type CheckResults = readonly [{ id: number }[], { key: string; attempts: number; oldest: number | null }[]];
-
-/** The slot those statements reserved; the 429 when the caller is over the limit. */
-export function passwordCheckSlot(deps: CallerDeps, [reserved, counts]: CheckResults, now: number): number[] {
-  if (reserved.length === 0) throw throttledFor(passwordCheckRules(deps.config, deps.caller.id), counts, now);
-  return reserved.map((slot) => slot.id);
+/** The slot a reservation took; the 429 when the caller is over the limit. */
+export function passwordCheckSlot(deps: CallerDeps, { slots, counts }: Reservation, now: number): number[] {
+  if (slots.length === 0) throw throttledFor(passwordCheckRules(deps.config, deps.caller.identity.id), counts, now);
+  return slots;
 }
 
 /** Hashes `password` against the caller's row: wrong, it is `wrong` (its slot stays counted). A right one's slot is the caller's to give back. */
@@ -34,9 +25,9 @@ export async function verifyCurrentPassword(user: UserRow, password: string, wro
 /** The caller's row once `password` is proven right (its slot given back); `wrong` is the field error when it is not. */
 export async function checkCurrentPassword(deps: CallerDeps, password: string, wrong: FieldErrors): Promise<UserRow> {
   const now = Date.now();
-  const { caller: user, results } = await deps.caller.batch(passwordCheckStatements(deps, now));
-  const slot = passwordCheckSlot(deps, results, now);
+  const { caller: user, reservation } = await deps.caller.reserve(passwordCheckRules(deps.config, deps.caller.identity.id), now);
+  const slot = passwordCheckSlot(deps, reservation, now);
   await verifyCurrentPassword(user, password, wrong);
-  deps.defer(releaseSlots(deps.db, slot).run());
+  deps.defer(deps.caller.releaseSlots(slot));
   return user;
 }

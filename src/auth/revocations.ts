@@ -4,6 +4,8 @@
  * answers "known revoked" quickly; D1 decides everything else. Entries expire with the tokens.
  */
 
+import type { EndedSession } from "../store";
+
 const KEY_PREFIX = "revoked-family:";
 /** KV refuses an expirationTtl under 60 seconds. */
 const MIN_TTL_SECONDS = 60;
@@ -24,4 +26,9 @@ export function kvRevocationList(kv: KVNamespace): RevocationList {
       await kv.put(KEY_PREFIX + familyId, "1", { expirationTtl: Math.max(MIN_TTL_SECONDS, remaining) });
     },
   };
+}
+
+/** Publishes sessions that have just ended to the deny-list, after the response. */
+export function publishEnded(deps: { revocations: RevocationList; defer: (work: Promise<unknown>) => void }, sessions: EndedSession[]): void {
+  for (const session of sessions) deps.defer(deps.revocations.add(session.id, session.expiresAt));
 }

@@ -7,7 +7,7 @@
  * per address also counts an IPv6 client's /48, at four times the limit.
  */
 import type { Config, Rate } from "../config";
-import type { ThrottleRule } from "../db/throttle";
+import type { ThrottleRule, WindowCount } from "../store";
 import { Throttled } from "../http/errors";
 
 /** The client's address; an IPv6 client is keyed by its /56, what one customer is usually given. */
@@ -82,7 +82,7 @@ export function registerRules(config: Config, address: string): ThrottleRule[] {
 }
 
 /** The 429 for a refused attempt: available again when the oldest attempt of a full window leaves it. */
-export function throttledFor(rules: ThrottleRule[], counts: { key: string; attempts: number; oldest: number | null }[], now: number): Throttled {
+export function throttledFor(rules: ThrottleRule[], counts: WindowCount[], now: number): Throttled {
   let waitMs = 0;
   for (const rule of rules) {
     const count = counts.find((entry) => entry.key === rule.key);

@@ -1,10 +1,10 @@
 /**
  * A request body read into one buffer within a size limit, so that an upload is held in memory
- * once. With Content-Length the buffer is allocated at that size (a larger declaration is refused
- * before anything is read); without it (a streamed, chunked upload) the stream is read into a
- * buffer that doubles as it fills, never past the limit, and refused with 413 as soon as it passes
- * the limit. Hono's bodyLimit would wrap the bytes it counted in a new Request, which copies them,
- * and reading that Request copies them again.
+ * once. With Content-Length the buffer is allocated at that size, never past the limit (body.ts
+ * refuses a larger declaration before anything is read); without it (a streamed, chunked upload)
+ * the stream is read into a buffer that doubles as it fills, never past the limit, and refused
+ * with 413 as soon as it passes the limit. Hono's bodyLimit would wrap the bytes it counted in a
+ * new Request, which copies them, and reading that Request copies them again.
  */
 import { PayloadTooLarge } from "./errors";
 
@@ -34,9 +34,7 @@ export function refuseDeclaredOver(headers: Headers, maxBytes: number): void {
 /** The body's bytes (a view of the one buffer they were read into); 413 past `maxBytes`. */
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array(0);
-  refuseDeclaredOver(request.headers, maxBytes);
-  const declared = declaredLength(request.headers);
-  let buffer = new Uint8Array(declared ?? Math.min(FIRST_CAPACITY, maxBytes));
+  let buffer = new Uint8Array(Math.min(declaredLength(request.headers) ?? FIRST_CAPACITY, maxBytes));
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {

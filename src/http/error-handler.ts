@@ -3,15 +3,24 @@ import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
-import { ApiError } from "./errors";
+import { CallerRefused } from "../store";
+import { ApiError, InvalidAccessToken, UserInactive, UserNotFound } from "./errors";
 import { redact } from "./request-log";
 
 export function errorResponse(c: Context, error: ApiError): Response {
   return c.json(error.body, error.status, error.headers);
 }
 
+/** simplejwt's answers for a refused caller: the user gone, inactive, or the session ended. */
+function refusal(error: CallerRefused): ApiError {
+  if (error.reason === "user_not_found") return new UserNotFound();
+  if (error.reason === "user_inactive") return new UserInactive();
+  return new InvalidAccessToken("Token is invalid or expired");
+}
+
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ApiError) return errorResponse(c, error);
+  if (error instanceof CallerRefused) return errorResponse(c, refusal(error));
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ detail: error.message }, error.status as ContentfulStatusCode);
   }

@@ -1,15 +1,15 @@
-/** Builds the app with what every route shares: config, request id and log, headers, CORS, the database, error bodies. */
+/** Builds the app with what every route shares: config, request id and log, headers, CORS, the store, error bodies. */
 import { createMiddleware } from "hono/factory";
 import { timing } from "hono/timing";
 import { refuseExampleSecret } from "../auth/example-secret";
 import { configFrom } from "../config";
-import { replicatedDatabase } from "../db/replicated-database";
 import type { AppEnv } from "../env";
 import { corsForListedOrigins } from "../http/cors";
 import { onError } from "../http/error-handler";
 import { requestId, requestLog } from "../http/request-log";
 import { apiSecureHeaders, noStore } from "../http/security-headers";
 import { createRouter } from "./router";
+import { storage } from "./storage";
 
 const withConfig = createMiddleware<AppEnv>(async (c, next) => {
   const config = configFrom(c.env);
@@ -28,7 +28,7 @@ export function createApp() {
   app.use("/api/*", serverTiming);
   app.use(apiSecureHeaders, corsForListedOrigins);
   app.use("/api/*", noStore);
-  app.use(replicatedDatabase);
+  app.use(storage);
   app.onError(onError);
   return app;
 }

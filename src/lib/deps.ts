@@ -1,17 +1,18 @@
 /**
- * What services get besides their input: one shape for all of them, built from the request's
- * context here so that no service sees HTTP. Protected routes add the caller's scope.
+ * What services get besides their input, built from the request's context here so that no
+ * service sees HTTP. A public route's service gets the store; a protected route's gets the
+ * caller's store instead (and nothing else of storage), so every read and write it makes is
+ * checked against the caller with its work.
  */
 import type { Context } from "hono";
 import { kvRevocationList, type RevocationList } from "../auth/revocations";
 import type { Config } from "../config";
-import type { CallerScope } from "../auth/caller-scope";
-import type { Database } from "../db/client";
 import type { AppEnv } from "../env";
 import { type Mailer, bindingMailer } from "../mail/mailer";
+import type { CallerStore, Store } from "../store";
 
-export interface Deps {
-  db: Database;
+/** What every service gets besides storage. */
+export interface BaseDeps {
   config: Config;
   /** The KV deny-list of revoked login sessions. */
   revocations: RevocationList;
@@ -22,15 +23,19 @@ export interface Deps {
   mail: Mailer;
 }
 
-/** A protected route's deps: the caller's scope, through which its data access goes. */
-export interface CallerDeps extends Deps {
-  caller: CallerScope;
+/** A public route's deps. */
+export interface Deps extends BaseDeps {
+  store: Store;
 }
 
-export function depsOf(c: Context<AppEnv>): Deps {
+/** A protected route's deps: the caller's store, through which all its data access goes. */
+export interface CallerDeps extends BaseDeps {
+  caller: CallerStore;
+}
+
+function baseDepsOf(c: Context<AppEnv>): BaseDeps {
   const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
   return {
-    db: c.get("db"),
     config: c.get("config"),
     revocations: kvRevocationList(c.env.KV),
     bucket: c.env.BUCKET,
@@ -39,6 +44,10 @@ export function depsOf(c: Context<AppEnv>): Deps {
   };
 }
 
+export function depsOf(c: Context<AppEnv>): Deps {
+  return { ...baseDepsOf(c), store: c.get("store") };
+}
+
 export function callerDepsOf(c: Context<AppEnv>): CallerDeps {
-  return { ...depsOf(c), caller: c.get("caller") };
+  return { ...baseDepsOf(c), caller: c.get("caller") };
 }

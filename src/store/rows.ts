@@ -32,7 +32,7 @@ export type NewUser = Pick<UserRow, "username" | "email" | "password" | "dateJoi
   Partial<Pick<UserRow, "isStaff" | "isSuperuser" | "emailVerified" | "firstName" | "lastName">>;
 
 /** What a caller may change of their own row. */
-export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
+export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "emailVerified" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** The user fields kept unique, case-insensitively. */
 export type UniqueField = "username" | "email";

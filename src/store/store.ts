@@ -143,6 +143,10 @@ export interface CallerStore {
   check(): Promise<Caller>;
   /** Reserves slots under `rules` (a check of the current password) with the caller. */
   reserve(rules: ThrottleRule[], now: number): Promise<Guarded<{ reservation: Reservation }>>;
+  /** Gives throttle slots back (a right password's, a mail never sent); harmless, so unguarded. */
+  releaseSlots(ids: number[]): Promise<void>;
+  /** Counts a mail (`ask`) with the caller: its slots (a recipient key among them means "send"). */
+  countMail(ask: MailAsk, now: number): Promise<Guarded<{ mail: MailReservation }>>;
   readonly profile: ProfileStore;
   /** The new hash, only over the hash that was checked; with it every session ends. */
   changePassword(hashes: { expected: string; next: string }, now: number): Promise<Guarded<{ changed: boolean; ended: EndedSession[] }>>;

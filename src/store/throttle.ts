@@ -29,21 +29,23 @@ export interface Reservation {
 
 /** The account a mail is for: without it (or when it is gone) nothing is sent or counted. */
 export type MailAccount =
-  /** The active user holding the address (a password reset). */
-  | { holderOf: string; unverified?: false }
-  /** The unverified active user holding the address (a new verification mail). */
-  | { holderOf: string; unverified: true }
-  /** User `id` (a notice about their own account)... */
-  | { id: number; pending?: undefined }
-  /** ...while `pending` is still their pending address (the confirmation of an email change). */
-  | { id: number; pending: string };
+  /** The active user holding the address (a password reset), or the unverified one (a new verification mail). */
+  | { holderOf: string; unverified?: boolean }
+  /** User `id`, while their email is still `holding` and their pending address still `pending` (each when given). */
+  | { id: number; holding?: string; pending?: string };
 
 export interface MailRecipient {
   /** `email-to:<address>` and THROTTLE_EMAIL. */
   rule: ThrottleRule;
   account?: MailAccount;
-  /** The requesting client's address: known to that account, it is not held back by the recipient's limit. */
+  /**
+   * The requesting client's address: known to that account, it is not held back by the
+   * recipient's limit, provided the account has verified its address (anyone can put a stranger's
+   * address on an account of their own, and that account knows their address).
+   */
   from?: string;
+  /** A verification mail: the address is what it verifies, so a known `from` passes unverified. */
+  verification?: boolean;
 }
 
 /** A mail to count: against whoever asked, and separately against its recipient (THROTTLE_EMAIL). */

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, detailSchema, errorResponses, everyRoute, jsonResponse, withBearer } from "../../http/openapi";
-import { userIdParams } from "../users/users.schemas";
+import { userIdParams } from "../../http/representations/user-schemas";
 
 const action = (name: "follow" | "unfollow") =>
   createRoute({

@@ -3,7 +3,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { NotFound } from "../../http/errors";
 import type { mediaRoute } from "./media.routes";
-import { isServableKey } from "./picture-store";
+import { isServableKey } from "../../pictures/picture-store";
 
 export const mediaHandler: RouteHandler<typeof mediaRoute, AppEnv> = async (c) => {
   const key = c.req.param("key");

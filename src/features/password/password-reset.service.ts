@@ -7,14 +7,12 @@ import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
 import { loginFailureKeys } from "../../auth/throttling";
-import { forgetEventsAfterPassword } from "../../db/throttle";
-import { type MailAsk, addressMailRules, mailSlotStatements, mailSlotsOf, recipientMailRule } from "../../auth/mail-limits";
-import { revokeAllFamiliesOf } from "../../db/token-families";
-import { activeHolderOf, activeUserByEmail, activeUserById, passwordReset } from "../../db/users";
+import { addressMailRules, mailSlotsOf, recipientMailRule } from "../../auth/mail-limits";
+import { publishEnded } from "../../auth/revocations";
 import { ValidationFailed } from "../../http/errors";
 import type { Deps } from "../../lib/deps";
 import { passwordResetMessage } from "../../mail/messages";
-import { forgetFamilies } from "../tokens/tokens.service";
+import type { MailAsk } from "../../store";
 import { signingSecret } from "../../config";
 
 /**
@@ -23,14 +21,14 @@ import { signingSecret } from "../../config";
  * comes from an address the account knows. One round trip either way, whoever the address is.
  */
 export async function requestPasswordReset(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
-  const { db, config } = deps;
+  const { store, config } = deps;
   const now = Date.now();
   const ask: MailAsk = {
     requester: addressMailRules(config, address),
-    recipient: { rule: recipientMailRule(config, email), account: activeHolderOf(email), from: address },
+    recipient: { rule: recipientMailRule(config, email), account: { holderOf: email }, from: address },
   };
-  const [reserved, counts, [user]] = await db.batch([...mailSlotStatements(db, ask, now), activeUserByEmail(db, email)]);
-  if (!mailSlotsOf(ask, [reserved, counts], now).send || !user) return;
+  const { mail, user } = await store.accounts.resetRequest(ask, email, now);
+  if (!mailSlotsOf(ask, mail, now).send || !user) return;
   // The token's HMAC and the message are made after the response, so both answers take the same time.
   deps.defer(
     (async () => {
@@ -56,9 +54,9 @@ const INVALID = ["Invalid value"];
  * a distributed attack on the username no longer holds them back).
  */
 export async function confirmPasswordReset(deps: Deps, body: ResetConfirmation): Promise<void> {
-  const { db, config } = deps;
+  const { store, config } = deps;
   const id = decodeUid(body.uid);
-  const [user] = id === undefined ? [] : await activeUserById(db, id);
+  const user = id === undefined ? undefined : await store.accounts.activeUser(id);
   if (!user) throw new ValidationFailed({ uid: INVALID });
   if (!(await checkResetToken(user, body.token, signingSecret(config), config.passwordResetTimeoutSeconds))) {
     throw new ValidationFailed({ token: INVALID });
@@ -68,12 +66,8 @@ export async function confirmPasswordReset(deps: Deps, body: ResetConfirmation):
   const problems = await passwordProblems(body.new_password1, { username: user.username, email: user.email, first_name: user.firstName, last_name: user.lastName });
   if (problems.length > 0) throw new ValidationFailed({ new_password2: problems });
   const hash = hashPassword(body.new_password1);
-  const [changed, revoked] = await db.batch([
-    passwordReset(db, user.id, user.password, hash),
-    revokeAllFamiliesOf(db, user.id),
-    forgetEventsAfterPassword(db, loginFailureKeys(user.username), { userId: user.id, hash }),
-  ]);
-  forgetFamilies(deps, revoked);
+  const { changed, ended } = await store.accounts.resetPassword(user.id, { expected: user.password, next: hash }, loginFailureKeys(user.username));
+  publishEnded(deps, ended);
   // A concurrent reset or change won: this token was bound to the hash it replaced.
-  if (changed.length === 0) throw new ValidationFailed({ token: INVALID });
+  if (!changed) throw new ValidationFailed({ token: INVALID });
 }

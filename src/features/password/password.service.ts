@@ -2,17 +2,14 @@
 import { checkCurrentPassword } from "../../auth/current-password";
 import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
-import { revokeAllFamiliesOf } from "../../db/token-families";
-import { passwordUpdate } from "../../db/users";
+import { publishEnded } from "../../auth/revocations";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
-import { forgetFamilies } from "../tokens/tokens.service";
 import type { PasswordChangeBody } from "./password.schemas";
 
 const WRONG_OLD_PASSWORD = { old_password: ["Your old password was entered incorrectly. Please enter it again."] };
 
 export async function changeOwnPassword(deps: CallerDeps, body: PasswordChangeBody): Promise<void> {
-  const { caller, db } = deps;
   const user = await checkCurrentPassword(deps, body.old_password, WRONG_OLD_PASSWORD);
 
   const errors: FieldErrors = {};
@@ -27,11 +24,8 @@ export async function changeOwnPassword(deps: CallerDeps, body: PasswordChangeBo
   if (Object.keys(errors).length > 0) throw new ValidationFailed(errors);
 
   // The hash is swapped only if it is still the one checked above, and every session ends with it.
-  const { results: [changed, revoked] } = await caller.batch([
-    passwordUpdate(db, caller.id, user.password, hashPassword(body.new_password)),
-    revokeAllFamiliesOf(db, caller.id),
-  ]);
-  forgetFamilies(deps, revoked);
+  const { changed, ended } = await deps.caller.changePassword({ expected: user.password, next: hashPassword(body.new_password) }, Date.now());
+  publishEnded(deps, ended);
   // Another change won the race: our old password is stale.
-  if (changed.length === 0) throw new ValidationFailed(WRONG_OLD_PASSWORD);
+  if (!changed) throw new ValidationFailed(WRONG_OLD_PASSWORD);
 }

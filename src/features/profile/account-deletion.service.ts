@@ -1,15 +1,12 @@
 /** DELETE /api/auth/profile/: the caller deletes their account, proven by their password. */
 import { checkCurrentPassword } from "../../auth/current-password";
-import { deleteUserStatements } from "../../db/account-deletion";
+import { publishEnded } from "../../auth/revocations";
 import type { CallerDeps } from "../../lib/deps";
-import { deletePicture } from "../media/picture-store";
-import { forgetFamilies } from "../tokens/tokens.service";
+import { deletePicture } from "../../pictures/picture-store";
 
 export async function deleteOwnAccount(deps: CallerDeps, { password }: { password: string }): Promise<void> {
-  const { caller, db } = deps;
   await checkCurrentPassword(deps, password, { password: ["The password is incorrect."] });
-  const { results } = await caller.batch(deleteUserStatements(db, caller.id));
-  const [, , , , sessions, [deleted]] = results;
-  forgetFamilies(deps, sessions);
+  const { deleted, ended } = await deps.caller.deleteAccount(Date.now());
+  publishEnded(deps, ended);
   if (deleted?.profilePicture) await deletePicture(deps.bucket, deleted.profilePicture);
 }

@@ -5,12 +5,10 @@
  * addresses in pages too (keyset pages of their primary key). Memory holds one page at a time,
  * however many followers or addresses there are.
  */
-import type { FollowDirection } from "../../db/follows";
-import { followPageStatements } from "../../db/follows";
-import { knownAddressPage } from "../../db/known-addresses";
+import { sessionOf } from "../../http/representations/sessions";
+import { profileOf, publicUserOf } from "../../http/representations/users";
 import type { CallerDeps } from "../../lib/deps";
-import { listSessions } from "../sessions/sessions.service";
-import { profileOf, publicUserOf } from "../users/users.representations";
+import type { FollowDirection } from "../../store";
 
 const PAGE = 500;
 
@@ -21,7 +19,7 @@ export interface Export {
 
 /** Checks the caller and reads the profile; the rest is read as the stream is consumed. */
 export async function exportAccount(deps: CallerDeps, { origin }: { origin: string }): Promise<Export> {
-  const { caller, db } = deps;
+  const { caller } = deps;
   const user = await caller.check();
   const encoder = new TextEncoder();
   async function* parts(): AsyncGenerator<string> {
@@ -31,10 +29,10 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       let cursor: { id: number; forward: boolean } | undefined;
       let first = true;
       for (;;) {
-        const { results: [, rows] } = await caller.batch(followPageStatements(db, caller.id, caller.id, direction, cursor, PAGE - 1));
+        const { entries: rows } = await caller.follows.page(user.id, direction, cursor, PAGE - 1);
         const page = rows.slice(0, PAGE - 1);
         if (page.length > 0) {
-          yield (first ? "" : ",") + page.map((row) => JSON.stringify(publicUserOf(row.user, Boolean(row.isFollowing), origin))).join(",");
+          yield (first ? "" : ",") + page.map((row) => JSON.stringify(publicUserOf(row.user, row.isFollowing, origin))).join(",");
           first = false;
         }
         if (rows.length < PAGE) break;
@@ -42,11 +40,12 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       }
       yield "]";
     }
-    yield `,"sessions":${JSON.stringify(await listSessions(deps))}`;
+    const { sessions } = await caller.sessions.list(Date.now());
+    yield `,"sessions":${JSON.stringify(sessions.map((row) => sessionOf(row, caller.identity.sessionId)))}`;
     yield `,"known_addresses":[`;
     let after: string | undefined;
     for (;;) {
-      const { results: [rows] } = await caller.batch([knownAddressPage(db, caller.id, after, PAGE)]);
+      const { rows } = await caller.knownAddresses(after, PAGE);
       if (rows.length > 0) {
         yield (after === undefined ? "" : ",") + rows.map((row) => JSON.stringify({ address: row.address, last_seen: new Date(row.lastSeen).toISOString() })).join(",");
       }

@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { clientAddress } from "../../auth/throttling";
 import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
-import { profileOf } from "../users/users.representations";
+import { profileOf } from "../../http/representations/users";
 import { deleteOwnAccount } from "./account-deletion.service";
 import { exportAccount } from "./export.service";
 import type { accountDeleteRoute, accountExportRoute, profileGetRoute, profilePatchRoute } from "./profile.routes";

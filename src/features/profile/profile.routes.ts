@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
-import { MAX_PICTURE_BODY_BYTES } from "../media/picture-field";
-import { sessionSchema } from "../sessions/sessions.schemas";
-import { profileSchema, publicUserSchema } from "../users/users.schemas";
+import { MAX_PICTURE_BODY_BYTES } from "../../pictures/picture-field";
+import { sessionSchema } from "../../http/representations/sessions";
+import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
 const tags = ["profile"];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
 import { charField, emailField, usernameField } from "../../http/fields";
-import { pictureField } from "../media/picture-field";
+import { pictureField } from "../../pictures/picture-field";
 
 /** Django has no limit on bio; ours keeps one bio from filling a page of the users list. */
 export const BIO_MAX_LENGTH = 1000;

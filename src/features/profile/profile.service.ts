@@ -5,15 +5,12 @@
  * change is checked (its password, its mail limits) before the picture is stored and the row
  * written: see ./email-change.ts.
  */
-import type { BatchItem } from "drizzle-orm/batch";
-import type { UserRow } from "../../db/schema";
-import { type ProfileChanges, profileUpdate, takenFields, uniqueHolders } from "../../db/users";
-import { orTakenField } from "../../db/unique-violation";
 import { ValidationFailed } from "../../http/errors";
+import { takenErrors } from "../../http/taken-errors";
 import type { CallerDeps } from "../../lib/deps";
-import { deletePicture, storePicture } from "../media/picture-store";
-import { takenErrors } from "../users/taken-errors";
-import { admitEmailChange, emailChangeReservations, emailChangeWrites, releaseReservations } from "./email-change";
+import { deletePicture, storePicture } from "../../pictures/picture-store";
+import type { ProfileChanges, UserRow } from "../../store";
+import { admitEmailChange, emailChangeAsk, emailChangeWrites, releaseReservations } from "./email-change";
 import type { ProfileBody } from "./profile.schemas";
 
 /** The caller's row: the guard reads it, so a profile read is that one statement. */
@@ -33,30 +30,25 @@ function textChanges(body: ProfileBody): ProfileChanges {
 
 /** `address`: the client's (mail limits: an address known to the account is not held back by its recipient's limit). */
 export async function changeProfile(deps: CallerDeps, body: ProfileBody, { address }: { address: string }): Promise<UserRow> {
-  const { caller, db, bucket } = deps;
+  const { caller, bucket } = deps;
   const now = Date.now();
   const changes = textChanges(body);
-  const unique = { username: body.username, email: body.email };
-  const { caller: user, results: [holders, ...reserved] } = await caller.batch([
-    uniqueHolders(db, unique, caller.id),
-    ...emailChangeReservations(deps, body, now),
-  ] as unknown as [ReturnType<typeof uniqueHolders>]);
-  const taken = takenFields(holders, unique);
+  const { caller: user, taken, ...reserved } = await caller.profile.prepare({ username: body.username, email: body.email }, emailChangeAsk(deps, body), now);
   if (taken.size > 0) {
     releaseReservations(deps, reserved);
     throw new ValidationFailed(takenErrors(taken));
   }
   const change = await admitEmailChange(deps, user, body, reserved, now);
-  const writes = change ? emailChangeWrites(deps, user, change, changes, address, now) : undefined;
+  const writes = change ? emailChangeWrites(deps, user, change, changes, address) : undefined;
   if (!change && body.email !== undefined) keepAddress(deps, user, body.email, changes);
 
   const newKey = body.profile_picture ? await storePicture(bucket, body.profile_picture) : undefined;
   if (body.profile_picture !== undefined) changes.profilePicture = newKey ?? null;
   if (Object.keys(changes).length === 0) return user;
 
-  let result: Awaited<ReturnType<typeof updateRow>>;
+  let result: Awaited<ReturnType<typeof caller.profile.update>>;
   try {
-    result = await updateRow(caller, changes, writes?.statements ?? []);
+    result = await caller.profile.update(changes, writes?.effects ?? {}, now);
   } catch (error) {
     // Refused (the caller was deactivated meanwhile) or failed: the new object is not kept.
     if (newKey) await deletePicture(bucket, newKey);
@@ -68,11 +60,12 @@ export async function changeProfile(deps: CallerDeps, body: ProfileBody, { addre
     writes?.failed();
     throw new ValidationFailed(takenErrors([result.taken]));
   }
-  const previous = result.previousPicture;
+  // `caller` is the row just before the update, in its transaction.
+  const previous = result.caller.profilePicture;
   if (changes.profilePicture !== undefined && previous && previous !== changes.profilePicture) {
     await deletePicture(bucket, previous);
   }
-  writes?.done(result.user, result.alongside);
+  writes?.done({ before: result.caller, after: result.user, ended: result.ended, mailGoes: result.mailGoes });
   return result.user;
 }
 
@@ -83,20 +76,4 @@ export async function changeProfile(deps: CallerDeps, body: ProfileBody, { addre
 function keepAddress(deps: CallerDeps, user: UserRow, email: string, changes: ProfileChanges): void {
   if (deps.config.emailVerification === "none") changes.email = email;
   else if (user.pendingEmail !== null) changes.pendingEmail = null;
-}
-
-/**
- * Updates the caller's row, after `alongside` in the same batch; reports the picture key it held
- * just before (same transaction) and the results of `alongside`. A lost uniqueness race is returned.
- */
-function updateRow(caller: CallerDeps["caller"], changes: ProfileChanges, alongside: BatchItem<"sqlite">[]) {
-  return orTakenField(async () => {
-    // The guard reads the caller's row before the update, in the same transaction.
-    const { caller: before, results } = await caller.batch([...alongside, profileUpdate(caller.db, caller.id, changes)] as unknown as [
-      ReturnType<typeof profileUpdate>,
-    ]);
-    const all = results as unknown as unknown[];
-    const [row] = all.at(-1) as UserRow[];
-    return { user: row!, previousPicture: before.profilePicture, alongside: all.slice(0, -1) };
-  });
 }

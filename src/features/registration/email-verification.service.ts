@@ -4,34 +4,16 @@
  * Confirming a pending address (an email change) makes it the email, tells the old address, and
  * ends every other session of the user but the one that asked for the change (named by the key).
  */
-import { type MailAsk, addressMailRules, mailSlotStatements, mailSlotsOf, recipientMailRule, userMailRules } from "../../auth/mail-limits";
-import { type KeySubject, checkVerificationKey, makeVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
+import { addressMailRules, mailSlotsOf, recipientMailRule, userMailRules } from "../../auth/mail-limits";
+import { publishEnded } from "../../auth/revocations";
+import { checkVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
 import { signingSecret } from "../../config";
-import { reserveMailSlots } from "../../db/mail-throttle";
-import { revokeOtherFamiliesOf } from "../../db/token-families";
-import { orTakenField } from "../../db/unique-violation";
-import { activeUserById, confirmPendingEmail, markEmailVerified, pendingFor, stillPending, unverifiedHolderOf, unverifiedUserByEmail } from "../../db/users";
 import { NotFound, ValidationFailed } from "../../http/errors";
-import { takenErrors } from "../users/taken-errors";
+import { takenErrors } from "../../http/taken-errors";
 import type { Deps } from "../../lib/deps";
-import { emailChangeNotice, verificationMessage } from "../../mail/messages";
-import { forgetFamilies } from "../tokens/tokens.service";
-
-/**
- * Mails a verification key for `subject.email` (with the session that asked, for an email
- * change), after the response; nothing with EMAIL_VERIFICATION=none. Callers have counted it.
- */
-export function sendVerification(deps: Deps, subject: KeySubject & { username: string }): void {
-  const { config } = deps;
-  if (config.emailVerification === "none" || !subject.email) return;
-  deps.defer(
-    (async () => {
-      const key = await makeVerificationKey(subject, signingSecret(config));
-      const url = `${config.publicUrl}/account/verify-email/${key}/`;
-      deps.mail.send(verificationMessage(subject.email, subject.username, url, Math.round(config.emailVerificationTimeoutSeconds / 3600)));
-    })(),
-  );
-}
+import { emailChangeNotice } from "../../mail/messages";
+import { sendVerification } from "../../mail/verification-mail";
+import type { MailAsk } from "../../store";
 
 /**
  * registration/verify-email: a live key for the user's current address verifies it; one for their
@@ -40,19 +22,22 @@ export function sendVerification(deps: Deps, subject: KeySubject & { username: s
  * address known to the account).
  */
 export async function verifyEmail(deps: Deps, { key, address }: { key: string; address: string }): Promise<void> {
-  const { db, config } = deps;
+  const { store, config } = deps;
   const named = verificationKeyUser(key);
-  const [user] = named ? await activeUserById(db, named.id) : [];
+  const user = named ? await store.accounts.activeUser(named.id) : undefined;
   if (!user) throw new NotFound();
   const secret = signingSecret(config);
   const timeout = config.emailVerificationTimeoutSeconds;
   if (await checkVerificationKey(key, user, secret, timeout)) {
-    if ((await markEmailVerified(db, user.id, user.email)).length === 0) throw new NotFound();
+    if (!(await store.accounts.markEmailVerified(user.id, user.email))) throw new NotFound();
     return;
   }
+  // A pending address is confirmed only by the key mailed for it, which names the session that
+  // asked: a key without one (a plain verification key) confirms no email change.
   const pending = user.pendingEmail;
-  if (!pending || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
-  await confirmChange(deps, { ...user, pending }, named!.session, address);
+  const session = named!.session;
+  if (!pending || session === undefined || !(await checkVerificationKey(key, { id: user.id, email: pending }, secret, timeout))) throw new NotFound();
+  await confirmChange(deps, { ...user, pending }, session, address);
 }
 
 /**
@@ -61,28 +46,20 @@ export async function verifyEmail(deps: Deps, { key, address }: { key: string; a
  * notice is counted (charged to the user who asked for the change: it reports something done, so
  * nothing refuses it, but its recipient's limit may withhold it), and the address becomes the email.
  */
-async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string | undefined, address: string) {
-  const { db, config } = deps;
-  const now = Date.now();
-  const still = pendingFor(user.id, user.pending);
-  const revoke = revokeOtherFamiliesOf(db, user.id, keep, stillPending(db, user.id, user.pending));
-  const notice: MailAsk = {
-    requester: userMailRules(config, user.id),
-    requesterUnchecked: true,
-    recipient: { rule: recipientMailRule(config, user.email), account: still, from: address },
-  };
-  const result = await orTakenField(async () => {
-    if (!user.email) {
-      const [revoked, confirmed] = await db.batch([revoke, confirmPendingEmail(db, user.id, user.pending)]);
-      return { revoked, confirmed, send: false };
-    }
-    const [revoked, slots, confirmed] = await db.batch([revoke, reserveMailSlots(db, notice, now), confirmPendingEmail(db, user.id, user.pending)]);
-    return { revoked, confirmed, send: slots.some((slot) => slot.key === notice.recipient!.rule.key) };
-  });
+async function confirmChange(deps: Deps, user: { id: number; username: string; email: string; pending: string }, keep: string, address: string) {
+  const { store, config } = deps;
+  const notice: MailAsk | undefined = user.email
+    ? {
+        requester: userMailRules(config, user.id),
+        requesterUnchecked: true,
+        recipient: { rule: recipientMailRule(config, user.email), account: { id: user.id, holding: user.email, pending: user.pending }, from: address },
+      }
+    : undefined;
+  const result = await store.accounts.confirmPendingEmail({ id: user.id, pending: user.pending, keepSession: keep, notice }, Date.now());
   if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
-  if (result.confirmed.length === 0) throw new NotFound();
-  forgetFamilies(deps, result.revoked);
-  if (result.send) deps.mail.send(emailChangeNotice(user.email, user.username, user.pending));
+  if (!result.confirmed) throw new NotFound();
+  publishEnded(deps, result.ended);
+  if (result.noticeGoes) deps.mail.send(emailChangeNotice(user.email, user.username, user.pending));
 }
 
 /**
@@ -92,13 +69,13 @@ async function confirmChange(deps: Deps, user: { id: number; username: string; e
  * it proved its password from).
  */
 export async function resendVerification(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
-  const { db, config } = deps;
+  const { store, config } = deps;
   const now = Date.now();
   const ask: MailAsk = {
     requester: addressMailRules(config, address),
     // With `none` nothing is mailed, so nothing is counted against the recipient.
-    recipient: config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: unverifiedHolderOf(email), from: address },
+    recipient: config.emailVerification === "none" ? undefined : { rule: recipientMailRule(config, email), account: { holderOf: email, unverified: true }, from: address, verification: true },
   };
-  const [reserved, counts, [user]] = await db.batch([...mailSlotStatements(db, ask, now), unverifiedUserByEmail(db, email)]);
-  if (mailSlotsOf(ask, [reserved, counts], now).send && user) sendVerification(deps, user);
+  const { mail, user } = await store.accounts.resendRequest(ask, email, now);
+  if (mailSlotsOf(ask, mail, now).send && user) sendVerification(deps, user);
 }

@@ -7,22 +7,19 @@ import { hashPassword } from "../../auth/passwords/hashers";
 import { registerRules, throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { recipientMailRule } from "../../auth/mail-limits";
-import { registrationAddress } from "../../db/known-addresses";
-import { countMail } from "../../db/mail-throttle";
-import { checkRegistration, insertUser } from "../../db/users";
 import { type FieldErrors, ValidationFailed } from "../../http/errors";
 import type { Deps } from "../../lib/deps";
-import { takenErrors } from "../users/taken-errors";
-import { sendVerification } from "./email-verification.service";
+import { takenErrors } from "../../http/taken-errors";
+import { sendVerification } from "../../mail/verification-mail";
 import type { RegisterBody } from "./registration.schemas";
 
 /** Registers a user; registrations per address are throttled before anything is hashed. */
 export async function register(deps: Deps, { user: input, address }: { user: RegisterBody; address: string }): Promise<void> {
-  const { db, config } = deps;
+  const { store, config } = deps;
   const now = Date.now();
   const throttle = registerRules(config, address);
-  const { throttled, counts, taken } = await checkRegistration(db, input, throttle, now);
-  if (throttled) throw throttledFor(throttle, counts, now);
+  const { reservation, taken } = await store.accounts.checkRegistration(input, throttle, now);
+  if (reservation.slots.length === 0) throw throttledFor(throttle, reservation.counts, now);
   if (taken.size > 0) throw new ValidationFailed(takenErrors(taken));
 
   const errors: FieldErrors = {};
@@ -36,10 +33,10 @@ export async function register(deps: Deps, { user: input, address }: { user: Reg
   // limit covers the mail for the requester, and a known address is never held back by the
   // recipient's: it always goes.
   const mails = config.emailVerification !== "none";
-  const result = await insertUser(
-    db,
+  const result = await store.accounts.register(
     { username: input.username, email: input.email, password: hashPassword(input.password), dateJoined: new Date(now) },
-    [registrationAddress(db, input.username, address, now), ...(mails ? [countMail(db, recipientMailRule(config, input.email), now)] : [])],
+    { address, mail: mails ? recipientMailRule(config, input.email) : undefined },
+    now,
   );
   if ("taken" in result) throw new ValidationFailed(takenErrors([result.taken]));
   sendVerification(deps, { id: result.id, username: input.username, email: input.email });

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, withBearer } from "../../http/openapi";
-import { sessionIdParams, sessionListSchema } from "./sessions.schemas";
+import { sessionIdParams, sessionListSchema } from "../../http/representations/sessions";
 
 const tags = ["auth"];
 

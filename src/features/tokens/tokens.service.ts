@@ -1,26 +1,16 @@
 /**
  * A login session's life: login starts it (a family of refresh tokens), refresh rotates it
- * (single use, enforced by D1), and logout ends it. Presenting an already used refresh token
+ * (single use, enforced by the database), and logout ends it. Presenting an already used refresh token
  * anywhere revokes its family.
  */
 import { type RefreshClient, refreshClientId } from "../../auth/refresh-client";
 import { loginRules, throttledFor } from "../../auth/throttling";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
 import { type TokenClaims, TokenRejected, issueClaims, issueToken, newClaims, newTokenId, verifyToken } from "../../auth/tokens";
-import {
-  type RevokedFamily,
-  discardFamily,
-  finishLogin,
-  revokeAllFamiliesOf,
-  revokeFamily,
-  rotateFamily,
-  sessionStanding,
-  startFamilyForLogin,
-} from "../../db/token-families";
-import { rememberAddress, reserveSlots, windowCounts } from "../../db/throttle";
-import { userForLogin } from "../../db/users";
+import { publishEnded } from "../../auth/revocations";
 import { InvalidToken, LoginFailed, NoActiveAccount, ValidationFailed } from "../../http/errors";
 import type { CallerDeps, Deps } from "../../lib/deps";
+import type { EndedSession } from "../../store";
 import type { LoginBody } from "./tokens.schemas";
 
 export interface TokenPair {
@@ -36,7 +26,7 @@ export interface TokenPair {
  * discarded family of a failed attempt) runs after the response.
  */
 export async function login(
-  { db, config, defer }: Deps,
+  { store, config, defer }: Deps,
   input: { credentials: LoginBody; address: string; userAgent: string | null },
 ): Promise<TokenPair> {
   const { credentials, address } = input;
@@ -46,14 +36,9 @@ export async function login(
   const family = newTokenId();
   // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
   const refreshClaims = newClaims(config, "refresh", 0, { fam: family });
-  const familyRow = { id: family, username, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims), userAgent: input.userAgent };
-  const [reserved, counts, [user], started] = await db.batch([
-    reserveSlots(db, rules, now),
-    windowCounts(db, rules, now),
-    userForLogin(db, username),
-    startFamilyForLogin(db, familyRow, { key: rules[0]!.key, at: now }),
-  ]);
-  if (reserved.length === 0) throw throttledFor(rules, counts, now);
+  const session = { id: family, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims), userAgent: input.userAgent };
+  const { reservation, account: user, started } = await store.logins.begin({ rules, username, session }, now);
+  if (reservation.slots.length === 0) throw throttledFor(rules, reservation.counts, now);
   if (!user) {
     burnOneHash(credentials.password);
     throw new LoginFailed();
@@ -61,21 +46,21 @@ export async function login(
   // Inactive users' passwords are checked too (as Django's ModelBackend does), for equal timing.
   const check = await verifyPassword(credentials.password, user.password);
   if (!check.valid || !user.isActive) {
-    if (started.meta.changes > 0) defer(discardFamily(db, family));
+    if (started) defer(store.logins.discard(family));
     throw new LoginFailed();
   }
   // EMAIL_VERIFICATION=mandatory: the right password is not enough until the address is confirmed (dj-rest-auth's answer).
   if (config.emailVerification === "mandatory" && !user.emailVerified) {
-    defer(discardFamily(db, family));
+    defer(store.logins.discard(family));
     // The password was proven from this address: it is known to the account from now on, so no
     // stranger spending the address's mail quota can stop the verification mail asked for from here.
-    defer(rememberAddress(db, user.id, address, now).run());
+    defer(store.logins.rememberAddress(user.id, address, now));
     throw new ValidationFailed({ non_field_errors: ["E-mail is not verified."] });
   }
   const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
   const access = await issueToken(config, "access", user.id, { sid: family });
   const upgradedHash = check.needsRehash ? hashPassword(credentials.password) : undefined;
-  defer(finishLogin(db, user.id, { upgradedHash, releaseSlots: reserved.map((slot) => slot.id), address }));
+  defer(store.logins.finish(user.id, { upgradedHash, releaseSlots: reservation.slots, address }, now));
   return { refresh: refresh.token, access: access.token };
 }
 
@@ -98,8 +83,8 @@ async function bodyToken(deps: Deps, token: string, expected?: "refresh"): Promi
   return claims;
 }
 
-function blacklisted(deps: Deps, family?: RevokedFamily): never {
-  if (family) forgetFamilies(deps, [family]);
+function blacklisted(deps: Deps, session?: EndedSession): never {
+  if (session) publishEnded(deps, [session]);
   throw new InvalidToken("Token is blacklisted");
 }
 
@@ -117,13 +102,13 @@ export async function refresh(deps: Deps, input: { token: string; client: Refres
   const client = await refreshClientId(deps.config, input.client);
   const graceMs = deps.config.refreshReuseGraceSeconds * 1000;
   const rotation = { oldJti: claims.jti, newJti: next.claims.jti, newExpiresAt: expiry(next.claims), client };
-  const outcome = await rotateFamily(deps.db, { id: family, userId: claims.user_id }, rotation, graceMs);
+  const outcome = await deps.store.sessions.rotate({ id: family, userId: claims.user_id }, rotation, graceMs, Date.now());
   switch (outcome.kind) {
     case "rotated":
       return { access: access.token, refresh: next.token };
     case "reused":
     case "revoked":
-      return blacklisted(deps, outcome.family);
+      return blacklisted(deps, outcome.session);
     case "within_grace":
       return blacklisted(deps);
     case "no_active_user":
@@ -141,9 +126,10 @@ export async function refresh(deps: Deps, input: { token: string; client: Refres
 export async function verify(deps: Deps, input: { token: string; client: RefreshClient }): Promise<void> {
   const claims = await bodyToken(deps, input.token);
   const refresh = claims.token_type === "refresh" ? { jti: claims.jti, client: await refreshClientId(deps.config, input.client) } : undefined;
-  const { state, userActive, revoked } = await sessionStanding(deps.db, claims.fam ?? claims.sid!, claims.user_id, refresh, deps.config.refreshReuseGraceSeconds * 1000);
+  const session = { id: claims.fam ?? claims.sid!, userId: claims.user_id };
+  const { state, userActive, ended } = await deps.store.sessions.standing(session, refresh, deps.config.refreshReuseGraceSeconds * 1000, Date.now());
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
-  if (state === "not_current") blacklisted(deps, revoked);
+  if (state === "not_current") blacklisted(deps, ended);
   if (state === "revoked") blacklisted(deps);
   if (!userActive) throw new NoActiveAccount();
 }
@@ -151,21 +137,16 @@ export async function verify(deps: Deps, input: { token: string; client: Refresh
 /** logout: revokes the token's family. A token already used or revoked is blacklisted. */
 export async function logout(deps: Deps, input: { token: string }): Promise<void> {
   const claims = await bodyToken(deps, input.token, "refresh");
-  const { state, family } = await revokeFamily(deps.db, claims.fam!, claims.user_id, claims.jti);
+  const { state, ended } = await deps.store.sessions.end({ id: claims.fam!, userId: claims.user_id }, claims.jti, Date.now());
   // Unknown: its login expired and was cleaned up (or was never ours).
   if (state === "unknown") throw new InvalidToken("Token is invalid or expired");
   // A token no longer current is reuse: its family is revoked all the same, and it is refused.
-  if (state !== "current") blacklisted(deps, family);
-  forgetFamilies(deps, family ? [family] : []);
+  if (state !== "current") blacklisted(deps, ended);
+  publishEnded(deps, ended ? [ended] : []);
 }
 
 /** logout/all: ends every session of the caller, including ones started this very second. */
 export async function logoutEverywhere(deps: CallerDeps): Promise<void> {
-  const { results: [revoked] } = await deps.caller.batch([revokeAllFamiliesOf(deps.db, deps.caller.id)]);
-  forgetFamilies(deps, revoked);
-}
-
-/** Publishes revoked families to KV, after the response. */
-export function forgetFamilies(deps: Deps, families: RevokedFamily[]): void {
-  for (const family of families) deps.defer(deps.revocations.add(family.id, family.expiresAt));
+  const { ended } = await deps.caller.sessions.endAll(Date.now());
+  publishEnded(deps, ended);
 }

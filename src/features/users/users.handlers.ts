@@ -1,9 +1,9 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { FollowDirection } from "../../db/follows";
+import type { FollowDirection } from "../../store";
 import type { AppEnv } from "../../env";
 import { cursorPage, numberedPage } from "../../http/pagination";
 import { callerDepsOf } from "../../lib/deps";
-import { adminUserOf, publicUserOf } from "./users.representations";
+import { adminUserOf, publicUserOf } from "../../http/representations/users";
 import { changeUser, deleteUser } from "./users.admin";
 import type { followersRoute, userChangeRoute, userDeleteRoute, userRoute, usersListRoute } from "./users.routes";
 import { listFollows, listUsers, seeUser } from "./users.service";

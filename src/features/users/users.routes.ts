@@ -1,15 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
-import {
-  adminUserChangeBody,
-  adminUserPageSchema,
-  adminUserSchema,
-  followListQuery,
-  publicUserPageSchema,
-  publicUserSchema,
-  userIdParams,
-  usersListQuery,
-} from "./users.schemas";
+import { adminUserPageSchema, adminUserSchema, publicUserPageSchema, publicUserSchema, userIdParams } from "../../http/representations/user-schemas";
+import { adminUserChangeBody, followListQuery, usersListQuery } from "./users.schemas";
 
 export const usersListRoute = createRoute({
   method: "get", path: "/", tags: ["users"], summary: "All users (staff only), page-number paginated",

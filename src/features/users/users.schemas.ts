@@ -1,66 +1,6 @@
-/** The JSON shapes of a user; the representations and the OpenAPI document both come from these. */
+/** The users routes' query and body schemas (the user shapes themselves: src/http/representations/user-schemas.ts). */
 import { z } from "zod";
 import { cursorQuery, pageQuery, pageSizeQuery } from "../../http/pagination";
-
-const dateTime = z.string().meta({ format: "date-time" });
-const pictureUrl = z.string().nullable().meta({ format: "uri", description: "Absolute URL of the picture under /media/, or null." });
-
-export const profileSchema = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    email: z.string(),
-    first_name: z.string(),
-    last_name: z.string(),
-    bio: z.string().nullable(),
-    profile_picture: pictureUrl,
-    followers_count: z.number().int(),
-    following_count: z.number().int(),
-    date_joined: dateTime,
-    email_verified: z.boolean().meta({ description: "Whether the address was confirmed (createsuperuser and imported users count as confirmed)." }),
-    pending_email: z.string().nullable().meta({ description: "With email verification on, a new address waiting for its confirmation." }),
-  })
-  .meta({ id: "Profile" });
-
-export const publicUserSchema = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    bio: z.string().nullable(),
-    profile_picture: pictureUrl,
-    followers_count: z.number().int(),
-    following_count: z.number().int(),
-    is_following: z.boolean().meta({ description: "Whether the caller follows this user." }),
-  })
-  .meta({ id: "PublicUser" });
-
-export const adminUserSchema = profileSchema
-  .extend({ is_staff: z.boolean(), is_superuser: z.boolean(), is_active: z.boolean(), last_login: dateTime.nullable() })
-  .meta({ id: "AdminUser" });
-
-const link = z.string().nullable().meta({ format: "uri" });
-
-export const adminUserPageSchema = z
-  .object({ count: z.number().int(), next: link, previous: link, results: z.array(adminUserSchema) })
-  .meta({ id: "AdminUserPage" });
-
-export const publicUserPageSchema = z
-  .object({ next: link, previous: link, results: z.array(publicUserSchema) })
-  .meta({ id: "PublicUserPage" });
-
-export type Profile = z.infer<typeof profileSchema>;
-export type PublicUser = z.infer<typeof publicUserSchema>;
-export type AdminUser = z.infer<typeof adminUserSchema>;
-
-/** A user id in a path: Django's `<int:pk>`; anything else, or beyond SQLite's integers, names nobody (404). */
-export const userIdParams = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9]{1,16}$/)
-    .transform(Number)
-    .refine((id) => Number.isSafeInteger(id) && id >= 1)
-    .meta({ type: "integer", minimum: 1, description: "A user id." }),
-});
 
 const MESSAGES_MAX_254 = "Ensure this field has no more than 254 characters.";
 

@@ -8,19 +8,8 @@ import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
 import { releaseSlots, rememberAddress } from "./throttle";
 import { sameUsername } from "./user-match";
+import type { EndedSession, NewSession, RotateOutcome, SessionState } from "../rows";
 
-export interface NewFamily {
-  id: string;
-  userId: number;
-  jti: string;
-  expiresAt: Date;
-}
-
-/** A family that was revoked, with the moment its last token expires (for the KV entry's TTL). */
-export interface RevokedFamily {
-  id: string;
-  expiresAt: Date;
-}
 
 /**
  * The statement that starts a login's family, batched with the credential lookup before the
@@ -30,7 +19,7 @@ export interface RevokedFamily {
  */
 export function startFamilyForLogin(
   db: Database,
-  family: Omit<NewFamily, "userId"> & { username: string; userAgent: string | null },
+  family: NewSession & { username: string },
   reservation: { key: string; at: number },
 ) {
   const reserved = db
@@ -58,8 +47,7 @@ export function startFamilyForLogin(
 }
 
 /** After a successful login: last_login, an upgraded hash, the throttle slots given back, the address known. */
-export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[]; address: string }) {
-  const now = Date.now();
+export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[]; address: string }, now: number) {
   await db.batch([
     releaseSlots(db, extra.releaseSlots),
     rememberAddress(db, userId, extra.address, now),
@@ -74,16 +62,6 @@ export async function finishLogin(db: Database, userId: number, extra: { upgrade
 export async function discardFamily(db: Database, familyId: string) {
   await db.delete(tokenFamilies).where(eq(tokenFamilies.id, familyId));
 }
-
-export type RotateOutcome =
-  | { kind: "rotated"; userId: number }
-  | { kind: "no_active_user" }
-  | { kind: "unknown" }
-  | { kind: "revoked"; family: RevokedFamily }
-  /** The token was already used: the family has just been revoked as stolen. */
-  | { kind: "reused"; family: RevokedFamily }
-  /** The token was replaced less than the reuse grace ago (two tabs refreshing at once): refused, the family left live. */
-  | { kind: "within_grace" };
 
 /**
  * SQL: `jti` is not the token this family's current one replaced less than `graceMs` ago by this
@@ -104,8 +82,9 @@ export async function rotateFamily(
   family: { id: string; userId: number },
   rotation: { oldJti: string; newJti: string; newExpiresAt: Date; client: string },
   graceMs: number,
+  at: number,
 ): Promise<RotateOutcome> {
-  const now = new Date();
+  const now = new Date(at);
   const { id: familyId, userId } = family;
   const { oldJti, newJti, newExpiresAt, client } = rotation;
   const live = and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
@@ -126,15 +105,13 @@ export async function rotateFamily(
       .from(tokenFamilies)
       .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId))),
   ]);
-  if (rotated.length > 0) return { kind: "rotated", userId };
-  if (reuse[0]) return { kind: "reused", family: reuse[0] };
+  if (rotated.length > 0) return { kind: "rotated" };
+  if (reuse[0]) return { kind: "reused", session: reuse[0] };
   if (!user?.isActive) return { kind: "no_active_user" };
   if (!row) return { kind: "unknown" };
   if (row.revokedAt === null && row.expiresAt > now) return { kind: "within_grace" };
-  return { kind: "revoked", family: { id: row.id, expiresAt: row.expiresAt } };
+  return { kind: "revoked", session: { id: row.id, expiresAt: row.expiresAt } };
 }
-
-export type FamilyState = "current" | "not_current" | "revoked" | "unknown";
 
 /** A family's row, for where a token stands in it. */
 const familyRow = (db: Database, familyId: string, userId: number) =>
@@ -144,7 +121,7 @@ const familyRow = (db: Database, familyId: string, userId: number) =>
     .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId)));
 
 /** Where refresh token `jti` stands in its family, as it was before this request. */
-function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefined, jti: string): FamilyState {
+function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefined, jti: string): SessionState {
   if (!family) return "unknown";
   if (family.revokedAt) return "revoked";
   return family.currentJti === jti ? "current" : "not_current";
@@ -156,37 +133,40 @@ function stateOf(family: { currentJti: string; revokedAt: Date | null } | undefi
  * client replaced it within the reuse grace), the revocation of the session in the same batch.
  * An access token (no `refresh`) stands "current" while its session is live.
  */
-export async function sessionStanding(db: Database, sessionId: string, userId: number, refresh: { jti: string; client: string } | undefined, graceMs: number) {
+export async function sessionStanding(db: Database, session: { id: string; userId: number }, refresh: { jti: string; client: string } | undefined, graceMs: number, at: number) {
+  const { id: sessionId, userId } = session;
+  const now = new Date(at);
   const live = and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt));
-  const reuse = refresh === undefined ? sql`0` : and(ne(tokenFamilies.currentJti, refresh.jti), outsideGrace(refresh.jti, new Date(), graceMs, refresh.client));
+  const reuse = refresh === undefined ? sql`0` : and(ne(tokenFamilies.currentJti, refresh.jti), outsideGrace(refresh.jti, now, graceMs, refresh.client));
   const [[family], [user], revoked] = await db.batch([
     familyRow(db, sessionId, userId),
     db.select({ isActive: users.isActive }).from(users).where(eq(users.id, userId)),
     db
       .update(tokenFamilies)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: now })
       .where(and(live, reuse))
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
   ]);
   let state = stateOf(family, refresh?.jti ?? family?.currentJti ?? "");
-  if (state === "current" && family!.expiresAt.getTime() <= Date.now()) state = "unknown";
-  return { state, userActive: user?.isActive === true, revoked: revoked[0] as RevokedFamily | undefined };
+  if (state === "current" && family!.expiresAt.getTime() <= at) state = "unknown";
+  return { state, userActive: user?.isActive === true, ended: revoked[0] as EndedSession | undefined };
 }
 
 /**
  * Revokes one family (logout, or a reuse found outside a refresh), in one round trip: reports
  * where `jti` stood just before, and the family if this call revoked it.
  */
-export async function revokeFamily(db: Database, familyId: string, userId: number, jti: string) {
+export async function revokeFamily(db: Database, session: { id: string; userId: number }, jti: string, at: number) {
+  const { id: familyId, userId } = session;
   const [[before], [revoked]] = await db.batch([
     familyRow(db, familyId, userId),
     db
       .update(tokenFamilies)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: new Date(at) })
       .where(and(eq(tokenFamilies.id, familyId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt)))
       .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt }),
   ]);
-  return { state: stateOf(before, jti), family: revoked as RevokedFamily | undefined };
+  return { state: stateOf(before, jti), ended: revoked as EndedSession | undefined };
 }
 
 /** The statement that revokes every live family of a user (logout-all, password change). */
@@ -204,30 +184,30 @@ export function revokeOtherFamiliesOf(db: Database, userId: number, keep: string
 }
 
 /** Deletes families whose last token has expired, `limit` rows at a time (an index range on expires_at). */
-export async function deleteExpiredFamilies(db: Database, limit = 500): Promise<number> {
+export async function deleteExpiredFamilies(db: Database, limit: number, now: number): Promise<number> {
   const expired = db
     .select({ id: tokenFamilies.id })
     .from(tokenFamilies)
-    .where(lt(tokenFamilies.expiresAt, new Date()))
+    .where(lt(tokenFamilies.expiresAt, new Date(now)))
     .limit(limit);
   const deleted = await db.delete(tokenFamilies).where(inArray(tokenFamilies.id, expired)).returning({ id: tokenFamilies.id });
   return deleted.length;
 }
 
 /** The live sessions of `userId`, newest first (a statement for the caller's batch). */
-export function liveSessionsOf(db: Database, userId: number) {
+export function liveSessionsOf(db: Database, userId: number, now: number) {
   return db
     .select({ id: tokenFamilies.id, createdAt: tokenFamilies.createdAt, lastUsedAt: tokenFamilies.lastUsedAt, userAgent: tokenFamilies.userAgent })
     .from(tokenFamilies)
-    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .where(and(eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date(now))))
     .orderBy(desc(tokenFamilies.createdAt), desc(tokenFamilies.id));
 }
 
 /** Ends session `sessionId` if it is a live session of `userId`; returns it when it did. */
-export function endSession(db: Database, userId: number, sessionId: string) {
+export function endSession(db: Database, userId: number, sessionId: string, now: number) {
   return db
     .update(tokenFamilies)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date())))
+    .set({ revokedAt: new Date(now) })
+    .where(and(eq(tokenFamilies.id, sessionId), eq(tokenFamilies.userId, userId), isNull(tokenFamilies.revokedAt), gt(tokenFamilies.expiresAt, new Date(now))))
     .returning({ id: tokenFamilies.id, expiresAt: tokenFamilies.expiresAt });
 }

@@ -3,29 +3,15 @@
  * it and against its recipient, so concurrent requests cannot slip past either limit. The two
  * limits differ: the requester's refuses the request (nothing is counted then); the recipient's
  * only withholds the mail, and not even that for a request from an address known to the account
- * the mail is for.
+ * the mail is for, when that account has verified the address (or the mail is what verifies it).
  */
 import { type SQL, and, eq, exists, gt, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { knownAddresses, throttleEvents, users } from "./schema";
-import { KNOWN_ADDRESS_MS, type ThrottleRule } from "./throttle";
+import { KNOWN_ADDRESS_MS, type MailAccount, type MailAsk, type MailRecipient, type ThrottleRule } from "../throttle";
+import { windowCounts } from "./throttle";
+import { accountCondition } from "./users";
 
-export interface MailRecipient {
-  /** `email-to:<address>` and THROTTLE_EMAIL. */
-  rule: ThrottleRule;
-  /** The account the mail is for, as a condition on `users`: without a matching row nothing is sent, or counted. */
-  account?: SQL;
-  /** The requesting client's address: known to that account, it is not held back by the recipient's limit. */
-  from?: string;
-}
-
-export interface MailAsk {
-  /** Whoever asked (an address, a signed-in user): over any of these limits the request is refused. */
-  requester: ThrottleRule[];
-  /** Counts the requester without holding it back (a notice of something that has already happened): then only when the mail goes. */
-  requesterUnchecked?: boolean;
-  recipient?: MailRecipient;
-}
 
 /** Row kinds of the VALUES list the statement inserts from. */
 const REQUESTER = "requester";
@@ -35,8 +21,9 @@ const under = (rule: ThrottleRule, now: number) =>
   sql`(select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit}`;
 
 /** SQL: the recipient's mail goes (its account exists, and it is under its limit or the requester's address is known to the account). */
-function recipientGoes(db: Database, { rule, account, from }: MailRecipient, now: number): SQL {
-  if (!account) return under(rule, now);
+function recipientGoes(db: Database, { rule, account: named, from, verification }: MailRecipient, now: number): SQL {
+  if (!named) return under(rule, now);
+  const account = accountCondition(named);
   const accountExists = exists(db.select({ one: sql`1` }).from(users).where(account));
   if (from === undefined) return and(accountExists, under(rule, now))!;
   const known = exists(
@@ -44,7 +31,15 @@ function recipientGoes(db: Database, { rule, account, from }: MailRecipient, now
       .select({ one: sql`1` })
       .from(knownAddresses)
       .innerJoin(users, eq(users.id, knownAddresses.userId))
-      .where(and(account, eq(knownAddresses.address, from), gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS))),
+      .where(
+        and(
+          account,
+          // Only to an address the account has verified, unless this mail is what verifies it.
+          verification ? undefined : eq(users.emailVerified, true),
+          eq(knownAddresses.address, from),
+          gt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS),
+        ),
+      ),
   );
   return sql`(${accountExists} and (${under(rule, now)} or ${known}))`;
 }
@@ -78,4 +73,9 @@ export function reserveMailSlots(db: Database, ask: MailAsk, now: number) {
 /** Counts one mail to a recipient that nothing may withhold (a registration's own verification mail). */
 export function countMail(db: Database, recipient: ThrottleRule, now: number) {
   return db.insert(throttleEvents).values({ key: recipient.key, at: now });
+}
+
+/** The statements that reserve `ask`'s slots, for a batch: the reservation, and the requester's counts (for a 429). */
+export function mailSlotStatements(db: Database, ask: MailAsk, now: number) {
+  return [reserveMailSlots(db, ask, now), windowCounts(db, ask.requester, now)] as const;
 }

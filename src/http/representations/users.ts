@@ -1,6 +1,6 @@
-/** Builds the three JSON shapes of a user (users.schemas.ts) from a row; never the password hash. */
-import type { UserRow } from "../../db/schema";
-import type { AdminUser, Profile, PublicUser } from "./users.schemas";
+/** Builds the three JSON shapes of a user (user-schemas.ts) from a row; never the password hash. */
+import type { UserRow } from "../../store";
+import type { AdminUser, Profile, PublicUser } from "./user-schemas";
 
 /** The absolute URL of a picture's `/media/...` object on the request's origin. */
 export function mediaUrl(origin: string, key: string | null): string | null {

@@ -4,9 +4,11 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
-import { type ThrottleRule, reserveSlots, windowCounts } from "./throttle";
-import { type NewUserRow, type UserRow, users } from "./schema";
-import { type UniqueField, orTakenField } from "./unique-violation";
+import type { MailAccount, ThrottleRule } from "../throttle";
+import { reserveSlots, windowCounts } from "./throttle";
+import type { ProfileChanges, UniqueField } from "../rows";
+import { type NewUserRow, users } from "./schema";
+import { orTakenField } from "./unique-violation";
 import { sameEmail, sameUsername } from "./user-match";
 
 /** Other users holding the wanted username or email (case-insensitively). */
@@ -67,7 +69,6 @@ export function userForLogin(db: Database, username: string) {
     .where(sameUsername(username));
 }
 
-export type ProfileChanges = Partial<Pick<UserRow, "username" | "email" | "firstName" | "lastName" | "bio" | "profilePicture" | "pendingEmail">>;
 
 /** Applies profile changes to user `id`, returning the new row. */
 export const profileUpdate = (db: Database, id: number, changes: ProfileChanges) =>
@@ -126,11 +127,18 @@ export const activeHolderOf = (email: string) => and(sameEmail(email), eq(users.
 /** SQL: the unverified active user holding `email`: whom a new verification mail goes to. */
 export const unverifiedHolderOf = (email: string) => and(activeHolderOf(email), eq(users.emailVerified, false))!;
 
-/** SQL: user `id` (the account a mail about them is for). */
-export const userWithId = (id: number) => eq(users.id, id);
+/** SQL on `users`: the account a mail is for. */
+export function accountCondition(account: MailAccount): SQL {
+  if ("holderOf" in account) return account.unverified ? unverifiedHolderOf(account.holderOf) : activeHolderOf(account.holderOf);
+  const { id, holding, pending } = account;
+  return and(eq(users.id, id), holding === undefined ? undefined : sameEmail(holding), pending === undefined ? undefined : pendingIs(pending))!;
+}
 
 /** SQL: user `id`, while `pending` is still their pending address (an email change not yet confirmed). */
-export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), sql`lower(${users.pendingEmail}) = lower(${pending})`)!;
+export const pendingFor = (id: number, pending: string) => and(eq(users.id, id), pendingIs(pending))!;
+
+/** SQL: the pending address is `pending` (case-insensitively). */
+const pendingIs = (pending: string) => sql`lower(${users.pendingEmail}) = lower(${pending})`;
 
 /** SQL for statements of other tables: `pending` is still user `id`'s pending address. */
 export const stillPending = (db: Database, id: number, pending: string) => exists(db.select({ one: sql`1` }).from(users).where(pendingFor(id, pending)));

@@ -1,6 +1,6 @@
 /** The `profile_picture` field of a profile update: a file part that must be an image, or empty/null to remove. */
 import { z } from "zod";
-import { UploadedFile } from "../../http/multipart";
+import { UploadedFile } from "../http/multipart";
 import { type RecognizedImage, recognizeImage } from "./images";
 
 export const MAX_PICTURE_BYTES = 5 * 1024 * 1024;

@@ -1,18 +1,15 @@
 /**
- * Authorization as structure: a protected route's data access goes through `CallerScope`, which
- * runs every batch behind a guard statement on the caller (an active user whose login session
- * is live). When the guard fails the whole batch fails (D1 runs a batch as one transaction), so
- * no write of a refused caller ever lands and no handler can forget the check. It costs no round
- * trip: the guard, which also reads the caller's row, rides in the same batch as the work.
+ * The guard behind every `CallerStore` method on D1: a signed-in caller's statements run in one
+ * batch behind a guard statement (src/store/d1/caller.ts) that fails unless the caller is an
+ * active user whose login session is live. D1 runs a batch as one transaction, so when the guard
+ * fails the whole batch fails: no write of a refused caller ever lands. It costs no round trip:
+ * the guard, which also reads the caller's row, rides in the same batch as the work.
  */
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import { type CallerIdentity, callerGuard, callerState, isGuardFailure } from "../db/caller";
-import type { Database } from "../db/client";
-import type { UserRow } from "../db/schema";
-import { InvalidAccessToken, UserInactive, UserNotFound } from "../http/errors";
-
-/** The caller's row as the guard read it, in the same transaction as the batch's statements (read before them). */
-export type Caller = UserRow;
+import { CallerRefused } from "../errors";
+import type { Caller, CallerIdentity } from "../store";
+import { callerGuard, callerState, isGuardFailure } from "./caller";
+import type { Database } from "./client";
 
 export class CallerScope {
   constructor(
@@ -47,12 +44,12 @@ export class CallerScope {
     }
   }
 
-  /** Why the guard refused: simplejwt's answers for a deleted or inactive user, else the ended session's bad-token 401. */
-  private async refusal(): Promise<Error> {
+  /** Why the guard refused: the user is gone, inactive, or their session has ended. */
+  private async refusal(): Promise<CallerRefused> {
     const user = await callerState(this.db, this.id);
-    if (!user) return new UserNotFound();
-    if (!user.isActive) return new UserInactive();
-    return new InvalidAccessToken("Token is invalid or expired");
+    if (!user) return new CallerRefused("user_not_found");
+    if (!user.isActive) return new CallerRefused("user_inactive");
+    return new CallerRefused("session_ended");
   }
 }
 

@@ -5,18 +5,8 @@
 import { and, count, eq, exists, gt, gte, inArray, lt, min, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { knownAddresses, throttleEvents, users } from "./schema";
+import { KNOWN_ADDRESS_MS, type ThrottleRule } from "../throttle";
 import { sameUsername } from "./user-match";
-
-export interface ThrottleRule {
-  key: string;
-  limit: number;
-  periodMs: number;
-  /** The rule does not apply (neither checked nor counted) when this address logged into this account lately. */
-  unlessKnown?: { username: string; address: string };
-}
-
-/** How long a successful login makes its address "known" to the account. */
-export const KNOWN_ADDRESS_MS = 30 * 86_400_000;
 
 /** SQL: `address` logged into the account named `username` in the last 30 days. */
 function knownAddress(db: Database, known: { username: string; address: string }, now: number) {
@@ -57,7 +47,8 @@ export function windowCounts(db: Database, rules: ThrottleRule[], now: number) {
   return db
     .select({ key: throttleEvents.key, attempts: count(), oldest: min(throttleEvents.at) })
     .from(throttleEvents)
-    .where(or(...rules.map((rule) => and(eq(throttleEvents.key, rule.key), gt(throttleEvents.at, now - rule.periodMs), applies(db, rule, now)))))
+    // No rules, no rows (an empty OR would be no condition at all).
+    .where(rules.length === 0 ? sql`0` : or(...rules.map((rule) => and(eq(throttleEvents.key, rule.key), gt(throttleEvents.at, now - rule.periodMs), applies(db, rule, now)))))
     .groupBy(throttleEvents.key);
 }
 
@@ -80,8 +71,8 @@ export function releaseSlots(db: Database, ids: number[]) {
 }
 
 /** Removes events older than `maxPeriodMs` (the cron). */
-export async function deleteOldThrottleEvents(db: Database, maxPeriodMs: number): Promise<void> {
-  await db.delete(throttleEvents).where(lt(throttleEvents.at, Date.now() - maxPeriodMs));
+export async function deleteOldThrottleEvents(db: Database, maxPeriodMs: number, now: number): Promise<void> {
+  await db.delete(throttleEvents).where(lt(throttleEvents.at, now - maxPeriodMs));
 }
 
 /** After a successful login: `address` is known to the account from now on (for 30 days). */
@@ -93,6 +84,6 @@ export function rememberAddress(db: Database, userId: number, address: string, n
 }
 
 /** Removes addresses not used for 30 days (the cron). */
-export async function forgetOldAddresses(db: Database): Promise<void> {
-  await db.delete(knownAddresses).where(lt(knownAddresses.lastLoginAt, Date.now() - KNOWN_ADDRESS_MS));
+export async function forgetOldAddresses(db: Database, now: number): Promise<void> {
+  await db.delete(knownAddresses).where(lt(knownAddresses.lastLoginAt, now - KNOWN_ADDRESS_MS));
 }

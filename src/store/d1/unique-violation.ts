@@ -1,6 +1,6 @@
 /** Recognises D1's unique-index failures so a lost race becomes the same 400 as a taken name. */
 
-export type UniqueField = "username" | "email";
+import type { UniqueField } from "../rows";
 
 const INDEX_FIELDS: [string, UniqueField][] = [
   ["users_username_ci", "username"],

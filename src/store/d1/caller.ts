@@ -1,19 +1,15 @@
 /**
- * The SQL behind authorization (src/auth/caller-scope.ts): a guard statement that fails when the
+ * The SQL behind authorization (src/store/d1/caller-scope.ts): a guard statement that fails when the
  * caller is not an active user with a live login session, the caller's row, and conditions on
  * the caller for statements of other tables.
  */
 import { and, eq, exists, getTableColumns, gt, isNull, notExists, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import type { AdminRole } from "../rows";
+import type { CallerIdentity } from "../store";
 import type { Database } from "./client";
 import { PreparedStatement } from "./prepared";
 import { tokenFamilies, users } from "./schema";
-
-/** Who an access token names: the user and their login session. */
-export interface CallerIdentity {
-  id: number;
-  sessionId: string;
-}
 
 /** SQL for "session `:sessionId` of user `:id` is live" (not revoked, not expired at `:now`). */
 function liveSession(db: Database) {
@@ -68,9 +64,6 @@ export async function callerState(db: Database, id: number): Promise<{ isActive:
 export function callerIsStaff(db: Database, callerId: number) {
   return callerHasRole(db, callerId, "staff");
 }
-
-/** An admin role: staff (is_staff) or superuser (is_staff and is_superuser). */
-export type AdminRole = "staff" | "superuser";
 
 /** SQL for "the caller holds `role`": the condition of an admin's writes, so a refused caller's write changes nothing. */
 export function callerHasRole(db: Database, callerId: number, role: AdminRole) {

@@ -1,6 +1,6 @@
 /** DRF's unique-field errors for a username or email another user holds (registration, profile updates). */
-import type { UniqueField } from "../../db/unique-violation";
-import type { FieldErrors } from "../../http/errors";
+import type { UniqueField } from "../store";
+import type { FieldErrors } from "./errors";
 
 const TAKEN: Record<UniqueField, string> = {
   username: "A user with that username already exists.",

@@ -1,4 +1,6 @@
+/** The JSON shape of a login session (the sessions list, the export) and its representation. */
 import { z } from "zod";
+import type { SessionRow } from "../../store";
 
 const dateTime = z.string().meta({ format: "date-time" });
 
@@ -19,3 +21,14 @@ export const sessionIdParams = z.object({
 });
 
 export type Session = z.infer<typeof sessionSchema>;
+
+/** A session as the API shows it; `current` when it is the session of the request's access token. */
+export function sessionOf(row: SessionRow, currentSessionId: string): Session {
+  return {
+    id: row.id,
+    created: row.createdAt.toISOString(),
+    last_used: (row.lastUsedAt ?? row.createdAt).toISOString(),
+    user_agent: row.userAgent,
+    current: row.id === currentSessionId,
+  };
+}

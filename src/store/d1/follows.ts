@@ -8,6 +8,7 @@ import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { follows, users } from "./schema";
 import { anyUser } from "./caller";
+import type { FollowCursor, FollowDirection } from "../rows";
 
 const pair = (db: Database, followerId: number, followeeId: number) =>
   db.select({ one: sql`1` }).from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followeeId, followeeId)));
@@ -26,7 +27,7 @@ const targetName = (db: Database, id: number) => db.select({ username: users.use
  * only if the target exists and the edge does not (so repeating it changes nothing). The last
  * statement reads the target's name. Run them in the caller's batch, which checks the caller.
  */
-export function followStatements(db: Database, callerId: number, targetId: number) {
+export function followStatements(db: Database, callerId: number, targetId: number, now: number) {
   const allowed = and(exists(anyUser(db, targetId)), notExists(pair(db, callerId, targetId)));
   return [
     db.update(users).set({ followingCount: sql`${users.followingCount} + 1` }).where(and(eq(users.id, callerId), allowed)),
@@ -36,7 +37,7 @@ export function followStatements(db: Database, callerId: number, targetId: numbe
       .select(
         db
           // Drizzle's insert-select takes every column in table order; a NULL id is assigned by SQLite.
-          .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${Date.now()}`.as("created_at") })
+          .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${now}`.as("created_at") })
           .from(users)
           .where(eq(users.id, targetId)),
       )
@@ -54,14 +55,6 @@ export function unfollowStatements(db: Database, callerId: number, targetId: num
     db.delete(follows).where(and(eq(follows.followerId, callerId), eq(follows.followeeId, targetId))),
     targetName(db, targetId),
   ] as const;
-}
-
-export type FollowDirection = "followers" | "following";
-
-/** A position in a follow list: after (`forward`) or before the follow row `id`. */
-export interface FollowCursor {
-  id: number;
-  forward: boolean;
 }
 
 /**

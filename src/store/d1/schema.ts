@@ -58,7 +58,6 @@ export const follows = sqliteTable(
   ],
 );
 
-export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
 
 /**

@@ -1,0 +1,29 @@
+/**
+ * The D1 engine: the `Store` over one D1 database, or a D1 Sessions API session of it (read
+ * replication: reads may be served by a replica, writes go to the primary).
+ */
+import { sql } from "drizzle-orm";
+import type { Store } from "../store";
+import { d1AccountStore } from "./account-store";
+import { d1CallerStore } from "./caller-store";
+import { createDatabase } from "./client";
+import { d1LoginStore } from "./login-store";
+import { d1MaintenanceStore, d1SessionStore } from "./session-store";
+import { releaseSlots } from "./throttle";
+
+export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
+  const db = createDatabase(d1);
+  return {
+    async ping() {
+      await db.run(sql`select 1`);
+    },
+    accounts: d1AccountStore(db),
+    logins: d1LoginStore(db),
+    sessions: d1SessionStore(db),
+    maintenance: d1MaintenanceStore(db),
+    async releaseSlots(ids) {
+      if (ids.length > 0) await releaseSlots(db, ids).run();
+    },
+    caller: (identity) => d1CallerStore(db, identity),
+  };
+}

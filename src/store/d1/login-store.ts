@@ -1,0 +1,25 @@
+/** D1's `LoginStore`: a login's throttle slots, account and speculative session in one batch. */
+import type { LoginStore } from "../store";
+import type { Database } from "./client";
+import { reserveSlots, rememberAddress, windowCounts } from "./throttle";
+import { discardFamily, finishLogin, startFamilyForLogin } from "./token-families";
+import { userForLogin } from "./users";
+
+export function d1LoginStore(db: Database): LoginStore {
+  return {
+    async begin({ rules, username, session }, now) {
+      const [slots, counts, [account], started] = await db.batch([
+        reserveSlots(db, rules, now),
+        windowCounts(db, rules, now),
+        userForLogin(db, username),
+        startFamilyForLogin(db, { ...session, username }, { key: rules[0]!.key, at: now }),
+      ]);
+      return { reservation: { slots: slots.map((slot) => slot.id), counts }, account, started: started.meta.changes > 0 };
+    },
+    finish: (userId, extra, now) => finishLogin(db, userId, extra, now),
+    discard: (sessionId) => discardFamily(db, sessionId),
+    async rememberAddress(userId, address, now) {
+      await rememberAddress(db, userId, address, now).run();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** D1 itself: the rows D1 reads (what it bills) for statements whose cost must not grow with the tables. D1 only. */
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { describe, expect, it } from "vitest";
+import { usersPage } from "../src/store/d1/users";
+import { setFlags, signedInUser } from "./helpers";
+
+describe("rows D1 reads", () => {
+  it("reads no row of the users table for a non-staff caller (the staff check comes first)", async () => {
+    const caller = await signedInUser();
+    await env.DB.prepare(
+      "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) insert into users (username, password, date_joined) select 'scan' || i || ?, '!', 0 from n",
+    )
+      .bind(caller.username)
+      .run();
+    const db = drizzle(env.DB);
+    const rowsRead = async (callerId: number) => {
+      let total = 0;
+      for (const statement of usersPage(db, callerId, "e", 0, 20)) {
+        const query = statement.toSQL();
+        const result = await env.DB.prepare(query.sql).bind(...query.params).all();
+        total += result.meta.rows_read;
+      }
+      return total;
+    };
+    const users = (await env.DB.prepare("select count(*) as n from users").first<{ n: number }>())!.n;
+    // A handful of index reads for the caller's own row, against every row for a staff caller.
+    expect(await rowsRead(caller.id)).toBeLessThanOrEqual(12);
+    await setFlags(caller.id, { isStaff: true });
+    expect(await rowsRead(caller.id)).toBeGreaterThanOrEqual(users);
+  });});
