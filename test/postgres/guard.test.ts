@@ -12,6 +12,7 @@ function everyMethod(other: Made, followed: Made): [string, (caller: CallerStore
   return [
     ["check", (caller) => caller.check()],
     ["reserve", (caller) => caller.reserve([openRule()], now)],
+    ["countMail", (caller) => caller.countMail(mail, now)],
     ["profile.prepare", (caller) => caller.profile.prepare({ username: "x", email: "x@example.com" }, { password: [openRule()], mail }, now)],
     ["profile.update", (caller) => caller.profile.update({ bio: "changed" }, { endOtherSessions: true, mail }, now)],
     ["changePassword", (caller) => caller.changePassword({ expected: "hash-1", next: "hash-2" }, now)],

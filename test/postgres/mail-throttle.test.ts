@@ -34,7 +34,7 @@ describe("a password reset's mail", () => {
     expect(await eventsOf(ask.recipient!.rule.key)).toBe(0);
   });
 
-  it("past the recipient's limit: no mail, unless asked from an address known to the account", async () => {
+  it("past the recipient's limit: no mail, unless asked from an address known to the account, which has verified its address", async () => {
     const user = await makeUser();
     const store = newStore();
     const now = Date.now();
@@ -43,6 +43,10 @@ describe("a password reset's mail", () => {
     const stranger = await store.accounts.resetRequest(resetAsk(user.email, "192.0.2.13", { recipient: 1 }), user.email, now);
     expect(stranger.mail.slots.map((slot) => slot.key)).toEqual([`email-from:192.0.2.13:${user.email}`]);
     await store.logins.rememberAddress(user.id, "192.0.2.14", now);
+    // Known, but the account never verified the address: anyone could have put it on their account.
+    const unverified = await store.accounts.resetRequest(resetAsk(user.email, "192.0.2.14", { recipient: 1 }), user.email, now);
+    expect(unverified.mail.slots.map((slot) => slot.key)).toEqual([`email-from:192.0.2.14:${user.email}`]);
+    await rows("update users set email_verified = true where id = $1", [user.id]);
     const owner = await store.accounts.resetRequest(resetAsk(user.email, "192.0.2.14", { recipient: 1 }), user.email, now);
     expect(owner.mail.slots.map((slot) => slot.key).sort()).toEqual([`email-from:192.0.2.14:${user.email}`, `email-to:${user.email}`].sort());
   });
@@ -92,6 +96,11 @@ describe("a password reset's mail", () => {
 });
 
 describe("a new verification mail", () => {
+  const resendAsk = (email: string, from: string, recipientLimit = 5): MailAsk => ({
+    requester: [{ key: `email-from:${uniqueName()}`, limit: 5, periodMs: HOUR }],
+    recipient: { rule: { key: `email-to:${email}`, limit: recipientLimit, periodMs: HOUR }, account: { holderOf: email, unverified: true }, from, verification: true },
+  });
+
   it("goes only to an unverified active holder", async () => {
     const unverified = await makeUser();
     const verified = await makeUser();
@@ -100,13 +109,19 @@ describe("a new verification mail", () => {
       [unverified, true],
       [verified, false],
     ] as const) {
-      const ask: MailAsk = {
-        requester: [{ key: `email-from:${uniqueName()}`, limit: 5, periodMs: HOUR }],
-        recipient: { rule: { key: `email-to:${user.email}`, limit: 5, periodMs: HOUR }, account: { holderOf: user.email, unverified: true }, from: "192.0.2.20" },
-      };
-      const { mail, user: found } = await newStore().accounts.resendRequest(ask, user.email, Date.now());
+      const { mail, user: found } = await newStore().accounts.resendRequest(resendAsk(user.email, "192.0.2.20"), user.email, Date.now());
       expect(mail.slots.some((slot) => slot.key === `email-to:${user.email}`)).toBe(goes);
       expect(found).toEqual(goes ? { id: user.id, username: user.username, email: user.email } : undefined);
     }
+  });
+
+  it("passes the recipient's limit from an address known to the account, the address unverified (the mail verifies it)", async () => {
+    const user = await makeUser();
+    const store = newStore();
+    await store.accounts.resendRequest(resendAsk(user.email, "192.0.2.21", 1), user.email, Date.now());
+    expect((await store.accounts.resendRequest(resendAsk(user.email, "192.0.2.22", 1), user.email, Date.now())).mail.slots).toHaveLength(1);
+    // 192.0.2.1 is the address the user registered from (store-helpers' makeUser).
+    const known = await store.accounts.resendRequest(resendAsk(user.email, "192.0.2.1", 1), user.email, Date.now());
+    expect(known.mail.slots.map((slot) => slot.key)).toContain(`email-to:${user.email}`);
   });
 });

@@ -87,3 +87,42 @@ describe("update", () => {
     expect("taken" in result ? undefined : [result.caller.profilePicture, result.user.profilePicture]).toEqual(["profile_pics/a.png", "profile_pics/b.png"]);
   });
 });
+
+describe("the old address's notice", () => {
+  const notice = (user: { id: number; email: string }): MailAsk => ({
+    requester: [],
+    recipient: { rule: { key: `email-to:${user.email}`, limit: 5, periodMs: HOUR }, account: { id: user.id, holding: user.email }, from: "192.0.2.61" },
+  });
+
+  it("is counted while the row still holds the address", async () => {
+    const user = await makeUser();
+    const { caller } = await callerOf(user);
+    const result = await caller.profile.update({ email: `${uniqueName()}@example.com`, emailVerified: false }, { endOtherSessions: true, mail: notice(user) }, Date.now());
+    expect(result).toMatchObject({ caller: { email: user.email }, user: { emailVerified: false }, mailGoes: true });
+  });
+
+  it("is not counted when a concurrent change replaced the address while the update waited", async () => {
+    const user = await makeUser();
+    const { caller } = await callerOf(user);
+    const concurrent = await openTransaction();
+    const meanwhile = `${uniqueName()}@example.com`;
+    await concurrent.query("update users set email = $2 where id = $1", [user.id, meanwhile]);
+    const update = caller.profile.update({ email: `${uniqueName()}@example.com` }, { endOtherSessions: true, mail: notice(user) }, Date.now());
+    expect(await waits(update)).toBe(true);
+    await concurrent.commit();
+    // The row before held the concurrent change's address: the service counts that notice itself (countMail).
+    expect(await update).toMatchObject({ caller: { email: meanwhile }, mailGoes: false });
+    expect(await rows("select count(*)::int as n from throttle_events where key = $1", [`email-to:${user.email}`])).toEqual([{ n: 0 }]);
+  });
+});
+
+describe("countMail", () => {
+  it("counts a mail with the caller", async () => {
+    const user = await makeUser();
+    const { caller } = await callerOf(user);
+    const ask: MailAsk = { requester: [], recipient: { rule: { key: `email-to:${uniqueName()}@example.com`, limit: 1, periodMs: HOUR } } };
+    const first = await caller.countMail(ask, Date.now());
+    expect(first).toMatchObject({ caller: { id: user.id }, mail: { slots: [{ key: ask.recipient!.rule.key }], counts: [] } });
+    expect((await caller.countMail(ask, Date.now())).mail.slots).toEqual([]);
+  });
+});

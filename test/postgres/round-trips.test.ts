@@ -67,6 +67,7 @@ describe("one statement", () => {
       ["profile.update", (store) => store.caller(identity).profile.update({ bio: "b" }, { releaseSlots: [3] }, Date.now())],
       ["admin.changeUser (not a deactivation)", (store) => store.caller(identity).admin.changeUser(other.id, { isActive: true }, "staff", Date.now())],
       ["sessions.endAll", (store) => store.caller(identity).sessions.endAll(Date.now())],
+      ["releaseSlots (caller)", (store) => store.caller(identity).releaseSlots([4])],
     ];
     for (const [name, work] of cases) expect(await statementsOf(work), name).toBe(1);
     expect(await statementsOf((store) => store.releaseSlots([])), "releaseSlots of nothing").toBe(0);
@@ -89,6 +90,7 @@ describe("a transaction of two statements (four with BEGIN and COMMIT)", () => {
     for (const [name, work] of cases) expect(await statementsOf(work), name).toBe(4);
     const callerCases: [string, (caller: CallerStore) => Promise<unknown>][] = [
       ["reserve", (caller) => caller.reserve([openRule()], Date.now())],
+      ["countMail", (caller) => caller.countMail(mail, Date.now())],
       ["profile.prepare (email change)", (caller) => caller.profile.prepare({ email: "n@example.com" }, { password: [openRule()], mail }, Date.now())],
       ["profile.update (with a mail)", (caller) => caller.profile.update({ bio: "x" }, { mail }, Date.now())],
       ["admin.changeUser (deactivation)", (caller) => caller.admin.changeUser(victims[1]!.id, { isActive: false }, "staff", Date.now())],

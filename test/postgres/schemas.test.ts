@@ -7,7 +7,7 @@ import { getTableColumns } from "drizzle-orm";
 import { getTableConfig as pgTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import * as d1 from "../../src/db/schema";
+import * as d1 from "../../src/store/d1/schema";
 import type { UserRow } from "../../src/store";
 import * as postgres from "../../src/store/postgres/schema";
 

@@ -59,12 +59,12 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
       });
     },
 
-    /** A transaction: the guard and the target's row locked FOR UPDATE (only for a superuser caller), then the deletion (./deletion.ts). */
+    /** A transaction: the guard and, for a superuser caller only, the deletion's locks (./deletion.ts); then the deletion. */
     deleteUser(id, _now) {
       return transaction(connection, async (db) => {
         const when: SQL = sql`${ALLOWED} and ${callerHolds("superuser")}`;
         const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockUserForDeletion(id, when)}
-          select ${CALLER_COLUMNS}, exists (select 1 from victim) as locked from ${CALLER_FROM}`);
+          select ${CALLER_COLUMNS}, exists (select 1 from locked_users where id = ${id}::bigint) as locked from ${CALLER_FROM}`);
         const caller = callerOf(rows[0]);
         const deleted: Deleted = rows[0]!.locked === true ? await deleteUserWhole(db, id) : { ended: [] };
         return { caller, ...deleted };

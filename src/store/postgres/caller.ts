@@ -3,14 +3,16 @@
  * and writing nothing unless the caller is an active user with a live session.
  */
 import { sql } from "drizzle-orm";
+import { CallerRefused } from "../errors";
 import type { CallerIdentity, CallerStore } from "../index";
 import { admin } from "./admin";
 import { callerSessions } from "./caller-sessions";
 import type { Connection } from "./client";
-import { deleteUserWhole } from "./deletion";
+import { deleteUserWhole, lockUserForDeletion } from "./deletion";
 import { callerFollows } from "./follows";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
 import { lockFirst } from "./locks";
+import { mailColumns, mailCtes, mailKeys, mailReservationOf } from "./mail-throttle";
 import { type Raw, endedJson, endedSessions } from "./mapping";
 import { profile } from "./profile";
 import { endLiveSessions } from "./revocations";
@@ -34,6 +36,22 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
         const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${reservationCtes("slot", rules, now, ALLOWED)}
           select ${CALLER_COLUMNS}, ${reservationColumns("slot")} from ${CALLER_FROM}`);
         return { caller: callerOf(rows[0]), reservation: reservationOf(rows[0]!, "slot") };
+      });
+    },
+
+    /** Unguarded, as the interface says: giving slots back is harmless. */
+    async releaseSlots(ids) {
+      if (ids.length === 0) return;
+      await statement(connection, (db) => db.execute(sql`delete from throttle_events where id = any(${sql.param(ids)}::bigint[])`));
+    },
+
+    /** A transaction: the mail's keys locked, then the guard and the reservation in one statement (./mail-throttle.ts). */
+    countMail(ask, now) {
+      return transaction(connection, async (db) => {
+        await lockFirst(db, mailKeys(ask));
+        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${mailCtes("mail", ask, now, ALLOWED)}
+          select ${CALLER_COLUMNS}, ${mailColumns("mail")} from ${CALLER_FROM}`);
+        return { caller: callerOf(rows[0]), mail: mailReservationOf(rows[0]!, "mail") };
       });
     },
 
@@ -63,11 +81,18 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     users: callerUsers(connection, identity),
     admin: admin(connection, identity),
 
-    /** A transaction: the guard locks the caller's row FOR UPDATE, then the deletion (./deletion.ts says why). */
+    /**
+     * A transaction: the guard and the locks of the caller's row and its follows' other users
+     * (./deletion.ts says why), then the deletion. The guard's row read, the caller's row locked
+     * (its newest version): deactivated or deleted meanwhile, they are refused after all.
+     */
     deleteAccount(_now) {
       return transaction(connection, async (db) => {
-        const guard = await db.execute<Raw>(sql`with ${guardCtes(identity, "for update")} select ${CALLER_COLUMNS} from ${CALLER_FROM}`);
-        const caller = callerOf(guard.rows[0]);
+        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockUserForDeletion(identity.id, ALLOWED)}
+          select ${CALLER_COLUMNS}, (select is_active from locked_users where id = ${identity.id}::bigint) as locked_active from ${CALLER_FROM}`);
+        const caller = callerOf(rows[0]);
+        const active = rows[0]!.locked_active;
+        if (active !== true) throw new CallerRefused(active === false ? "user_inactive" : "user_not_found");
         return { caller, ...(await deleteUserWhole(db, identity.id)) };
       });
     },

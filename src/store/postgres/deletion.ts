@@ -1,17 +1,18 @@
 /**
  * Deleting a user whole (account deletion, an admin's deletion): every other user's counter that
  * one of their follows moved, their follows both ways, their sessions, their known addresses and
- * the row, in one statement that runs inside a transaction after the user's row is locked
- * FOR UPDATE (`lockUserForDeletion`).
+ * the row, in one statement that runs inside a transaction after `lockUserForDeletion` has locked
+ * the user's row and the rows of everyone it follows or is followed by, FOR UPDATE, in id order.
  *
- * Why the lock first, at READ COMMITTED: the counters are moved by what this statement sees, and
+ * Why the locks first, at READ COMMITTED: the counters are moved by what this statement sees, and
  * a statement's snapshot is taken when it starts, so a follow committed while it ran would be
- * deleted by the cascade without its counter moving back. A follow's foreign-key check takes KEY
- * SHARE on both users' rows, which FOR UPDATE excludes: a follow that got there first commits
- * before the lock is granted, and so before this statement's snapshot, which then sees it and
- * moves its counter back; a follow that comes later waits for this transaction and then finds
- * no such user (its statement fails on the foreign key, and a new attempt sees the user gone).
- * An unfollow changes the user's row (a counter), which FOR UPDATE also waits for.
+ * deleted by the cascade without its counter moving back. Every follow and unfollow of this user
+ * locks its row (./follows.ts) and so waits for these locks, or they for it: a follow that got
+ * there first commits before this statement's snapshot, which then sees it and moves its counter
+ * back; one that comes later finds no such user. The rows are locked in id order, as a follow
+ * locks its two, so the two never wait on each other in a cycle (a follow racing in between the
+ * lock's snapshot and this statement can still close one: the server then rolls one back, and it
+ * runs again, ./transactions.ts).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { EndedSession } from "../index";
@@ -23,11 +24,21 @@ export interface Deleted {
   ended: EndedSession[];
 }
 
-/** SQL: a CTE (`victim`) that locks user `id`'s row FOR UPDATE when `when` holds. */
+/**
+ * SQL: a CTE (`locked_users`: id, is_active) that locks, when `when` holds, user `id`'s row and its
+ * follows' other users' rows, FOR UPDATE (a follow's foreign-key check, KEY SHARE, waits too).
+ */
 export const lockUserForDeletion = (id: number, when: SQL) =>
-  sql`victim as (select id from users where id = ${id}::bigint and ${when} for update)`;
+  sql`locked_users as (
+    select id, is_active from users
+    where id in (
+      select ${id}::bigint union select followee_id from follows where follower_id = ${id}::bigint
+      union select follower_id from follows where followee_id = ${id}::bigint
+    ) and ${when}
+    order by id for update
+  )`;
 
-/** Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction). */
+/** Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction, as a statement of its own). */
 export async function deleteUserWhole(db: Database, id: number): Promise<Deleted> {
   const victim = sql`${id}::bigint`;
   const { rows } = await db.execute<Raw>(sql`

@@ -14,7 +14,7 @@ import { type Raw, userColumns, userRow } from "./mapping";
  * `lock`: the caller's row is locked as it is read (the newest version, read after any
  * concurrent change of it has committed), for work that must not interleave with one.
  */
-export type RowLock = "for update" | "for no key update" | "for share";
+export type RowLock = "for no key update";
 
 /** SQL: the CTEs `caller` and `allowed` (to open a WITH list). */
 export function guardCtes(identity: CallerIdentity, lock?: RowLock): SQL {

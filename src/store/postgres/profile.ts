@@ -1,6 +1,6 @@
 /** ProfileStore: the caller's own row. */
 import { type SQL, getTableColumns, sql } from "drizzle-orm";
-import type { CallerIdentity, ProfileChanges, ProfileStore, UniqueField } from "../index";
+import type { CallerIdentity, MailAsk, ProfileChanges, ProfileStore, UniqueField } from "../index";
 import type { Connection, Database } from "./client";
 import { orTaken } from "./errors";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
@@ -19,7 +19,7 @@ const COLUMNS = getTableColumns(users);
 function assignments(changes: ProfileChanges): SQL {
   const set = Object.entries(changes)
     .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => sql`${sql.identifier(COLUMNS[key as keyof ProfileChanges].name)} = ${value}::text`);
+    .map(([key, value]) => sql`${sql.identifier(COLUMNS[key as keyof ProfileChanges].name)} = ${value}${typeof value === "boolean" ? sql`::boolean` : sql`::text`}`);
   return set.length > 0 ? sql.join(set, sql`, `) : sql`first_name = users.first_name`;
 }
 
@@ -34,6 +34,13 @@ function withKeys<T>(connection: Connection, keys: string[], work: (db: Database
 
 export function profile(connection: Connection, identity: CallerIdentity): ProfileStore {
   const me = sql`${identity.id}::bigint`;
+  // A mail about the caller's own account (the old address's notice, `holding` it) reads the row
+  // the guard locked, the one the update replaces: a concurrent change that committed after this
+  // statement's snapshot is seen by both, as D1's serial batches would see it.
+  const accountsOf = (mail: MailAsk) => {
+    const account = mail.recipient?.account;
+    return account && "id" in account && account.id === identity.id ? sql`caller` : sql`users`;
+  };
   return {
     /** One guarded statement; with an email change, a transaction whose first statement locks the password's and the mail's keys. */
     prepare(wanted, emailChange, now) {
@@ -68,7 +75,7 @@ export function profile(connection: Connection, identity: CallerIdentity): Profi
           const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity, "for no key update")},
             released as (delete from throttle_events where id = any(${sql.param(releaseSlots)}::bigint[]) and ${ALLOWED}),
             ended as (${endOtherSessions ? endLiveSessions(identity.id, now, { except: identity.sessionId, when: ALLOWED }) : sql`select null::text as id, null::timestamptz as expires_at where false`})
-            ${mail ? sql`, ${mailCtes("mail", mail, now, ALLOWED)}` : sql``},
+            ${mail ? sql`, ${mailCtes("mail", mail, now, ALLOWED, accountsOf(mail))}` : sql``},
             updated as (update users set ${assignments(changes)} where id = ${me} and ${ALLOWED} returning *)
             select ${CALLER_COLUMNS}, ${userColumns("updated", "new_")}, ${endedJson(sql`ended`)} as ended
               ${mail ? sql`, ${mailColumns("mail")}` : sql``}

@@ -16,6 +16,8 @@ export function isAccount(alias: string, account: MailAccount): SQL {
     const holder = sql`(${sameEmail(alias, account.holderOf)} and ${a}.is_active)`;
     return account.unverified ? sql`(${holder} and not ${a}.email_verified)` : holder;
   }
-  if (account.pending === undefined) return sql`${a}.id = ${account.id}::bigint`;
-  return sql`(${a}.id = ${account.id}::bigint and lower(${a}.pending_email) = lower(${account.pending}::text))`;
+  const conditions = [sql`${a}.id = ${account.id}::bigint`];
+  if (account.holding !== undefined) conditions.push(sameEmail(alias, account.holding));
+  if (account.pending !== undefined) conditions.push(sql`lower(${a}.pending_email) = lower(${account.pending}::text)`);
+  return sql`(${sql.join(conditions, sql` and `)})`;
 }
