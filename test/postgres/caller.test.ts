@@ -1,6 +1,6 @@
 /** A signed-in caller's own work on PostgreSQL: password checks and changes, sessions, known addresses, deletion. */
 import { describe, expect, it } from "vitest";
-import type { ThrottleRule } from "../../src/store";
+import { CallerRefused, type ThrottleRule } from "../../src/store";
 import { callerOf, makeUser, newStore, rows, signIn } from "./store-helpers";
 
 const live = async (userId: number) =>
@@ -39,16 +39,21 @@ describe("changePassword", () => {
     expect(await rows("select password from users where id = $1", [user.id])).toEqual([{ password: "hash-2" }]);
   });
 
-  it("changes nothing over a stale hash; of two racing changes one wins", async () => {
+  it("changes nothing over a stale hash", async () => {
     const user = await makeUser();
     const identity = await signIn(user);
     expect((await newStore().caller(identity).changePassword({ expected: "stale", next: "x" }, Date.now())).changed).toBe(false);
     expect(await rows("select password from users where id = $1", [user.id])).toEqual([{ password: "hash-1" }]);
-    const second = await signIn(user);
+  });
+
+  it("of two racing changes from two sessions, one wins and the other is refused: its session ended with the first", async () => {
+    const user = await makeUser();
+    const sessions = [await signIn(user), await signIn(user)];
     const results = await Promise.all(
-      [identity, second].map((who, i) => newStore().caller(who).changePassword({ expected: "hash-1", next: `hash-${i + 2}` }, Date.now()).catch((error: Error) => error)),
+      sessions.map((identity, i) => newStore().caller(identity).changePassword({ expected: "hash-1", next: `hash-${i + 2}` }, Date.now()).catch((error: Error) => error)),
     );
     expect(results.filter((result) => !(result instanceof Error) && result.changed)).toHaveLength(1);
+    expect(results.filter((result) => result instanceof CallerRefused && result.reason === "session_ended")).toHaveLength(1);
   });
 });
 

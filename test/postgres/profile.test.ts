@@ -1,6 +1,6 @@
 /** ProfileStore on PostgreSQL: the read before an update, and the update with its effects. */
 import { describe, expect, it } from "vitest";
-import type { MailAsk } from "../../src/store";
+import { CallerRefused, type MailAsk } from "../../src/store";
 import { callerOf, makeUser, openTransaction, rows, signIn, uniqueName, waits } from "./store-helpers";
 
 const HOUR = 3_600_000;
@@ -85,6 +85,22 @@ describe("update", () => {
     const result = await update;
     // The row before this update held a.png (the service deletes it): 0.png was the concurrent update's to delete.
     expect("taken" in result ? undefined : [result.caller.profilePicture, result.user.profilePicture]).toEqual(["profile_pics/a.png", "profile_pics/b.png"]);
+  });
+});
+
+describe("an update racing the end of its session", () => {
+  it("waits for a password change in progress, and is refused once it ended the session, writing nothing", async () => {
+    const user = await makeUser();
+    const { caller } = await callerOf(user);
+    const change = await openTransaction();
+    await change.query("select id from users where id = $1 for no key update", [user.id]);
+    await change.query("update users set password = 'hash-2' where id = $1", [user.id]);
+    await change.query("update token_families set revoked_at = now() where user_id = $1", [user.id]);
+    const update = caller.profile.update({ bio: "late" }, {}, Date.now());
+    expect(await waits(update)).toBe(true);
+    await change.commit();
+    await expect(update).rejects.toEqual(new CallerRefused("session_ended"));
+    expect(await rows("select bio from users where id = $1", [user.id])).toEqual([{ bio: null }]);
   });
 });
 

@@ -27,6 +27,8 @@ describe("users", () => {
     expect((await caller.users.page(`${tag}%`, 0, 10)).rows.map((row) => row.id)).toEqual([marked[1]!.id]);
     expect((await caller.users.page(`${tag}_`, 0, 10)).rows.map((row) => row.id)).toEqual([marked[0]!.id]);
     expect(await caller.users.page(tag, 1, 10)).toMatchObject({ count: 2, rows: [{ id: marked[1]!.id }] });
+    // PostgreSQL's text cannot hold NUL: such a search matches nothing, and is never sent.
+    expect(await caller.users.page(`${tag}\u0000`, 0, 10)).toMatchObject({ count: 0, rows: [] });
   });
 
   it("page: nothing and 0 for a caller who is not staff", async () => {

@@ -7,7 +7,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { AdminRole, AdminStore, CallerIdentity, UserRow } from "../index";
 import type { Connection, Database } from "./client";
-import { type Deleted, deleteUserWhole, lockUserForDeletion } from "./deletion";
+import { deleteUserWhole, lockUserForDeletion } from "./deletion";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
 import { type Raw, endedJson, endedSessions, userColumns, userRow } from "./mapping";
 import { endLiveSessions } from "./revocations";
@@ -66,8 +66,9 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
         const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockUserForDeletion(id, when)}
           select ${CALLER_COLUMNS}, exists (select 1 from locked_users where id = ${id}::bigint) as locked from ${CALLER_FROM}`);
         const caller = callerOf(rows[0]);
-        const deleted: Deleted = rows[0]!.locked === true ? await deleteUserWhole(db, id) : { ended: [] };
-        return { caller, ...deleted };
+        if (rows[0]!.locked !== true) return { caller, ended: [] };
+        const { row, ...deleted } = await deleteUserWhole(db, id, identity, when);
+        return { caller: callerOf(row), ...deleted };
       });
     },
   };

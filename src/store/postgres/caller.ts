@@ -3,7 +3,6 @@
  * and writing nothing unless the caller is an active user with a live session.
  */
 import { sql } from "drizzle-orm";
-import { CallerRefused } from "../errors";
 import type { CallerIdentity, CallerStore } from "../index";
 import { admin } from "./admin";
 import { callerSessions } from "./caller-sessions";
@@ -58,21 +57,23 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     profile: profile(connection, identity),
 
     /**
-     * A transaction: the guard reads the caller's row FOR NO KEY UPDATE, so that a login that read
-     * the old hash has committed its session first (and it ends here), or reads the new hash
-     * (./logins.ts); then the hash, only over the one checked, and every live session ended.
+     * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read
+     * the old hash has committed its session (and it ends here), or reads the new hash after
+     * (./logins.ts); then, in a snapshot taken with the lock held, the guard (a concurrent change
+     * that ended this session is seen, as on D1), the hash over the one checked, and every live
+     * session ended.
      */
     changePassword(hashes, now) {
       return transaction(connection, async (db) => {
-        const guard = await db.execute<Raw>(sql`with ${guardCtes(identity, "for no key update")} select ${CALLER_COLUMNS} from ${CALLER_FROM}`);
-        const caller = callerOf(guard.rows[0]);
-        const { rows } = await db.execute<Raw>(sql`
-          with changed as (
-            update users set password = ${hashes.next}::text where id = ${identity.id}::bigint and password = ${hashes.expected}::text returning id
+        await lockFirst(db, [], identity.id);
+        const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)},
+          changed as (
+            update users set password = ${hashes.next}::text
+            where id = ${identity.id}::bigint and password = ${hashes.expected}::text and ${ALLOWED} returning id
           ),
-          ended as (${endLiveSessions(identity.id, now)})
-          select exists (select 1 from changed) as changed, ${endedJson(sql`ended`)} as ended`);
-        return { caller, changed: rows[0]!.changed === true, ended: endedSessions(rows[0]!.ended) };
+          ended as (${endLiveSessions(identity.id, now, { when: ALLOWED })})
+          select ${CALLER_COLUMNS}, exists (select 1 from changed) as changed, ${endedJson(sql`ended`)} as ended from ${CALLER_FROM}`);
+        return { caller: callerOf(rows[0]), changed: rows[0]!.changed === true, ended: endedSessions(rows[0]!.ended) };
       });
     },
 
@@ -82,18 +83,18 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     admin: admin(connection, identity),
 
     /**
-     * A transaction: the guard and the locks of the caller's row and its follows' other users
-     * (./deletion.ts says why), then the deletion. The guard's row read, the caller's row locked
-     * (its newest version): deactivated or deleted meanwhile, they are refused after all.
+     * A transaction: the locks of the caller's row and its follows' other users (./deletion.ts
+     * says why; taken only for a caller the guard lets through), then the guard again, in a
+     * snapshot taken with the locks held, and the deletion.
      */
     deleteAccount(_now) {
       return transaction(connection, async (db) => {
         const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockUserForDeletion(identity.id, ALLOWED)}
-          select ${CALLER_COLUMNS}, (select is_active from locked_users where id = ${identity.id}::bigint) as locked_active from ${CALLER_FROM}`);
-        const caller = callerOf(rows[0]);
-        const active = rows[0]!.locked_active;
-        if (active !== true) throw new CallerRefused(active === false ? "user_inactive" : "user_not_found");
-        return { caller, ...(await deleteUserWhole(db, identity.id)) };
+          select ${CALLER_COLUMNS}, (select count(*) from locked_users) as locked from ${CALLER_FROM}`);
+        // (A SELECT in WITH runs only when read: the count above is what takes the locks.)
+        callerOf(rows[0]);
+        const { row, ...deleted } = await deleteUserWhole(db, identity.id, identity, ALLOWED);
+        return { caller: callerOf(row), ...deleted };
       });
     },
 

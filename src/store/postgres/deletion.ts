@@ -15,8 +15,9 @@
  * runs again, ./transactions.ts).
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { EndedSession } from "../index";
+import type { CallerIdentity, EndedSession } from "../index";
 import type { Database } from "./client";
+import { CALLER_COLUMNS, CALLER_FROM, guardCtes } from "./guard";
 import { type Raw, endedJson, endedSessions } from "./mapping";
 
 export interface Deleted {
@@ -38,27 +39,33 @@ export const lockUserForDeletion = (id: number, when: SQL) =>
     order by id for update
   )`;
 
-/** Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction, as a statement of its own). */
-export async function deleteUserWhole(db: Database, id: number): Promise<Deleted> {
+/**
+ * Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction, as a statement of
+ * its own), when `when` holds (SQL over the guard's CTEs, read again in this statement's snapshot:
+ * a session ended while the locks were awaited is seen). The row has the caller's columns.
+ */
+export async function deleteUserWhole(db: Database, id: number, identity: CallerIdentity, when: SQL): Promise<Deleted & { row: Raw }> {
   const victim = sql`${id}::bigint`;
   const { rows } = await db.execute<Raw>(sql`
-    with moved as (
+    with ${guardCtes(identity)},
+    moved as (
       update users o set
         followers_count = o.followers_count - (case when exists (select 1 from follows f where f.follower_id = ${victim} and f.followee_id = o.id) then 1 else 0 end),
         following_count = o.following_count - (case when exists (select 1 from follows f where f.followee_id = ${victim} and f.follower_id = o.id) then 1 else 0 end)
-      where o.id <> ${victim} and o.id in (
+      where o.id <> ${victim} and ${when} and o.id in (
         select followee_id from follows where follower_id = ${victim} union select follower_id from follows where followee_id = ${victim}
       )
       returning o.id
     ),
-    edges as (delete from follows where follower_id = ${victim} or followee_id = ${victim} returning id),
-    addresses as (delete from known_addresses where user_id = ${victim} returning address),
-    sessions as (delete from token_families where user_id = ${victim} returning id, expires_at),
-    gone as (delete from users where id = ${victim} returning profile_picture)
+    edges as (delete from follows where (follower_id = ${victim} or followee_id = ${victim}) and ${when} returning id),
+    addresses as (delete from known_addresses where user_id = ${victim} and ${when} returning address),
+    sessions as (delete from token_families where user_id = ${victim} and ${when} returning id, expires_at),
+    gone as (delete from users where id = ${victim} and ${when} returning profile_picture)
     -- Every data-modifying CTE runs, read or not.
-    select (select count(*) from gone) as deleted, (select profile_picture from gone) as profile_picture,
+    select ${CALLER_COLUMNS}, (select count(*) from gone) as deleted, (select profile_picture from gone) as profile_picture,
       ${endedJson(sql`sessions`)} as ended
+    from ${CALLER_FROM}
   `);
   const [row] = rows as [Raw];
-  return { ...(row.deleted === 1 ? { deleted: { profilePicture: row.profile_picture as string | null } } : {}), ended: endedSessions(row.ended) };
+  return { row, ...(row.deleted === 1 ? { deleted: { profilePicture: row.profile_picture as string | null } } : {}), ended: endedSessions(row.ended) };
 }

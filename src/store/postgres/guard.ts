@@ -11,8 +11,9 @@ import type { Caller, CallerIdentity } from "../index";
 import { type Raw, userColumns, userRow } from "./mapping";
 
 /**
- * `lock`: the caller's row is locked as it is read (the newest version, read after any
- * concurrent change of it has committed), for work that must not interleave with one.
+ * `lock`: the caller's row is locked FOR NO KEY UPDATE as it is read, and their session's row FOR
+ * SHARE: both read in their newest versions, after any concurrent change of them has committed
+ * (a password change that ended the session is seen), for work that must not interleave with one.
  */
 export type RowLock = "for no key update";
 
@@ -22,6 +23,7 @@ export function guardCtes(identity: CallerIdentity, lock?: RowLock): SQL {
       select u.*, exists (
         select 1 from token_families s
         where s.id = ${identity.sessionId}::text and s.user_id = u.id and s.revoked_at is null and s.expires_at > ${new Date()}::timestamptz
+        ${lock ? sql`for share` : sql``}
       ) as session_live
       from users u where u.id = ${identity.id}::bigint ${lock ? sql.raw(lock) : sql``}
     ),

@@ -26,9 +26,12 @@ export function callerUsers(connection: Connection, identity: CallerIdentity): C
      * The search matches literally: `position` has no wildcards, so `%`, `_` and `\` are ordinary.
      */
     async page(search, offset, limit) {
-      const matches = search
-        ? sql`(position(lower(${search}::text) in lower(u.username)) > 0 or position(lower(${search}::text) in lower(u.email)) > 0)`
-        : sql`true`;
+      // PostgreSQL's text holds no NUL: a search with one matches nothing (and could not be sent).
+      const matches = !search
+        ? sql`true`
+        : search.includes("\u0000")
+          ? sql`false`
+          : sql`(position(lower(${search}::text) in lower(u.username)) > 0 or position(lower(${search}::text) in lower(u.email)) > 0)`;
       const { rows } = await statement(connection, (db) =>
         db.execute<Raw>(sql`with ${guardCtes(identity)},
           staff as (select 1 from caller where is_staff and ${ALLOWED})
