@@ -3,6 +3,10 @@
  * isolated per test file), and points the Worker's HYPERDRIVE binding at it. The binding is read
  * per request, so every request of this file, however it reaches the Worker, uses that database.
  */
+// As in test/apply-migrations.ts (the D1 project's setup): importing cloudflare:test loads the
+// Worker's main module first (argon2's wasm is loaded there), which unit tests such as
+// test/passwords.test.ts rely on.
+import "cloudflare:test";
 import { env } from "cloudflare:workers";
 import pg from "pg";
 import { TEMPLATE_DATABASE } from "./template";
