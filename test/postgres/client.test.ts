@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { UnsafeInteger } from "../../src/store";
 import { createPostgresStore } from "../../src/store/postgres";
+import { coalesceWrites } from "../../src/store/postgres/client";
 import { callerOf, makeUser, newStore, openRule, rows, uniqueName } from "./store-helpers";
 
 describe("connecting", () => {
@@ -23,6 +24,29 @@ describe("connecting", () => {
     await store.ping();
     const after = await rows<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database()");
     expect(after[0]!.n - before[0]!.n).toBe(1);
+  });
+});
+
+describe("writes", () => {
+  it("sends the messages of one statement, written in one tick, in one write, and calls every callback", async () => {
+    const sent: Uint8Array[] = [];
+    const stream = {
+      // As a socket's: write(data, callback) or write(data, encoding, callback).
+      write(data: Uint8Array | string, encodingOrCallback?: unknown, callback?: (error?: Error | null) => void) {
+        sent.push(data as Uint8Array);
+        (typeof encodingOrCallback === "function" ? encodingOrCallback : callback)?.(null);
+        return true;
+      },
+    };
+    coalesceWrites(stream);
+    const called: string[] = [];
+    stream.write(new Uint8Array([1, 2]), () => called.push("parse"));
+    stream.write(new Uint8Array([3]), "utf8", () => called.push("bind"));
+    stream.write("S", () => called.push("sync"));
+    expect(sent).toEqual([]);
+    await Promise.resolve();
+    expect(sent.map((chunk) => [...chunk])).toEqual([[1, 2, 3, 83]]);
+    expect(called).toEqual(["parse", "bind", "sync"]);
   });
 });
 
