@@ -81,7 +81,8 @@ export default defineConfig(async () => {
             name: "postgres",
             globalSetup: ["./test/postgres/global-setup.ts"],
             setupFiles: ["./test/postgres/per-file-database.ts"],
-            include: ["test/*.test.ts"],
+            // The contract's tests, and the PostgreSQL engine's own (store-level, PostgreSQL only).
+            include: ["test/*.test.ts", "test/postgres/*.test.ts"],
             exclude: D1_ONLY,
             testTimeout: 30_000,
           },

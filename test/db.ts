@@ -31,15 +31,23 @@ function d1Value(value: unknown): unknown {
 
 async function postgres(query: string, params: Param[]): Promise<Row[]> {
   let index = 0;
-  const text = query.replace(/\?/g, () => `$${++index}`);
-  // A client per query: the binding's connection string names this file's database.
+  // `?` (the next parameter) and SQLite's numbered `?NNN` (that parameter again).
+  const text = query.replace(/\?(\d+)?/g, (_, number?: string) => `$${number ?? ++index}`);
+  // A client per query: the binding's connection string names this file's database. Closed
+  // after it (a file's queries would otherwise hold connections to its end), with an error
+  // listener (without one, the socket's end is an unhandled "Stream was cancelled").
   const client = new pg.Client({
     connectionString: env.HYPERDRIVE!.connectionString,
     types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format as "text")) },
   });
+  client.on("error", () => {});
   await client.connect();
-  const result = await client.query(text, params);
-  return result.rows.map((row: Row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, d1Value(value)])));
+  try {
+    const result = await client.query(text, params);
+    return result.rows.map((row: Row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, d1Value(value)])));
+  } finally {
+    await client.end();
+  }
 }
 
 /** Every row `query` answers. */

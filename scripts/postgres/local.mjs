@@ -69,7 +69,12 @@ export async function startLocalPostgres({ dir, port, database = DATABASE, log =
     persistent,
     createPostgresUser: asRoot,
     // Loopback only; fsync off for throw-away test data (a crash loses nothing that matters there).
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", ...(persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])],
+    // Miniflare's local Hyperdrive has no pool: every request in flight holds a connection of its
+    // own, so a test's storm of concurrent requests needs more than the default 100.
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=500",
+      ...(persistent ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ],
     onLog: log,
     onError: (error) => log(String(error)),
   });

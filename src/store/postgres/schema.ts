@@ -100,8 +100,9 @@ export const throttleEvents = pgTable(
 );
 
 /**
- * One row per throttle key, locked (`SELECT ... FOR UPDATE`) by every reservation of that key
- * before it counts: reservations of one key run one at a time, and each counts in a statement
+ * One row per throttle key, locked by every reservation of that key before it counts (an
+ * `INSERT ... ON CONFLICT (key) DO UPDATE`, which creates the row if need be and takes its lock:
+ * ./throttle.ts): reservations of one key run one at a time, and each counts in a statement
  * that starts after the previous one committed, so concurrent requests cannot overshoot a limit
  * at READ COMMITTED. PostgreSQL only: D1 runs one write at a time.
  */

@@ -1,0 +1,71 @@
+/**
+ * Deleting a user whole (account deletion, an admin's deletion): every other user's counter that
+ * one of their follows moved, their follows both ways, their sessions, their known addresses and
+ * the row, in one statement that runs inside a transaction after `lockUserForDeletion` has locked
+ * the user's row and the rows of everyone it follows or is followed by, FOR UPDATE, in id order.
+ *
+ * Why the locks first, at READ COMMITTED: the counters are moved by what this statement sees, and
+ * a statement's snapshot is taken when it starts, so a follow committed while it ran would be
+ * deleted by the cascade without its counter moving back. Every follow and unfollow of this user
+ * locks its row (./follows.ts) and so waits for these locks, or they for it: a follow that got
+ * there first commits before this statement's snapshot, which then sees it and moves its counter
+ * back; one that comes later finds no such user. The rows are locked in id order, as a follow
+ * locks its two, so the two never wait on each other in a cycle (a follow racing in between the
+ * lock's snapshot and this statement can still close one: the server then rolls one back, and it
+ * runs again, ./transactions.ts).
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { CallerIdentity, EndedSession } from "../index";
+import type { Database } from "./client";
+import { CALLER_COLUMNS, CALLER_FROM, guardCtes } from "./guard";
+import { type Raw, endedJson, endedSessions } from "./mapping";
+
+export interface Deleted {
+  deleted?: { profilePicture: string | null };
+  ended: EndedSession[];
+}
+
+/**
+ * SQL: a CTE (`locked_users`: id, is_active) that locks, when `when` holds, user `id`'s row and its
+ * follows' other users' rows, FOR UPDATE (a follow's foreign-key check, KEY SHARE, waits too).
+ */
+export const lockUserForDeletion = (id: number, when: SQL) =>
+  sql`locked_users as (
+    select id, is_active from users
+    where id in (
+      select ${id}::bigint union select followee_id from follows where follower_id = ${id}::bigint
+      union select follower_id from follows where followee_id = ${id}::bigint
+    ) and ${when}
+    order by id for update
+  )`;
+
+/**
+ * Deletes user `id` whole (after `lockUserForDeletion`, in the same transaction, as a statement of
+ * its own), when `when` holds (SQL over the guard's CTEs, read again in this statement's snapshot:
+ * a session ended while the locks were awaited is seen). The row has the caller's columns.
+ */
+export async function deleteUserWhole(db: Database, id: number, identity: CallerIdentity, when: SQL): Promise<Deleted & { row: Raw }> {
+  const victim = sql`${id}::bigint`;
+  const { rows } = await db.execute<Raw>(sql`
+    with ${guardCtes(identity)},
+    moved as (
+      update users o set
+        followers_count = o.followers_count - (case when exists (select 1 from follows f where f.follower_id = ${victim} and f.followee_id = o.id) then 1 else 0 end),
+        following_count = o.following_count - (case when exists (select 1 from follows f where f.followee_id = ${victim} and f.follower_id = o.id) then 1 else 0 end)
+      where o.id <> ${victim} and ${when} and o.id in (
+        select followee_id from follows where follower_id = ${victim} union select follower_id from follows where followee_id = ${victim}
+      )
+      returning o.id
+    ),
+    edges as (delete from follows where (follower_id = ${victim} or followee_id = ${victim}) and ${when} returning id),
+    addresses as (delete from known_addresses where user_id = ${victim} and ${when} returning address),
+    sessions as (delete from token_families where user_id = ${victim} and ${when} returning id, expires_at),
+    gone as (delete from users where id = ${victim} and ${when} returning profile_picture)
+    -- Every data-modifying CTE runs, read or not.
+    select ${CALLER_COLUMNS}, (select count(*) from gone) as deleted, (select profile_picture from gone) as profile_picture,
+      ${endedJson(sql`sessions`)} as ended
+    from ${CALLER_FROM}
+  `);
+  const [row] = rows as [Raw];
+  return { row, ...(row.deleted === 1 ? { deleted: { profilePicture: row.profile_picture as string | null } } : {}), ended: endedSessions(row.ended) };
+}
