@@ -44,6 +44,10 @@ export interface Config {
   refreshReuseGraceSeconds: number;
   /** SERVER_TIMING=1: Server-Timing headers on API responses. */
   serverTiming: boolean;
+  /** The feed (docs/SCALING.md): an author with this many followers has their posts pulled at read time rather than fanned out. */
+  feedPullThreshold: number;
+  /** Follows (or posts) one feed job handles before it hands the rest to the next message. */
+  feedChunk: number;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -88,6 +92,8 @@ const variables = z.object({
   PASSWORD_RESET_URL: z.string().optional(),
   REFRESH_REUSE_GRACE: z.coerce.number().int().min(0).max(300).catch(10).default(10),
   SERVER_TIMING: z.string().default(""),
+  FEED_PULL_THRESHOLD: z.coerce.number().int().min(1).catch(10_000).default(10_000),
+  FEED_CHUNK: z.coerce.number().int().min(1).max(5_000).catch(1_000).default(1_000),
 });
 
 const list = (value: string) => value.split(",").map((item) => item.trim()).filter(Boolean);
@@ -136,6 +142,8 @@ function parse(env: Env): Config {
       : `${vars.PUBLIC_URL}/account/reset/{uid}/{token}/`,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE,
     serverTiming: vars.SERVER_TIMING === "1",
+    feedPullThreshold: vars.FEED_PULL_THRESHOLD,
+    feedChunk: vars.FEED_CHUNK,
   };
 }
 

@@ -1,12 +1,14 @@
 /** The Worker's bindings (storage, secrets, variables, as wrangler.toml and `.dev.vars` declare them) and the per-request variables. */
 import type { Config } from "./config";
-import type { CallerStore, Store } from "./store";
+import type { CallerStore, FeedJob, Store } from "./store";
 
 export interface Env {
   DB: D1Database;
   /** PostgreSQL through Hyperdrive: with this binding the PostgreSQL engine serves, not D1 (README: "Storage engines"). */
   HYPERDRIVE?: Hyperdrive;
   KV: KVNamespace;
+  /** The feed's background work (fan-out, backfill, purge, promotion): consumed by this same Worker. */
+  FEED_QUEUE: Queue<FeedJob>;
   BUCKET: R2Bucket;
   /** Cloudflare Email Service (`[[send_email]]` in wrangler.toml; emulated locally). */
   EMAIL?: SendEmail;
@@ -50,6 +52,10 @@ export interface Env {
   REFRESH_REUSE_GRACE?: string;
   /** `1` adds Server-Timing to API responses. */
   SERVER_TIMING?: string;
+  /** Followers from which an author's posts are pulled into feeds at read time (default 10000). */
+  FEED_PULL_THRESHOLD?: string;
+  /** Rows one feed job handles (default 1000). */
+  FEED_CHUNK?: string;
 }
 
 /** What every handler sees on `c.var`. */

@@ -29,3 +29,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   c.set("caller", c.get("store").caller({ id: claims.user_id, sessionId: claims.sid! }));
   await next();
 });
+
+/**
+ * On routes anyone may call: a request with a Bearer header is authenticated exactly as above
+ * (a bad token is the 401, never a silent anonymous read); one without is anonymous (DRF's
+ * JWTAuthentication also leaves other schemes to the next authenticator, here none).
+ */
+export const authenticateIfPresent = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header("Authorization");
+  if (!header || header.trim().split(/\s+/)[0] !== "Bearer") return next();
+  return authenticate(c, next);
+});

@@ -63,6 +63,13 @@ export const withBearer = { 401: errorResponses.unauthorized } as const;
 /** Marks a route as needing a Bearer access token: the router then authenticates it (src/lib/router.ts). */
 export const bearerSecurity = [{ bearer: [] }];
 
+/**
+ * A route anyone may call, that answers a signed-in caller as that caller (OpenAPI's `{}`
+ * alternative: no credentials): with an `Authorization: Bearer` header the token is checked
+ * (a bad one is the bad-token 401), without one the request is anonymous.
+ */
+export const optionalBearerSecurity = [{ bearer: [] }, {}];
+
 export interface BodyLimits {
   /** Every body; default 1 MiB. */
   maxBytes: number;

@@ -9,7 +9,8 @@ import { kvRevocationList, type RevocationList } from "../auth/revocations";
 import type { Config } from "../config";
 import type { AppEnv } from "../env";
 import { type Mailer, bindingMailer } from "../mail/mailer";
-import type { CallerStore, Store } from "../store";
+import { type FeedQueue, bindingFeedQueue } from "./feed-queue";
+import type { CallerContentStore, CallerStore, ContentReads, Store } from "../store";
 
 /** What every service gets besides storage. */
 export interface BaseDeps {
@@ -21,6 +22,8 @@ export interface BaseDeps {
   defer: (work: Promise<unknown>) => void;
   /** Mail, sent after the response. */
   mail: Mailer;
+  /** The feed's background work, sent after the response. */
+  feed: FeedQueue;
 }
 
 /** A public route's deps. */
@@ -41,6 +44,7 @@ function baseDepsOf(c: Context<AppEnv>): BaseDeps {
     bucket: c.env.BUCKET,
     defer,
     mail: bindingMailer(c.env.EMAIL, c.get("config").emailFrom, defer),
+    feed: bindingFeedQueue(c.env.FEED_QUEUE, defer),
   };
 }
 
@@ -50,4 +54,19 @@ export function depsOf(c: Context<AppEnv>): Deps {
 
 export function callerDepsOf(c: Context<AppEnv>): CallerDeps {
   return { ...baseDepsOf(c), caller: c.get("caller") };
+}
+
+/**
+ * A route anyone may call (optional bearer): the content reads as this request's reader sees
+ * them, through the caller's guard when there is a caller, anonymous otherwise.
+ */
+export interface ReaderDeps extends BaseDeps {
+  content: ContentReads | CallerContentStore;
+  /** The signed-in reader, if any. */
+  caller?: CallerStore;
+}
+
+export function readerDepsOf(c: Context<AppEnv>): ReaderDeps {
+  const caller = c.get("caller") as CallerStore | undefined;
+  return { ...baseDepsOf(c), content: caller?.content ?? c.get("store").content, caller };
 }

@@ -6,15 +6,17 @@
  */
 import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { authenticate } from "../auth/bearer";
+import { authenticate, authenticateIfPresent } from "../auth/bearer";
 import type { AppEnv } from "../env";
 import { parseBody } from "../http/body";
 import { refuseInvalid } from "../http/validation";
 
-/** Whether a route's definition asks for a Bearer access token. */
-export function isProtected(route: Pick<RouteConfig, "security">): boolean {
-  return route.security?.some((requirement) => "bearer" in requirement) ?? false;
+/** Whether a route's definition takes a Bearer access token: "required", "optional" (anonymous allowed: an empty requirement), or not at all. */
+export function bearerMode(route: Pick<RouteConfig, "security">): "required" | "optional" | undefined {
+  if (!route.security?.some((requirement) => "bearer" in requirement)) return undefined;
+  return route.security.some((requirement) => Object.keys(requirement).length === 0) ? "optional" : "required";
 }
+
 
 /** A path as the document shows it: `{key{.+}}` (a Hono pattern, for values with slashes) is `{key}`. */
 function documentedPath(path: string): string {
@@ -34,7 +36,8 @@ export class ApiRouter extends OpenAPIHono<AppEnv> {
       const { body, ...request } = definition.request ?? {};
       const steps: MiddlewareHandler[] = [];
       // Authentication first: as in DRF, a 401 comes before any complaint about the body.
-      if (isProtected(definition)) steps.push(authenticate);
+      const bearer = bearerMode(definition);
+      if (bearer) steps.push(bearer === "required" ? authenticate : authenticateIfPresent);
       if (body) steps.push(parseBody(body as Parameters<typeof parseBody>[0]));
       if (middleware) steps.push(...(Array.isArray(middleware) ? middleware : [middleware]));
       return register({ ...definition, request, hide: true, middleware: steps }, handler, hook);

@@ -25,6 +25,8 @@ export interface UserRow {
   pendingEmail: string | null;
   followersCount: number;
   followingCount: number;
+  /** Whether this author's posts are pulled into feeds at read time rather than fanned out. */
+  feedPull: boolean;
 }
 
 /** A user to insert: what registration, createsuperuser and the importer give. */

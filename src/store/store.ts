@@ -27,6 +27,7 @@ import type {
   UniqueField,
   UserRow,
 } from "./rows";
+import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
 
 /** Who an access token names: the user and their login session. */
@@ -48,6 +49,10 @@ export interface Store {
   readonly logins: LoginStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
+  /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
+  readonly content: ContentReads;
+  /** The feed's background work (the queue consumer). */
+  readonly feedWork: FeedWorkStore;
   /** Gives throttle slots back (a login that succeeded, a mail never sent). */
   releaseSlots(ids: number[]): Promise<void>;
   /** The store of a signed-in caller (the Bearer check has verified the token naming them). */
@@ -158,6 +163,12 @@ export interface CallerStore {
   deleteAccount(now: number): Promise<Guarded<{ deleted?: { profilePicture: string | null }; ended: EndedSession[] }>>;
   /** Up to `limit` of the caller's known addresses after `after`, in address order (the export). */
   knownAddresses(after: string | undefined, limit: number): Promise<Guarded<{ rows: KnownAddressRow[] }>>;
+  /** Posts, comments and likes as the caller sees and writes them. */
+  readonly content: CallerContentStore;
+  readonly feed: CallerFeedStore;
+  readonly notifications: CallerNotificationStore;
+  /** Blocks, mutes and relationships. */
+  readonly relations: CallerRelationStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */
@@ -194,13 +205,28 @@ export interface CallerSessionStore {
   endAll(now: number): Promise<Guarded<{ ended: EndedSession[] }>>;
 }
 
+/**
+ * The target of a follow or unfollow: `blocked` when a block stands either way (a follow is then
+ * refused and nothing changes), `changed` when the edge moved (a repeat changes nothing), and
+ * whether the target's posts are pulled (`feedPull`) and how many followers they have now (for
+ * the feed's work: a backfill or purge, a promotion).
+ */
+export interface FollowTarget {
+  username: string;
+  blocked: boolean;
+  changed: boolean;
+  feedPull: boolean;
+  followersCount: number;
+}
+
 export interface CallerFollowStore {
   /**
-   * Follows or unfollows `targetId`: the edge and both counters move together, only when the edge
-   * is absent (follow) or present (unfollow), so repeating one changes nothing. The target's
-   * username, or none when there is no such user.
+   * Follows or unfollows `targetId`: the edge, both counters and the follow's notification move
+   * together, only when the edge is absent (follow) or present (unfollow) and (follow) no block
+   * stands either way, so repeating one changes nothing. A follow of a pull author is marked
+   * `pull`. The target, or none when there is no such user.
    */
-  change(action: "follow" | "unfollow", targetId: number, now: number): Promise<Guarded<{ target?: { username: string } }>>;
+  change(action: "follow" | "unfollow", targetId: number, now: number): Promise<Guarded<{ target?: FollowTarget }>>;
   /** A page (`limit + 1` rows in the cursor's direction) of `ownerId`'s followers or following, newest first; `ownerExists` tells a 404. */
   page(ownerId: number, direction: FollowDirection, cursor: FollowCursor | undefined, limit: number): Promise<Guarded<{ ownerExists: boolean; entries: FollowEntry[] }>>;
 }

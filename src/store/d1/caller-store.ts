@@ -11,7 +11,10 @@ import type { Database } from "./client";
 import { followPageStatements, followStatements, unfollowStatements } from "./follows";
 import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
+import { d1CallerContentStore } from "./content-store";
+import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
+import { d1CallerNotificationStore, d1CallerRelationStore } from "./relation-store";
 import { releaseSlots, reserveSlots, windowCounts } from "./throttle";
 import { endSession, liveSessionsOf, revokeAllFamiliesOf } from "./token-families";
 import { adminUserUpdate, knownUser, passwordUpdate, userSeenBy, usersPage } from "./users";
@@ -40,6 +43,10 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     },
 
     profile: d1ProfileStore(db, scope),
+    content: d1CallerContentStore(db, scope),
+    feed: d1CallerFeedStore(db, scope),
+    notifications: d1CallerNotificationStore(db, scope),
+    relations: d1CallerRelationStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.
@@ -65,7 +72,9 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     follows: {
       async change(action, targetId, now) {
         const { caller, results } = await scope.batch(FOLLOW_STATEMENTS[action](db, id, targetId, now));
-        return { caller, target: results[3][0] };
+        const [target] = results[3];
+        // Placeholder until the relations work of issue 24 (blocks, notifications, the feed's fields).
+        return { caller, target: target && { ...target, blocked: false, changed: true, feedPull: false, followersCount: 0 } };
       },
       async page(ownerId, direction, cursor, limit) {
         const { caller, results: [[owner], rows] } = await scope.batch(followPageStatements(db, id, ownerId, direction, cursor, limit));

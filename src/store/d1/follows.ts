@@ -37,7 +37,7 @@ export function followStatements(db: Database, callerId: number, targetId: numbe
       .select(
         db
           // Drizzle's insert-select takes every column in table order; a NULL id is assigned by SQLite.
-          .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${now}`.as("created_at") })
+          .select({ id: sql`null`.as("id"), followerId: sql`${callerId}`.as("follower_id"), followeeId: users.id, createdAt: sql`${now}`.as("created_at"), pull: sql`${users.feedPull}`.as("pull") })
           .from(users)
           .where(eq(users.id, targetId)),
       )

@@ -7,6 +7,8 @@ import type { Store } from "../store";
 import { d1AccountStore } from "./account-store";
 import { d1CallerStore } from "./caller-store";
 import { createDatabase } from "./client";
+import { d1ContentReads } from "./content-store";
+import { d1FeedWorkStore } from "./feed-store";
 import { d1LoginStore } from "./login-store";
 import { d1MaintenanceStore, d1SessionStore } from "./session-store";
 import { releaseSlots } from "./throttle";
@@ -24,6 +26,8 @@ export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
     async releaseSlots(ids) {
       if (ids.length > 0) await releaseSlots(db, ids).run();
     },
+    content: d1ContentReads(db),
+    feedWork: d1FeedWorkStore(db),
     caller: (identity) => d1CallerStore(db, identity),
   };
 }

@@ -27,6 +27,8 @@ export const users = sqliteTable(
     pendingEmail: text("pending_email"),
     followersCount: integer("followers_count").notNull().default(0),
     followingCount: integer("following_count").notNull().default(0),
+    /** Posts pulled into followers' feeds at read time rather than fanned out (an author with many followers: see the feed). */
+    feedPull: integer("feed_pull", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.
@@ -48,9 +50,13 @@ export const follows = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** The followee is a pull author (`users.feed_pull`): a feed read merges their posts in. */
+    pull: integer("pull", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("follows_pair").on(t.followerId, t.followeeId),
+    // A reader's pull followees: a handful of rows whoever they follow.
+    index("follows_pull").on(t.followerId, t.followeeId).where(sql`${t.pull}`),
     // "followers of X, newest first" and "who X follows, newest first" are range scans of these.
     index("follows_followee_newest").on(t.followeeId, t.id),
     index("follows_follower_newest").on(t.followerId, t.id),

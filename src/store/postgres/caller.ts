@@ -5,6 +5,9 @@
 import { sql } from "drizzle-orm";
 import type { CallerIdentity, CallerStore } from "../index";
 import { admin } from "./admin";
+import { postgresCallerContentStore } from "./content-store";
+import { postgresCallerFeedStore } from "./feed-store";
+import { postgresCallerNotificationStore, postgresCallerRelationStore } from "./relation-store";
 import { callerSessions } from "./caller-sessions";
 import type { Connection } from "./client";
 import { deleteUserWhole, lockUserForDeletion } from "./deletion";
@@ -55,6 +58,10 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     },
 
     profile: profile(connection, identity),
+    content: postgresCallerContentStore(connection, identity),
+    feed: postgresCallerFeedStore(connection, identity),
+    notifications: postgresCallerNotificationStore(connection, identity),
+    relations: postgresCallerRelationStore(connection, identity),
 
     /**
      * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read

@@ -69,7 +69,8 @@ export function callerFollows(connection: Connection, identity: CallerIdentity):
         }
         const caller = callerOf(row);
         const username = row.target_username as string | null;
-        return { caller, ...(username === null ? {} : { target: { username } }) };
+        // Placeholder until the relations work of issue 24 (blocks, notifications, the feed's fields).
+        return { caller, ...(username === null ? {} : { target: { username, blocked: false, changed: true, feedPull: false, followersCount: 0 } }) };
       }
     },
 

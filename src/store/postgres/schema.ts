@@ -36,6 +36,8 @@ export const users = pgTable(
     pendingEmail: text("pending_email"),
     followersCount: integer("followers_count").notNull().default(0),
     followingCount: integer("following_count").notNull().default(0),
+    /** Posts pulled into followers' feeds at read time rather than fanned out (see the D1 schema). */
+    feedPull: boolean("feed_pull").notNull().default(false),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.
@@ -56,9 +58,12 @@ export const follows = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: moment("created_at").notNull(),
+    /** The followee is a pull author: a feed read merges their posts in. */
+    pull: boolean("pull").notNull().default(false),
   },
   (t) => [
     uniqueIndex("follows_pair").on(t.followerId, t.followeeId),
+    index("follows_pull").on(t.followerId, t.followeeId).where(sql`${t.pull}`),
     index("follows_followee_newest").on(t.followeeId, t.id),
     index("follows_follower_newest").on(t.followerId, t.id),
     check("follows_not_self", sql`${t.followerId} <> ${t.followeeId}`),

@@ -10,6 +10,8 @@ import type { Store } from "../index";
 import { accounts } from "./accounts";
 import { callerStore } from "./caller";
 import { Connection, type Tally } from "./client";
+import { postgresContentReads } from "./content-store";
+import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { sessions } from "./sessions";
@@ -43,6 +45,8 @@ function storeOn(connection: Connection): Store {
       if (ids.length === 0) return;
       await statement(connection, (db) => db.execute(sql`delete from throttle_events where id = any(${sql.param(ids)}::bigint[])`));
     },
+    content: postgresContentReads(connection),
+    feedWork: postgresFeedWorkStore(connection),
     caller: (identity) => callerStore(connection, identity),
   };
 }
