@@ -23,6 +23,8 @@ import { BENCH_PASSWORD } from "./seed";
 
 const USERS = Number(process.env.CAPACITY_USERS ?? 1_000_000);
 const RUNS = 25;
+/** The PostgreSQL runs' KV and R2 (revocations), one folder per database; D1's live in its own state folders. */
+const POSTGRES_STATE = "bench/.capacity-postgres-state";
 /** Requests per route with the plans logged (PostgreSQL's buffers). */
 const EXPLAINED = 3;
 
@@ -78,7 +80,7 @@ function timing(headers: Headers, engine: Engine) {
 }
 
 /** Where a database is and how to serve the bundle on it. */
-export interface Filled {
+interface Filled {
   engine: Engine;
   size: Size;
   /** The D1 state folder, or the PostgreSQL URL. */
@@ -87,60 +89,78 @@ export interface Filled {
   explain?: ExplainLog;
 }
 
-async function costs(database: Filled): Promise<Map<string, RouteCost>> {
+/** A worker serving a filled database, ready to time routes on it. */
+async function openDatabase(database: Filled) {
   const { engine, size, state } = database;
   const users = size.users;
   const worker = await startLocalWorker({
     port: 0,
-    persistRoot: engine === "d1" ? join(state, "v3") : "bench/.capacity-postgres-state/v3",
+    persistRoot: engine === "d1" ? join(state, "v3") : join(POSTGRES_STATE, state.slice(state.lastIndexOf("/") + 1), "v3"),
     quiet: true,
     shape: "minimal",
     vars: VARS,
     hyperdrive: engine === "postgres" ? state : undefined,
   });
+  const login = async (username: string) => {
+    const response = await fetch(`${worker.url}/api/auth/login/`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: BENCH_PASSWORD }) });
+    if (!response.ok) throw new Error(`login ${username}: ${response.status}`);
+    return ((await response.json()) as { access: string }).access;
+  };
   try {
-    const login = async (username: string) => {
-      const response = await fetch(`${worker.url}/api/auth/login/`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: BENCH_PASSWORD }) });
-      if (!response.ok) throw new Error(`login ${username}: ${response.status}`);
-      return ((await response.json()) as { access: string }).access;
-    };
     const tokens = { caller: await login(`user${caller(users)}`), admin: await login(`user${users}`) };
     // A cursor deep in the star's followers: follow `next` links for a few pages, then jump by id.
     const deep = await deepCursor(worker.url, tokens.caller);
-    const result = new Map<string, RouteCost>();
-    for (const route of routes) {
-      const path = route.path(users).replace("DEEP", encodeURIComponent(deep));
-      const send = async () => {
-        const headers: Record<string, string> = { "Content-Type": "application/json" };
-        if (route.as) headers.Authorization = `Bearer ${tokens[route.as]}`;
-        const started = performance.now();
-        const response = await fetch(`${worker.url}${path}`, { method: route.method ?? "GET", headers, body: route.body ? JSON.stringify(route.body(users)) : undefined });
-        await response.arrayBuffer();
-        return { ms: performance.now() - started, status: response.status, ...timing(response.headers, engine) };
-      };
-      const samples: number[] = [];
-      let last = { status: 0, statements: 0, reads: 0 };
-      for (let i = 0; i < RUNS; i++) {
-        const { ms, ...rest } = await send();
-        samples.push(ms);
-        last = rest;
-      }
-      if (last.status >= 300) throw new Error(`${route.name}: ${path} answered ${last.status}`);
-      // PostgreSQL reports no rows read: its plans, logged for a few more requests, give the buffers.
-      if (database.explain) {
-        const explain = database.explain;
-        const buffers = await explain.during(async () => {
-          for (let i = 0; i < EXPLAINED; i++) await send();
-        });
-        last.reads = Math.round(buffers / EXPLAINED);
-      }
-      const ms = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
-      result.set(route.name, { ms, ...last });
-      console.log(`  ${route.name}: ${ms.toFixed(1)} ms, ${last.statements} ${engine === "d1" ? "round trips" : "statements"}, ${last.reads} ${engine === "d1" ? "rows read" : "buffers"}`);
-    }
-    return result;
-  } finally {
+    return {
+      stop: () => worker.stop(),
+      async time(route: Route): Promise<RouteCost> {
+        const path = route.path(users).replace("DEEP", encodeURIComponent(deep));
+        const send = async () => {
+          const headers: Record<string, string> = { "Content-Type": "application/json" };
+          if (route.as) headers.Authorization = `Bearer ${tokens[route.as]}`;
+          const started = performance.now();
+          const response = await fetch(`${worker.url}${path}`, { method: route.method ?? "GET", headers, body: route.body ? JSON.stringify(route.body(users)) : undefined });
+          await response.arrayBuffer();
+          return { ms: performance.now() - started, status: response.status, ...timing(response.headers, engine) };
+        };
+        const samples: number[] = [];
+        let last = { status: 0, statements: 0, reads: 0 };
+        for (let i = 0; i < RUNS; i++) {
+          const { ms, ...rest } = await send();
+          samples.push(ms);
+          last = rest;
+        }
+        if (last.status >= 300) throw new Error(`${route.name}: ${path} answered ${last.status}`);
+        // PostgreSQL reports no rows read: its plans, logged for a few more requests, give the buffers.
+        if (database.explain) {
+          const buffers = await database.explain.during(async () => {
+            for (let i = 0; i < EXPLAINED; i++) await send();
+          });
+          last.reads = Math.round(buffers / EXPLAINED);
+        }
+        const ms = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+        console.log(`  ${ENGINE_NAMES[engine]}, ${users.toLocaleString("en")} users, ${route.name}: ${ms.toFixed(1)} ms, ${last.statements} ${engine === "d1" ? "round trips" : "statements"}, ${last.reads} ${engine === "d1" ? "rows read" : "buffers"}`);
+        return { ms, ...last };
+      },
+    };
+  } catch (error) {
     await worker.stop();
+    throw error;
+  }
+}
+
+/**
+ * Every route on each database of one size, route by route and engine after engine (so that a
+ * busier minute of a shared machine falls on both engines' figures alike).
+ */
+async function costs(databases: Filled[]): Promise<Map<string, RouteCost>[]> {
+  const opened: Awaited<ReturnType<typeof openDatabase>>[] = [];
+  try {
+    for (const database of databases) opened.push(await openDatabase(database));
+    const results = databases.map(() => new Map<string, RouteCost>());
+    for (const route of routes) for (const [i, database] of opened.entries()) results[i]!.set(route.name, await database.time(route));
+    return results;
+  } finally {
+    for (const database of opened) await database.stop();
   }
 }
 
@@ -204,7 +224,9 @@ ${sizeTable("d1", r)}
 Bytes per user (row and its two unique indexes): **${perUser.toFixed(0)}**. Bytes per follow (row and
 its three indexes): **${perFollow.toFixed(0)}**.
 
-Cost of each route, small database against large (rows read: D1's \`meta.rows_read\`, what D1 bills):
+Cost of each route, small database against large (rows read: D1's \`meta.rows_read\`, what D1 bills;
+a statement sent alone through \`raw()\`, as profile GET's guard is, carries no meta: its 0 means
+not reported):
 
 ${costTable("d1", r)}`;
 }
@@ -237,36 +259,34 @@ async function main() {
   console.log(`Engines: ${engines.map((engine) => ENGINE_NAMES[engine]).join(", ")}. Building the bundle...`);
   buildBundle();
   const hash = hashPassword(BENCH_PASSWORD);
-  const reports: Partial<Record<Engine, EngineReport>> = {};
+  const small: Filled[] = [];
+  const large: Filled[] = [];
   if (engines.includes("d1")) {
-    const small = await filledD1("bench/.capacity-small", USERS / 1000, hash);
-    const large = await filledD1("bench/.capacity", USERS, hash);
-    console.log("D1: timing the routes on the small database...");
-    const smallCosts = await costs({ engine: "d1", size: small, state: "bench/.capacity-small" });
-    console.log("D1: timing the routes on the large database...");
-    const largeCosts = await costs({ engine: "d1", size: large, state: "bench/.capacity" });
-    reports.d1 = { small, large, smallCosts, largeCosts };
+    small.push({ engine: "d1", state: "bench/.capacity-small", size: await filledD1("bench/.capacity-small", USERS / 1000, hash) });
+    large.push({ engine: "d1", state: "bench/.capacity", size: await filledD1("bench/.capacity", USERS, hash) });
   }
-  if (engines.includes("postgres")) {
-    const server = await startExplainablePostgres();
-    try {
-      rmSync("bench/.capacity-postgres-state", { recursive: true, force: true });
-      console.log(`PostgreSQL: filling the small database (${(USERS / 1000).toLocaleString("en")} users)...`);
-      const small = await fillPostgres(await server.database("capacity_small"), USERS / 1000, hash);
-      console.log(`PostgreSQL: filling the large database (${USERS.toLocaleString("en")} users); this takes minutes...`);
-      const large = await fillPostgres(await server.database("capacity_large"), USERS, hash);
-      console.log("PostgreSQL: timing the routes on the small database...");
-      const smallCosts = await costs({ engine: "postgres", size: small, state: server.url("capacity_small"), explain: server.explain("capacity_small") });
-      console.log("PostgreSQL: timing the routes on the large database...");
-      const largeCosts = await costs({ engine: "postgres", size: large, state: server.url("capacity_large"), explain: server.explain("capacity_large") });
-      reports.postgres = { small, large, smallCosts, largeCosts };
-    } finally {
-      await server.stop();
+  const server = engines.includes("postgres") ? await startExplainablePostgres() : undefined;
+  try {
+    if (server) {
+      rmSync(POSTGRES_STATE, { recursive: true, force: true });
+      for (const [name, users, into] of [["capacity_small", USERS / 1000, small], ["capacity_large", USERS, large]] as const) {
+        console.log(`PostgreSQL: filling ${name} (${users.toLocaleString("en")} users)${users === USERS ? "; this takes minutes" : ""}...`);
+        const size = await fillPostgres(await server.database(name), users, hash);
+        into.push({ engine: "postgres", state: server.url(name), size, explain: server.explain(name) });
+      }
     }
+    console.log("Timing the routes on the small databases...");
+    const smallCosts = await costs(small);
+    console.log("Timing the routes on the large databases...");
+    const largeCosts = await costs(large);
+    const reports: Partial<Record<Engine, EngineReport>> = {};
+    for (const [i, database] of small.entries()) reports[database.engine] = { small: database.size, large: large[i]!.size, smallCosts: smallCosts[i]!, largeCosts: largeCosts[i]! };
+    const text = report(reports);
+    writeFileSync("bench/CAPACITY.md", text);
+    console.log(`\n${text}`);
+  } finally {
+    await server?.stop();
   }
-  const text = report(reports);
-  writeFileSync("bench/CAPACITY.md", text);
-  console.log(`\n${text}`);
 }
 
 function report(reports: Partial<Record<Engine, EngineReport>>): string {
@@ -284,7 +304,7 @@ function report(reports: Partial<Record<Engine, EngineReport>>): string {
       : "";
   return `# Capacity
 
-\`npm run bench:capacity\` on ${new Date().toISOString().slice(0, 10)} (engines: ${Object.keys(reports).map((engine) => ENGINE_NAMES[engine as Engine]).join(", ")}; CAPACITY_USERS=${any.large.users}; sequential requests, median of ${RUNS}).
+\`npm run bench:capacity\` on ${new Date().toISOString().slice(0, 10)} (engines: ${Object.keys(reports).map((engine) => ENGINE_NAMES[engine as Engine]).join(", ")}; CAPACITY_USERS=${any.large.users}; sequential requests, median of ${RUNS}; each route timed on one engine, then on the other).
 Followers of the stars: ${STARS.map((share) => Math.floor(any.large.users * share).toLocaleString("en")).join(", ")}; everyone
 else follows ${SPREAD} users (3 power-law picks, 6 uniform), the same on both engines.
 
