@@ -27,8 +27,15 @@ const bindings = {
   REFRESH_REUSE_GRACE: "0",
 };
 
-// Tests about D1 itself (its Sessions API, prepared statements, batches): not run on PostgreSQL.
-const D1_ONLY = ["test/prepared.test.ts", "test/d1-reads.test.ts"];
+// Tests about D1 itself, not run on PostgreSQL (everything about the contract runs on both):
+const D1_ONLY = [
+  // D1's prepared statements bound per request and run in its batches (src/store/d1).
+  "test/prepared.test.ts",
+  // The rows D1 reads (what it bills): its `meta.rows_read`, per statement and per response.
+  "test/d1-reads.test.ts",
+  // D1's Sessions API: the x-d1-bookmark a client sends back to read its own writes on replicas.
+  "test/d1-sessions.test.ts",
+];
 
 // `pg` in workerd: two of its packages resolve to files the pool cannot load (node-postgres #3700).
 const pgAliases = [

@@ -16,6 +16,12 @@ export interface Target {
   headers?: Record<string, string>;
   /** The body; `{n}` becomes a number unique within the run (for registrations). */
   body?: string;
+  /**
+   * A chain of single-use tokens (refresh rotation): `{token}` in the body becomes a token of
+   * `tokens` that no request in flight holds, and the answer's JSON `field` replaces it. One
+   * token per connection: each connection keeps its own chain.
+   */
+  chain?: { tokens: string[]; field: string };
   /** The status every answer must have (default: any 2xx). */
   status?: number;
 }
@@ -39,20 +45,32 @@ const lua = (value: string) => JSON.stringify(value); // a JSON string is a vali
 function wrkScript(target: Target): string {
   const url = new URL(target.url);
   const headers = Object.entries(target.headers ?? {}).map(([name, value]) => `[${lua(name)}] = ${lua(value)}`);
-  const body = target.body === undefined ? "nil" : target.body.split("{n}").map(lua).join(" .. prefix .. counter .. ");
+  const parts = (text: string) => text.split("{n}").map(lua).join(" .. prefix .. counter .. ");
+  const body = target.body === undefined ? "nil" : target.body.split("{token}").map(parts).join(" .. token .. ");
   const statusCheck = target.status ? `status ~= ${target.status}` : "status < 200 or status > 299";
+  // wrk asks a connection for its next request only after its answer went through response():
+  // with as many tokens as connections, the pool is never empty unless an answer carried none.
+  // Before the run wrk calls request() once to check the script, and sends nothing: that call
+  // takes the unused last entry, so that no token is lost (and reused by two connections).
+  const chain = target.chain;
+  const pool = chain ? [...chain.tokens, "checked by wrk, never sent"] : [];
   return `
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 counter = 0
 unexpected = 0
 prefix = "w" .. tostring(os.time()) .. tostring(math.random(100000, 999999)) .. "x"
+tokens = { ${pool.map(lua).join(", ")} }
+last = tokens[1] or ""
 function request()
   counter = counter + 1
+  local token = table.remove(tokens) or last
   return wrk.format(${lua(target.method ?? "GET")}, ${lua(url.pathname + url.search)}, { ${headers.join(", ")} }, ${body})
 end
 function response(status, headers, body)
   if ${statusCheck} then unexpected = unexpected + 1 end
+  ${chain ? `local next = string.match(body, ${lua(`"${chain.field}"%s*:%s*"([^"]+)"`)})
+  if next then table.insert(tokens, next); last = next end` : ""}
 end
 function done(summary, latency, requests)
   local bad = 0
@@ -74,13 +92,30 @@ async function wrk(target: Target, seconds: number, connections: number, scriptP
 async function cannon(target: Target, seconds: number, connections: number): Promise<Sample> {
   let counter = 0;
   const prefix = `a${process.pid}${Date.now() % 100000}x`;
+  // As with wrk, a pool: autocannon builds a connection's next request after its answer went
+  // through onResponse (its per-connection context is reset before every request, so it cannot
+  // hold the token).
+  const pool = [...(target.chain?.tokens ?? [])];
+  let last = pool[0] ?? "";
   const result = await autocannon({
     url: target.url,
     method: target.method ?? "GET",
     headers: target.headers,
     connections,
     duration: seconds,
-    requests: target.body === undefined ? undefined : [{ setupRequest: (request: object) => ({ ...request, body: target.body!.replaceAll("{n}", `${prefix}${++counter}`) }) }],
+    requests:
+      target.body === undefined
+        ? undefined
+        : [
+            {
+              setupRequest: (request) => ({ ...request, body: target.body!.replaceAll("{n}", `${prefix}${++counter}`).replaceAll("{token}", pool.pop() ?? last) }),
+              onResponse: (_status, body) => {
+                if (!target.chain || !body.startsWith("{")) return;
+                const next = (JSON.parse(body) as Record<string, unknown>)[target.chain.field];
+                if (typeof next === "string") pool.push((last = next));
+              },
+            },
+          ],
   });
   const expected = target.status ? (result.statusCodeStats?.[String(target.status) as "404"]?.count ?? 0) : result.requests.total - result.non2xx;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.requests.total - expected };

@@ -40,8 +40,8 @@ function assetRoutes(directory) {
 
 /**
  * Worker options. "serve": every binding of wrangler.toml and the static assets beside the API.
- * "minimal": only the variables, D1/KV/R2 and mail (the bindings the API's routes use), no
- * assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
+ * "minimal": only the variables, D1/KV/R2 and mail (the bindings the API's routes use), and
+ * HYPERDRIVE when given, no assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
  * reference worker.
  */
 function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
@@ -49,11 +49,12 @@ function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const { assets, ...withoutAssets } = workerOptions;
   const script = { name, modules: true, scriptPath: resolve(scriptPath), modulesRoot: resolve(scriptPath, "..") };
   const bindings = { ...workerOptions.bindings, ...vars };
+  const hyperdrives = hyperdrive ? { hyperdrives: { HYPERDRIVE: hyperdrive } } : {};
   if (shape === "minimal") {
     const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email } = workerOptions;
-    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email }];
+    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email, ...hyperdrives }];
   }
-  const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"], ...(hyperdrive ? { hyperdrives: { HYPERDRIVE: hyperdrive } } : {}) };
+  const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"], ...hyperdrives };
   const statics = {
     name: `${name}-assets`,
     modules: true,

@@ -10,10 +10,13 @@ const remove = (token: string, password: string) => call("DELETE", "/api/auth/pr
 /** Users whose stored counters differ from their follow rows (none, when all is well). */
 async function miscounted() {
   const { results } = await dbAll(
-    `select id, followers_count, following_count,
-       (select count(*) from follows where followee_id = users.id) as followers,
-       (select count(*) from follows where follower_id = users.id) as following
-     from users where followers_count <> followers or following_count <> following`);
+    // The counts are named in an outer query: SQLite lets WHERE use a select's aliases, PostgreSQL does not.
+    `select * from (
+       select id, followers_count, following_count,
+         (select count(*) from follows where followee_id = users.id) as followers,
+         (select count(*) from follows where follower_id = users.id) as following
+       from users) as counted
+     where followers_count <> followers or following_count <> following`);
   return results;
 }
 

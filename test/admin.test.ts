@@ -1,7 +1,7 @@
 /** Admin user management: PATCH and DELETE /api/users/<id>/, and the admin shape of one user. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, type Sent, call, decodeJwt, insertUserRow, login, newProfile, refreshWith, setFlags, signedInUser, uniqueName } from "./helpers";
+import { PASSWORD, type Sent, call, decodeJwt, insertUserRow, lastLoginLanded, login, newProfile, refreshWith, setFlags, signedInUser, uniqueName } from "./helpers";
 import { dbRow, dbRun } from "./db";
 
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
@@ -10,7 +10,7 @@ const NOT_YOURSELF = { detail: "You cannot change your own account here." };
 async function admin(superuser = false) {
   const user = await signedInUser();
   await setFlags(user.id, { isStaff: true });
-  if (superuser) await dbRun("update users set is_superuser = 1 where id = ?", user.id);
+  if (superuser) await dbRun("update users set is_superuser = ? where id = ?", true, user.id);
   return user;
 }
 
@@ -21,6 +21,7 @@ describe("PATCH /api/users/<id>/", () => {
   it("deactivates a user, ending every session at once, and reactivates them", async () => {
     const staff = await admin();
     const target = await signedInUser();
+    await lastLoginLanded(target.id);
     const deactivated = await patch(staff.access, target.id, { is_active: false });
     expect(deactivated.status).toBe(200);
     expect(deactivated.body).toEqual({ ...newProfile(target), is_staff: false, is_superuser: false, is_active: false, last_login: expect.stringMatching(/Z$/) });
@@ -99,6 +100,7 @@ describe("PATCH /api/users/<id>/ is_active of staff and superusers", () => {
     const staff = await admin();
     const coOwner = await admin(true);
     for (const [target, superuser] of [[staff, false], [coOwner, true]] as const) {
+      await lastLoginLanded(target.id);
       const response = await patchAndSettle(owner.access, target.id, { is_active: false });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...newProfile(target), is_staff: true, is_superuser: superuser, is_active: false, last_login: expect.stringMatching(/Z$/) });
@@ -170,6 +172,7 @@ describe("GET /api/users/<id>/ as an admin", () => {
   it("answers the admin shape to staff and the public shape to others", async () => {
     const staff = await admin();
     const plain = await signedInUser();
+    await lastLoginLanded(plain.id);
     const asAdmin = await call("GET", `/api/users/${plain.id}/`, { token: staff.access });
     expect(asAdmin.body).toEqual({ ...newProfile(plain), is_staff: false, is_superuser: false, is_active: true, last_login: expect.stringMatching(/Z$/) });
     const asPeer = await call("GET", `/api/users/${staff.id}/`, { token: plain.access });

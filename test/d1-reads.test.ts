@@ -1,9 +1,9 @@
-/** D1 itself: the rows D1 reads (what it bills) for statements whose cost must not grow with the tables. D1 only. */
+/** D1 itself: the rows D1 reads (what it bills) for statements and requests whose cost must not grow with the tables. D1 only. */
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { usersPage } from "../src/store/d1/users";
-import { setFlags, signedInUser } from "./helpers";
+import { call, setFlags, signedInUser } from "./helpers";
 
 describe("rows D1 reads", () => {
   it("reads no row of the users table for a non-staff caller (the staff check comes first)", async () => {
@@ -28,4 +28,17 @@ describe("rows D1 reads", () => {
     expect(await rowsRead(caller.id)).toBeLessThanOrEqual(12);
     await setFlags(caller.id, { isStaff: true });
     expect(await rowsRead(caller.id)).toBeGreaterThanOrEqual(users);
-  });});
+  });
+
+  it("reports them per response (Server-Timing's d1-rows-read): a page of followers reads about a page, however many there are", async () => {
+    const star = await signedInUser();
+    const fans = await Promise.all(Array.from({ length: 30 }, () => signedInUser()));
+    for (const fan of fans) expect((await call("POST", `/api/auth/follow/${star.id}/`, { token: fan.access })).status).toBe(200);
+    const page = await call("GET", `/api/users/${star.id}/followers/?page_size=5`, { token: star.access });
+    expect(page.status).toBe(200);
+    expect(page.body.results).toHaveLength(5);
+    const rowsRead = Number(/d1-rows-read;dur=([\d.]+)/.exec(page.headers.get("Server-Timing") ?? "")![1]);
+    expect(rowsRead).toBeGreaterThan(0);
+    expect(rowsRead).toBeLessThan(30);
+  });
+});

@@ -67,8 +67,8 @@ describe("GET /api/auth/profile/export/", () => {
     const star = await signedInUser();
     await dbRun(
       `with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000)
-       insert into users (username, password, date_joined) select 'exp' || i || '_' || ?, '!', 0 from n`, star.id);
-    await dbRun("insert into follows (follower_id, followee_id, created_at) select id, ?, 0 from users where username like 'exp%\\_' || ? escape '\\' order by id", star.id, star.id);
+       insert into users (username, password, date_joined) select 'exp' || i || '_' || ?, '!', ? from n`, star.id, new Date(0));
+    await dbRun("insert into follows (follower_id, followee_id, created_at) select id, ?, ? from users where username like 'exp%\\_' || ? escape '\\' order by id", star.id, new Date(0), star.id);
     await dbRun("update users set followers_count = (select count(*) from follows where followee_id = ?) where id = ?", star.id, star.id);
 
     const response = await exports.default.fetch(new Request(`${ORIGIN}/api/auth/profile/export/`, { headers: { Authorization: `Bearer ${star.access}` } }));

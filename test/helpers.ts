@@ -98,13 +98,13 @@ export async function signedInUser(username = uniqueName()) {
 /** Inserts a user row directly (for hashes and flags the API cannot create). Returns its id. */
 export async function insertUserRow(fields: { username: string; password: string; isActive?: boolean; isStaff?: boolean; email?: string }) {
   const row = await dbRow<{ id: number }>(
-    "insert into users (username, email, password, is_active, is_staff, date_joined) values (?, ?, ?, ?, ?, ?) returning id", fields.username, fields.email ?? `${fields.username}@example.com`, fields.password, fields.isActive === false ? 0 : 1, fields.isStaff ? 1 : 0, Date.now());
+    "insert into users (username, email, password, is_active, is_staff, date_joined) values (?, ?, ?, ?, ?, ?) returning id", fields.username, fields.email ?? `${fields.username}@example.com`, fields.password, fields.isActive !== false, fields.isStaff === true, new Date());
   return row!.id;
 }
 
 export async function setFlags(id: number, flags: { isActive?: boolean; isStaff?: boolean }) {
-  if (flags.isActive !== undefined) await dbRun("update users set is_active = ? where id = ?", flags.isActive ? 1 : 0, id);
-  if (flags.isStaff !== undefined) await dbRun("update users set is_staff = ? where id = ?", flags.isStaff ? 1 : 0, id);
+  if (flags.isActive !== undefined) await dbRun("update users set is_active = ? where id = ?", flags.isActive, id);
+  if (flags.isStaff !== undefined) await dbRun("update users set is_staff = ? where id = ?", flags.isStaff, id);
 }
 
 /** Decodes a JWT's header and payload without checking it. */
@@ -160,4 +160,10 @@ export async function eventually<T>(read: () => Promise<T>, accept: (value: T) =
     if (accept(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Waits until user `id`'s login has set last_login (a login writes it after its response). */
+export async function lastLoginLanded(id: number): Promise<void> {
+  const row = await eventually(() => dbRow<{ last_login: number | null }>("select last_login from users where id = ?", id), (found) => found?.last_login != null);
+  expect(row?.last_login, `user ${id}'s last_login`).not.toBeNull();
 }

@@ -203,9 +203,11 @@ describe("the HTTP layer", () => {
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({ detail: "A server error occurred." });
       const text = logged.mock.calls.map(([line]) => String(line)).join("\n");
-      expect(text).toContain(ENGINE === "d1" ? "no such table: no_such_table" : 'relation "no_such_table" does not exist');
+      // Each line is JSON: the message is read decoded (PostgreSQL's reason quotes the relation's name, escaped in the line).
+      const messages = logged.mock.calls.map(([line]) => String(JSON.parse(String(line)).message)).join("\n");
+      expect(messages).toContain(ENGINE === "d1" ? "no such table: no_such_table" : 'relation "no_such_table" does not exist');
       const placeholders = ENGINE === "d1" ? "email = ? and username = ?" : "email = $1 and username = $2";
-      expect(text).toContain(`Failed query: select * from no_such_table where ${placeholders}`);
+      expect(messages).toContain(`Failed query: select * from no_such_table where ${placeholders}`);
       expect(text).not.toContain("private.person");
       expect(text).not.toContain("privateperson");
     } finally {

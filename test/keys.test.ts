@@ -130,7 +130,7 @@ describe("the scheduled cleanup", () => {
   it("deletes token families whose last token has expired and keeps live ones", async () => {
     const session = await signedInUser();
     const live = decodeJwt(session.refresh).payload.fam;
-    const past = Date.now() - 1000;
+    const past = new Date(Date.now() - 1000);
     for (let i = 0; i < 3; i++) {
       await dbRun("insert into token_families (id, user_id, current_jti, created_at, expires_at) values (?, ?, 'j', ?, ?)", `expired-${i}`, session.id, past, past);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { PASSWORD, call, decodeJwt, eventually, insertUserRow, login, registerUser, setFlags, uniqueName } from "./helpers";
-import { dbRow } from "./db";
+import { PASSWORD, call, decodeJwt, eventually, insertUserRow, lastLoginLanded, login, registerUser, setFlags, signedInUser, uniqueName } from "./helpers";
+import { dbRow, dbRun } from "./db";
+import { mailbox } from "./mail";
 
 const NO_ACCOUNT = { detail: "No active account found with the given credentials" };
 const post = (body: Record<string, unknown>) => call("POST", "/api/auth/login/", { body });
@@ -120,5 +121,66 @@ describe("POST /api/auth/login/", () => {
       expect(other).toBeGreaterThan(wrong * 0.5);
       expect(other).toBeLessThan(wrong * 2);
     }
+  });
+});
+
+describe("a login's hash upgrade racing a password change or reset", () => {
+  // PASSWORD as Django's pbkdf2_sha256 (Python's hashlib.pbkdf2_hmac, 100,001 iterations): its
+  // check runs in pure JS and yields while it works, for seconds here, so a change or reset that
+  // starts meanwhile lands between the login's read of the hash and its upgrade (after the response).
+  const IMPORTED = "pbkdf2_sha256$100001$r4c3s4lt$qn01KvBkwbJUoDyxHg1mIIRhGEl4PGMjip0fbZF2d8k=";
+  const CHANGED = "a-changed-passphrase-7";
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const lastLoginOf = async (id: number) => (await dbRow<{ last_login: number | null }>("select last_login from users where id = ?", id))!.last_login;
+
+  /** A user whose row holds PASSWORD as an import from Django left it, signed in from before the import. */
+  async function importedUser() {
+    const user = await signedInUser();
+    await lastLoginLanded(user.id);
+    await dbRun("update users set password = ? where id = ?", IMPORTED, user.id);
+    return { ...user, lastLogin: (await lastLoginOf(user.id))! };
+  }
+
+  /** The racing login's bookkeeping (last_login, the upgrade) has run: it writes after its response. */
+  const loginSettled = async (user: { id: number; lastLogin: number }) =>
+    expect(await eventually(() => lastLoginOf(user.id), (at) => at! > user.lastLogin, 10_000)).toBeGreaterThan(user.lastLogin);
+
+  /** Only `password` logs the user in now. */
+  async function onlyPasswordIs(username: string, password: string) {
+    expect((await post({ username, password })).status).toBe(200);
+    expect(await post({ username, password: password === PASSWORD ? CHANGED : PASSWORD })).toMatchObject({ status: 401, body: NO_ACCOUNT });
+  }
+
+  it("keeps the new password when a password change lands while the login checks the imported hash", async () => {
+    const user = await importedUser();
+    const change = call("POST", "/api/auth/password/change/", { token: user.access, body: { old_password: PASSWORD, new_password: CHANGED, new_password2: CHANGED } });
+    // The change has read the hash and is checking it; the login starts well after, so the change writes first.
+    await eventually(() => dbRow<{ n: number }>("select count(*) as n from throttle_events where key = ?", `password-check:${user.id}`), (row) => row!.n === 1);
+    await pause(500);
+    const racing = post({ username: user.username, password: PASSWORD });
+    // Both checked the imported hash: the change replaced the hash it checked (a 400 would mean the
+    // login's upgrade landed first), and the login read it before the change.
+    expect(await change).toMatchObject({ status: 200, body: { detail: "New password has been saved." } });
+    expect((await racing).status).toBe(200);
+    await loginSettled(user);
+    await onlyPasswordIs(user.username, CHANGED);
+  });
+
+  it("keeps the new password when a password reset lands while the login checks the imported hash", async () => {
+    const user = await importedUser();
+    const box = mailbox();
+    expect((await box.call("POST", "/api/auth/password/reset/", { body: { email: user.email } })).status).toBe(200);
+    const [, uid, token] = /\/account\/reset\/([A-Za-z0-9_-]+)\/([0-9a-z]+-[0-9a-f]{32})\//.exec(box.sent[0]!.text)!;
+    const sessions = async () => (await dbRow<{ n: number }>("select count(*) as n from token_families where user_id = ?", user.id))!.n;
+    const before = await sessions();
+    const racing = post({ username: user.username, password: PASSWORD });
+    // The login has read the hash (its session is begun with that read) and is checking it.
+    await eventually(sessions, (n) => n > before);
+    // The reset link binds the hash and last_login: it still works, so the login's upgrade has not landed.
+    const reset = await call("POST", "/api/auth/password/reset/confirm/", { body: { uid, token, new_password1: CHANGED, new_password2: CHANGED } });
+    expect(reset).toMatchObject({ status: 200, body: { detail: "Password has been reset with the new password." } });
+    expect((await racing).status).toBe(200);
+    await loginSettled(user);
+    await onlyPasswordIs(user.username, CHANGED);
   });
 });

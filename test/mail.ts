@@ -49,7 +49,7 @@ export async function accountState(id: number) {
 
 /** Marks user `username`'s address verified, as a confirmed key or a password reset would (without their mail). */
 export async function markVerified(username: string): Promise<void> {
-  await dbRun("update users set email_verified = 1 where username = ?", username);
+  await dbRun("update users set email_verified = ? where username = ?", true, username);
 }
 
 export async function bucketKeys(): Promise<string[]> {

@@ -174,10 +174,10 @@ describe("POST /api/auth/password/reset/confirm/", () => {
     const other = await signedInUser();
     const secret = "test-signing-secret-0123456789abcdef";
     const row = async (id: number) =>
-      (await dbRow<{ id: number; password: string; lastLogin: number | null; email: string }>("select id, password, last_login as lastLogin, email from users where id = ?", id))!;
+      (await dbRow<{ id: number; password: string; last_login: number | null; email: string }>("select id, password, last_login, email from users where id = ?", id))!;
     const subject = async (id: number) => {
-      const r = await row(id);
-      return { ...r, lastLogin: r.lastLogin === null ? null : new Date(r.lastLogin) };
+      const { last_login, ...r } = await row(id);
+      return { ...r, lastLogin: last_login === null ? null : new Date(last_login) };
     };
     const uid = btoa(String(user.id)).replace(/=+$/, "");
     const valid = await makeResetToken(await subject(user.id), secret);

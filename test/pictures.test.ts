@@ -4,7 +4,7 @@ import { crc32 } from "../src/pictures/images/png";
 import { IMAGES } from "./fixtures/images";
 import { ORIGIN, PASSWORD, call, newProfile, signedInUser } from "./helpers";
 import { checkResponse } from "./openapi-check";
-import { dbRun } from "./db";
+import { ENGINE, dbRun } from "./db";
 
 const INVALID = { profile_picture: ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."] };
 const KEY = /^profile_pics\/[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
@@ -367,15 +367,28 @@ describe("profile pictures", () => {
     const session = await signedInUser();
     const url = (await upload(session.access, { profile_picture: IMAGES["tiny.png"] })).body.profile_picture;
     const before = await bucketKeys();
-    // A trigger makes D1 fail this one update, as an outage between the R2 write and the row would.
-    await dbRun(
-      "create trigger refuse_bio before update of bio on users when new.bio = 'refused' begin select raise(abort, 'refused by test'); end");
+    // A trigger makes the database fail this one update, as an outage between the R2 write and the
+    // row would: SQLite's trigger raises itself, PostgreSQL's calls a function that raises.
+    const trigger =
+      ENGINE === "d1"
+        ? {
+            create: ["create trigger refuse_bio before update of bio on users when new.bio = 'refused' begin select raise(abort, 'refused by test'); end"],
+            drop: ["drop trigger refuse_bio"],
+          }
+        : {
+            create: [
+              "create function refuse_bio() returns trigger language plpgsql as $$ begin raise exception 'refused by test'; end $$",
+              "create trigger refuse_bio before update of bio on users for each row when (new.bio = 'refused') execute function refuse_bio()",
+            ],
+            drop: ["drop trigger refuse_bio on users", "drop function refuse_bio()"],
+          };
+    for (const statement of trigger.create) await dbRun(statement);
     try {
       const response = await upload(session.access, { profile_picture: IMAGES["tiny.gif"], bio: "refused" });
       expect(response.status).toBe(500);
       expect(response.body).toEqual({ detail: "A server error occurred." });
     } finally {
-      await dbRun("drop trigger refuse_bio");
+      for (const statement of trigger.drop) await dbRun(statement);
     }
     expect(await bucketKeys()).toEqual(before);
     expect((await call("GET", "/api/auth/profile/", { token: session.access })).body).toMatchObject({ profile_picture: url, bio: null });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PASSWORD, call, registerUser, uniqueName } from "./helpers";
-import { dbRow } from "./db";
+import { PASSWORD, call, decodeJwt, registerUser, uniqueName } from "./helpers";
+import { ENGINE, dbRow } from "./db";
 
 const register = (body: Record<string, unknown>) => call("POST", "/api/auth/register/", { body });
 
@@ -128,6 +128,31 @@ describe("POST /api/auth/register/", () => {
     const response = await register(validBody({ username: username.toUpperCase() }));
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ username: ["A user with that username already exists."] });
+  });
+
+  it("compares the case of letters beyond ASCII as the engine's lower() does: D1 (SQLite) folds ASCII only, PostgreSQL every letter", async () => {
+    const suffix = uniqueName("x");
+    /** Whose account a login by `username` opens. */
+    const accountOf = async (username: string) => {
+      const response = await call("POST", "/api/auth/login/", { body: { username, password: PASSWORD } });
+      expect(response.status, username).toBe(200);
+      return decodeJwt(response.body.access).payload.user_id as number;
+    };
+    expect(await register(validBody({ username: `émile${suffix}` }))).toMatchObject({ status: 201, body: REGISTERED });
+    const before = await userCount();
+    const second = await register(validBody({ username: `ÉMILE${suffix}` }));
+    if (ENGINE === "d1") {
+      // "É" and "é" differ to SQLite's lower(): a second user; each spelling of the first letter opens its own account.
+      expect(second).toMatchObject({ status: 201, body: REGISTERED });
+      expect(await userCount()).toBe(before + 1);
+      expect(await accountOf(`ÉMILE${suffix}`)).not.toBe(await accountOf(`émile${suffix}`));
+      expect(await accountOf(`Émile${suffix}`)).toBe(await accountOf(`ÉMILE${suffix}`));
+    } else {
+      // PostgreSQL's lower() follows the database's UTF-8 locale: one name, taken in any letter case.
+      expect(second).toMatchObject({ status: 400, body: { username: ["A user with that username already exists."] } });
+      expect(await userCount()).toBe(before);
+      expect(await accountOf(`ÉMILE${suffix}`)).toBe(await accountOf(`émile${suffix}`));
+    }
   });
 
   it("refuses an email taken in any letter case, and reports both taken fields at once", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ORIGIN, call, newProfile, signedInUser, setFlags } from "./helpers";
+import { ORIGIN, call, lastLoginLanded, newProfile, signedInUser, setFlags } from "./helpers";
 import { dbRow, dbRun } from "./db";
 
 const get = (path: string, token: string) => call("GET", path, { token });
@@ -73,6 +73,7 @@ describe("GET /api/users/ (admin)", () => {
   it("answers admin users with profile fields plus is_staff, is_active and last_login, never the hash", async () => {
     const admin = await signedInUser("boss");
     await setFlags(admin.id, { isStaff: true });
+    await lastLoginLanded(admin.id);
     const response = await get(`/api/users/?search=${admin.username}`, admin.access);
     expect(response.body).toEqual({
       count: 1,
@@ -125,7 +126,7 @@ describe("GET /api/users/ (admin)", () => {
     // More users than the cap, so that a missing cap would show.
     await dbRun(
       `with recursive n(i) as (select 1 union all select i + 1 from n where i < 130)
-       insert into users (username, email, password, date_joined) select 'filler' || i || ?, 'filler' || i || ? || '@example.com', '!', 0 from n`, admin.username, admin.username);
+       insert into users (username, email, password, date_joined) select 'filler' || i || ?, 'filler' || i || ? || '@example.com', '!', ? from n`, admin.username, admin.username, new Date(0));
     const sizes: [string, number][] = [["100000", 100], ["101", 100], ["7", 7], ["-5", 20], ["0", 20], ["abc", 20], ["", 20]];
     for (const [raw, expected] of sizes) {
       const response = await get(`/api/users/?page_size=${raw}`, admin.access);

@@ -99,6 +99,11 @@ export type ResetSubject = Pick<UserRow, "id" | "username" | "password" | "lastL
 export type ActiveUser = ResetSubject & Pick<UserRow, "pendingEmail" | "firstName" | "lastName">;
 /** What a login needs of its account. */
 export type LoginAccount = Pick<UserRow, "id" | "password" | "isActive" | "emailVerified">;
+/** A login's rehash of the password it checked: `from` the stored hash it read, `to` today's. */
+export interface UpgradedHash {
+  from: string;
+  to: string;
+}
 
 /** Password logins. */
 export interface LoginStore {
@@ -108,8 +113,12 @@ export interface LoginStore {
    * session starts only for an active account whose slots were reserved.
    */
   begin(attempt: { rules: ThrottleRule[]; username: string; session: NewSession }, now: number): Promise<{ reservation: Reservation; account?: LoginAccount; started: boolean }>;
-  /** After a successful login: last_login, an upgraded hash, the slots given back, the address known. */
-  finish(userId: number, extra: { upgradedHash?: string; releaseSlots: number[]; address: string }, now: number): Promise<void>;
+  /**
+   * After a successful login: last_login, the slots given back, the address known, and an upgraded
+   * hash, written only while the row's password is still `from` (the hash the login checked): a
+   * password changed or reset meanwhile is never replaced by the old one, rehashed.
+   */
+  finish(userId: number, extra: { upgradedHash?: UpgradedHash; releaseSlots: number[]; address: string }, now: number): Promise<void>;
   /** After a refused login: the session begun speculatively is removed. */
   discard(sessionId: string): Promise<void>;
   /** `address` is known to user `userId` from now on (for 30 days). */

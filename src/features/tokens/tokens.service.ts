@@ -59,7 +59,8 @@ export async function login(
   }
   const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
   const access = await issueToken(config, "access", user.id, { sid: family });
-  const upgradedHash = check.needsRehash ? hashPassword(credentials.password) : undefined;
+  // Written only over the hash checked here: a password changed or reset meanwhile stays.
+  const upgradedHash = check.needsRehash ? { from: user.password, to: hashPassword(credentials.password) } : undefined;
   defer(store.logins.finish(user.id, { upgradedHash, releaseSlots: reservation.slots, address }, now));
   return { refresh: refresh.token, access: access.token };
 }

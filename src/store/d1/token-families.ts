@@ -9,6 +9,7 @@ import { tokenFamilies, throttleEvents, users } from "./schema";
 import { releaseSlots, rememberAddress } from "./throttle";
 import { sameUsername } from "./user-match";
 import type { EndedSession, NewSession, RotateOutcome, SessionState } from "../rows";
+import type { UpgradedHash } from "../store";
 
 
 /**
@@ -46,14 +47,22 @@ export function startFamilyForLogin(
   );
 }
 
-/** After a successful login: last_login, an upgraded hash, the throttle slots given back, the address known. */
-export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: string; releaseSlots: number[]; address: string }, now: number) {
+/**
+ * After a successful login: last_login, the throttle slots given back, the address known, and an
+ * upgraded hash only while the row still holds the hash the login checked (a password changed or
+ * reset since then stays: the comparison is in the update, so nothing can land between them).
+ */
+export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: UpgradedHash; releaseSlots: number[]; address: string }, now: number) {
+  const upgrade = extra.upgradedHash;
   await db.batch([
     releaseSlots(db, extra.releaseSlots),
     rememberAddress(db, userId, extra.address, now),
     db
       .update(users)
-      .set({ lastLogin: new Date(now), ...(extra.upgradedHash ? { password: extra.upgradedHash } : {}) })
+      .set({
+        lastLogin: new Date(now),
+        ...(upgrade ? { password: sql`case when ${users.password} = ${upgrade.from} then ${upgrade.to} else ${users.password} end` } : {}),
+      })
       .where(eq(users.id, userId)),
   ]);
 }

@@ -9,7 +9,7 @@ import { type NodePgDatabase, drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { UnsafeInteger } from "../errors";
 
-/** Statements sent and milliseconds spent on them (connecting included), for Server-Timing. */
+/** Statements answered and milliseconds spent on them (connecting included), for Server-Timing. */
 export interface Tally {
   count: number;
   ms: number;
@@ -123,8 +123,13 @@ export class Connection {
   async #query(config: string | QueryConfig, values?: unknown[]) {
     const client = await this.#connect();
     const query = typeof config === "string" ? { text: config } : config;
-    if (this.tally) this.tally.count += 1;
-    return this.#timed(() => client.query({ ...query, types: withInt8(query.types) }, values));
+    try {
+      return await this.#timed(() => client.query({ ...query, types: withInt8(query.types) }, values));
+    } finally {
+      // Counted once answered, as D1's round trips are: work deferred past the response (a
+      // login's bookkeeping) is not the request's, whichever engine serves it.
+      if (this.tally) this.tally.count += 1;
+    }
   }
 
   async #timed<T>(work: () => Promise<T>): Promise<T> {

@@ -47,7 +47,11 @@ export function logins(connection: Connection): LoginStore {
       });
     },
 
-    /** One statement. A user deleted meanwhile: its foreign keys fail, and a new attempt finds nothing to do. */
+    /**
+     * One statement. A user deleted meanwhile: its foreign keys fail, and a new attempt finds
+     * nothing to do. The upgrade compares the hash in the update itself: at READ COMMITTED an
+     * update that waited for a concurrent change's row lock evaluates it on the row that change committed.
+     */
     async finish(userId, { upgradedHash, releaseSlots, address }, now) {
       await statement(
         connection,
@@ -56,7 +60,7 @@ export function logins(connection: Connection): LoginStore {
             with released as (delete from throttle_events where id = any(${sql.param(releaseSlots)}::bigint[])),
             known as (${remember(userId, address, now)})
             update users set last_login = ${new Date(now)}::timestamptz
-              ${upgradedHash === undefined ? sql`` : sql`, password = ${upgradedHash}::text`}
+              ${upgradedHash === undefined ? sql`` : sql`, password = case when password = ${upgradedHash.from}::text then ${upgradedHash.to}::text else password end`}
             where id = ${userId}::bigint`),
         { foreignKeys: true },
       );
