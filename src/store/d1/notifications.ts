@@ -56,7 +56,8 @@ export function inboxRangeStatements(db: Database, callerId: number, range: Inbo
       .where(not(hiddenFrom(db, callerId, window.actorId)))
       .orderBy(order)
       .limit(limit + 1),
-    db.select({ scanned: count(), reached: range.descending ? min(window.windowId) : max(window.windowId) }).from(window),
+    // (min/max of a non-column would map to text: read as a number.)
+    db.select({ scanned: count(), reached: (range.descending ? min(window.windowId) : max(window.windowId)).mapWith(Number) }).from(window),
   ] as const;
 }
 
