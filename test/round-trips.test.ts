@@ -25,7 +25,7 @@ describe("D1 round trips per request (Server-Timing)", () => {
     expect(rowsRead(page.headers)).toBeLessThan(30);
   });
 
-  it("costs one round trip for every read and for follow, unfollow, login and refresh", async () => {
+  it("costs one round trip for every read and for follow, unfollow, block, mute, read-all, login and refresh", async () => {
     const alice = await signedInUser();
     const bob = await signedInUser();
     const cases: [string, string, Record<string, unknown> | undefined, string | undefined][] = [
@@ -35,6 +35,16 @@ describe("D1 round trips per request (Server-Timing)", () => {
       ["GET", `/api/users/${alice.id}/following/`, undefined, alice.access],
       ["POST", `/api/auth/follow/${bob.id}/`, undefined, alice.access],
       ["POST", `/api/auth/unfollow/${bob.id}/`, undefined, alice.access],
+      ["GET", "/api/notifications/", undefined, alice.access],
+      ["GET", "/api/notifications/unread-count/", undefined, alice.access],
+      ["POST", "/api/notifications/read-all/", undefined, alice.access],
+      ["GET", `/api/users/relationships/?id=${bob.id}`, undefined, alice.access],
+      ["GET", "/api/auth/blocks/", undefined, alice.access],
+      ["GET", "/api/auth/mutes/", undefined, alice.access],
+      ["POST", `/api/users/${bob.id}/mute/`, undefined, alice.access],
+      ["POST", `/api/users/${bob.id}/unmute/`, undefined, alice.access],
+      ["POST", `/api/users/${bob.id}/block/`, undefined, alice.access],
+      ["POST", `/api/users/${bob.id}/unblock/`, undefined, alice.access],
       ["POST", "/api/auth/login/", { username: alice.username, password: "correct-horse-battery-42" }, undefined],
       ["POST", "/api/auth/token/refresh/", { refresh: alice.refresh }, undefined],
     ];
