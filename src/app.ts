@@ -6,9 +6,11 @@ import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
 import { jwksRouter } from "./features/jwks/jwks.index";
 import { mediaRouter } from "./features/media/media.index";
+import { notificationsRouter } from "./features/notifications/notifications.index";
 import { passwordRouter } from "./features/password/password.index";
 import { profileRouter } from "./features/profile/profile.index";
 import { registrationRouter } from "./features/registration/registration.index";
+import { relationsRouter } from "./features/relations/relations.index";
 import { sessionsRouter } from "./features/sessions/sessions.index";
 import { tokensRouter } from "./features/tokens/tokens.index";
 import { usersRouter } from "./features/users/users.index";
@@ -27,7 +29,10 @@ const api = createApp()
   .route("/api/auth", passwordRouter)
   .route("/api/auth", profileRouter)
   .route("/api/auth", followsRouter)
-  .route("/api/users", usersRouter);
+  // Before the users routes: `/api/users/relationships/` is not a user's id.
+  .route("/api", relationsRouter)
+  .route("/api/users", usersRouter)
+  .route("/api/notifications", notificationsRouter);
 
 // The docs router's `/schema` describes the app it is mounted on (`route` returns that same app).
 export const app = api.route("/api", createDocsRouter(() => api));

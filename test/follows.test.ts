@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { FeedJob } from "../src/store";
 import { call, signedInUser, setFlags } from "./helpers";
-import { dbRow } from "./db";
+import { dbRow, dbRun } from "./db";
 
 const follow = (token: string, id: number | string) => call("POST", `/api/auth/follow/${id}/`, { token });
 const unfollow = (token: string, id: number | string) => call("POST", `/api/auth/unfollow/${id}/`, { token });
@@ -97,5 +98,30 @@ describe("POST /api/auth/follow/<id>/ and /unfollow/<id>/", () => {
     for (const user of [...users, target]) {
       expect(await counts(user.id)).toEqual(await countsFromRows(user.id));
     }
+  });
+
+  it("marks a follow of a pull author pull, and queues the feed's work only after a change", async () => {
+    const [alice, bob, star] = [await signedInUser(), await signedInUser(), await signedInUser()];
+    const sent: FeedJob[] = [];
+    const env = { FEED_QUEUE: { send: async (job: FeedJob) => void sent.push(job) } as unknown as Queue<FeedJob>, FEED_PULL_THRESHOLD: "2" };
+    const jobs = async (path: string, token: string) => {
+      sent.length = 0;
+      expect((await call("POST", path, { token, env })).status).toBe(200);
+      return [...sent];
+    };
+    expect(await jobs(`/api/auth/follow/${star.id}/`, alice.access)).toEqual([{ kind: "backfill", ownerId: alice.id, authorId: star.id }]);
+    expect(await jobs(`/api/auth/follow/${star.id}/`, alice.access)).toEqual([]);
+    // The second follower reaches the threshold (2): the author is promoted.
+    expect(await jobs(`/api/auth/follow/${star.id}/`, bob.access)).toEqual([
+      { kind: "backfill", ownerId: bob.id, authorId: star.id },
+      { kind: "promote", authorId: star.id },
+    ]);
+    expect(await jobs(`/api/auth/unfollow/${star.id}/`, bob.access)).toEqual([{ kind: "purge", ownerId: bob.id, authorId: star.id }]);
+    expect(await jobs(`/api/auth/unfollow/${star.id}/`, bob.access)).toEqual([]);
+    // A pull author's posts are read from their own index: no backfill, and the follow is marked.
+    await dbRun("update users set feed_pull = ? where id = ?", true, star.id);
+    expect(await jobs(`/api/auth/follow/${star.id}/`, bob.access)).toEqual([]);
+    expect(await dbRow("select pull from follows where follower_id = ? and followee_id = ?", bob.id, star.id)).toEqual({ pull: 1 });
+    expect(await dbRow("select pull from follows where follower_id = ? and followee_id = ?", alice.id, star.id)).toEqual({ pull: 0 });
   });
 });

@@ -40,6 +40,11 @@ const COSTS: Record<Engine, Record<string, number>> = {
     "PATCH /api/users/<id>/ (is_active)": 1,
     "DELETE /api/users/<id>/": 1,
     "DELETE /api/auth/profile/": 3,
+    "POST /api/notifications/read-all/": 1,
+    "POST /api/users/<id>/mute/": 1,
+    "POST /api/users/<id>/unmute/": 1,
+    "POST /api/users/<id>/block/": 1,
+    "POST /api/users/<id>/unblock/": 1,
     "GET /api/nothing/ (404)": 0,
   },
   postgres: {
@@ -67,6 +72,12 @@ const COSTS: Record<Engine, Record<string, number>> = {
     "PATCH /api/users/<id>/ (is_active)": 4,
     "DELETE /api/users/<id>/": 4,
     "DELETE /api/auth/profile/": 9,
+    "POST /api/notifications/read-all/": 1,
+    "POST /api/users/<id>/mute/": 1,
+    "POST /api/users/<id>/unmute/": 1,
+    // A block locks both users' rows first (a follow made beside it is seen or waits): a transaction.
+    "POST /api/users/<id>/block/": 4,
+    "POST /api/users/<id>/unblock/": 4,
     "GET /api/nothing/ (404)": 0,
   },
 };
@@ -91,6 +102,11 @@ describe(`storage calls per request on ${ENGINE === "d1" ? "D1 (round trips)" : 
       ["GET", "/api/auth/sessions/"],
       ["POST", `/api/auth/follow/${bob.id}/`],
       ["POST", `/api/auth/unfollow/${bob.id}/`],
+      ["GET", "/api/notifications/"],
+      ["GET", "/api/notifications/unread-count/"],
+      ["GET", `/api/users/relationships/?id=${bob.id}`],
+      ["GET", "/api/auth/blocks/"],
+      ["GET", "/api/auth/mutes/"],
     ];
     for (const [method, path] of cases) {
       const response = await call(method, path, { token: alice.access });
@@ -147,6 +163,11 @@ describe(`storage calls per request on ${ENGINE === "d1" ? "D1 (round trips)" : 
 
     const leaving = await signedInUser();
     measure("DELETE /api/auth/profile/", await call("DELETE", "/api/auth/profile/", { token: leaving.access, body: { password: PASSWORD } }), 204);
+    const other = await signedInUser();
+    measure("POST /api/notifications/read-all/", await call("POST", "/api/notifications/read-all/", { token: boss.access }));
+    for (const action of ["mute", "unmute", "block", "unblock"]) {
+      measure(`POST /api/users/<id>/${action}/`, await call("POST", `/api/users/${other.id}/${action}/`, { token: boss.access }));
+    }
     measure("GET /api/nothing/ (404)", await call("GET", "/api/nothing/", { token: boss.access }), 404);
 
     expect(measured).toEqual(COSTS[ENGINE]);

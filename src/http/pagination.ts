@@ -86,7 +86,9 @@ export interface CursorPage<T> {
 
 /**
  * Turns `limit + 1` rows fetched in the cursor's direction into a newest-first page with links.
- * The extra row only tells whether there is more in that direction.
+ * The extra row only tells whether there is more in that direction. A list that reads a bounded
+ * number of rows and leaves some out (notifications) may give fewer with a `frontier`: the
+ * position its read reached, from which the link in that direction goes on.
  */
 export function cursorPage<R extends { position: number }, T>(
   url: URL,
@@ -94,9 +96,11 @@ export function cursorPage<R extends { position: number }, T>(
   rows: R[],
   limit: number,
   present: (row: R) => T,
+  frontier?: number,
 ): CursorPage<T> {
   const forward = cursor?.forward ?? true;
-  const more = rows.length > limit;
+  const stop = rows.length > limit ? undefined : frontier;
+  const more = rows.length > limit || stop !== undefined;
   const page = rows.slice(0, limit);
   if (!forward) page.reverse();
   const first = page[0]?.position;
@@ -104,8 +108,8 @@ export function cursorPage<R extends { position: number }, T>(
   const hasNext = forward ? more : true;
   const hasPrevious = forward ? cursor !== undefined : more;
   // On an empty page, link back across the cursor itself so the neighbouring page is reachable.
-  const nextFrom = last ?? (cursor ? cursor.id + 1 : undefined);
-  const previousFrom = first ?? (cursor ? cursor.id - 1 : undefined);
+  const nextFrom = (forward ? stop : undefined) ?? last ?? (cursor ? cursor.id + 1 : undefined);
+  const previousFrom = (forward ? undefined : stop) ?? first ?? (cursor ? cursor.id - 1 : undefined);
   const link = (c: Cursor | undefined) => (c ? withParam(url, "cursor", encodeCursor(c)) : null);
   return {
     next: hasNext && nextFrom !== undefined ? link({ id: nextFrom, forward: true }) : null,

@@ -107,8 +107,13 @@ export interface NotificationRow {
 }
 
 export interface CallerNotificationStore {
-  /** Unread first, then newest; the position orders both (unread above every read one). Leaves out actors muted or sharing a block. */
-  page(cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<NotificationRow>[] }>>;
+  /**
+   * Unread first, then newest; the position orders both (unread above every read one: ./inbox.ts).
+   * Leaves out actors muted or sharing a block. `limit + 1` entries in the cursor's direction, or
+   * fewer with a `frontier`: the position the page's bounded read of hidden rows reached, where
+   * the next page in that direction goes on (more may follow).
+   */
+  page(cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<NotificationRow>[]; frontier?: number }>>;
   /** Marks one of the caller's notifications read (idempotent); none when it is another's or unknown. */
   markRead(id: number): Promise<Guarded<{ notification?: NotificationRow }>>;
   markAllRead(): Promise<Guarded>;
@@ -134,10 +139,11 @@ export interface RelatedUser {
 
 export interface CallerRelationStore {
   /**
-   * Idempotent. Block ends the follows both ways (counters, the feed, in one transaction) and
-   * answers the target's relationship; none when there is no such user.
+   * Idempotent. Block ends the follows both ways (both users' counters, the follows' notifications,
+   * in one transaction) and answers the target's relationship after the change, and whether their
+   * posts are pulled (the feed's work: no backfill of a pull author); none when there is no such user.
    */
-  change(action: "block" | "unblock" | "mute" | "unmute", targetId: number, now: number): Promise<Guarded<{ relationship?: RelationshipRow }>>;
+  change(action: "block" | "unblock" | "mute" | "unmute", targetId: number, now: number): Promise<Guarded<{ relationship?: RelationshipRow; feedPull?: boolean }>>;
   page(kind: "blocks" | "mutes", cursor: ListCursor | undefined, limit: number): Promise<Guarded<{ entries: Entry<RelatedUser>[] }>>;
   /** One per known id, in the order asked, repeats once, unknown left out. */
   relationships(ids: number[]): Promise<Guarded<{ relationships: RelationshipRow[] }>>;

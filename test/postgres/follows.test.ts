@@ -14,13 +14,16 @@ describe("follow and unfollow", () => {
     const [me, them] = [await makeUser(), await makeUser()];
     const { caller } = await callerOf(me);
     const now = Date.now();
-    expect(await caller.follows.change("follow", them.id, now)).toMatchObject({ caller: { id: me.id }, target: { username: them.username } });
-    await caller.follows.change("follow", them.id, now);
+    expect(await caller.follows.change("follow", them.id, now)).toMatchObject({
+      caller: { id: me.id },
+      target: { username: them.username, blocked: false, changed: true, feedPull: false, followersCount: 1 },
+    });
+    expect((await caller.follows.change("follow", them.id, now)).target).toEqual({ username: them.username, blocked: false, changed: false, feedPull: false, followersCount: 1 });
     expect(await counters(me)).toEqual({ followers_count: 0, following_count: 1 });
     expect(await counters(them)).toEqual({ followers_count: 1, following_count: 0 });
     expect(await rows("select count(*)::int as n from follows where follower_id = $1 and followee_id = $2", [me.id, them.id])).toEqual([{ n: 1 }]);
-    expect((await caller.follows.change("unfollow", them.id, now)).target).toEqual({ username: them.username });
-    await caller.follows.change("unfollow", them.id, now);
+    expect((await caller.follows.change("unfollow", them.id, now)).target).toEqual({ username: them.username, blocked: false, changed: true, feedPull: false, followersCount: 0 });
+    expect((await caller.follows.change("unfollow", them.id, now)).target).toMatchObject({ changed: false, followersCount: 0 });
     expect(await counters(me)).toEqual({ followers_count: 0, following_count: 0 });
     expect(await counters(them)).toEqual({ followers_count: 0, following_count: 0 });
     expect(await wrongCounters()).toEqual([]);

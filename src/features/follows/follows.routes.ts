@@ -11,6 +11,8 @@ const action = (name: "follow" | "unfollow") =>
     responses: {
       200: jsonResponse(detailSchema, "Done."),
       400: errorResponses.badRequestDetail,
+      // A follow while a block stands either way.
+      ...(name === "follow" ? { 403: errorResponses.forbidden } : {}),
       404: errorResponses.notFound,
       ...withBearer, ...everyRoute,
     },

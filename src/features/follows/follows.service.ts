@@ -20,7 +20,8 @@ export async function changeFollow(deps: CallerDeps, { targetId, action }: { tar
   }
   const { target } = await caller.follows.change(action, targetId, Date.now());
   if (!target) throw new NotFound();
-  if (target.blocked) throw new PermissionDenied();
+  // An unfollow while a block stands changes nothing (the block ended the follow) and answers as any repeat.
+  if (action === "follow" && target.blocked) throw new PermissionDenied();
   if (target.changed) queueFeedWork(deps, action, targetId, target);
   return target.username;
 }

@@ -72,9 +72,9 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     follows: {
       async change(action, targetId, now) {
         const { caller, results } = await scope.batch(FOLLOW_STATEMENTS[action](db, id, targetId, now));
-        const [target] = results[3];
-        // Placeholder until the relations work of issue 24 (blocks, notifications, the feed's fields).
-        return { caller, target: target && { ...target, blocked: false, changed: true, feedPull: false, followersCount: 0 } };
+        const [edge, [target]] = [results[3], results[4]];
+        if (!target) return { caller };
+        return { caller, target: { ...target, blocked: Boolean(target.blocked), changed: edge.length > 0 } };
       },
       async page(ownerId, direction, cursor, limit) {
         const { caller, results: [[owner], rows] } = await scope.batch(followPageStatements(db, id, ownerId, direction, cursor, limit));

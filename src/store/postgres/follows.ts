@@ -1,40 +1,67 @@
 /**
- * CallerFollowStore: follow, unfollow and the follow lists, one guarded statement each.
+ * CallerFollowStore: follow, unfollow and the follow lists.
  *
- * A follow or unfollow first locks both users' rows (`pair`, FOR NO KEY UPDATE, in id order),
- * then moves the edge, then the counters. Every write that locks several users' rows takes them
- * in id order before anything else (a deletion too: ./deletion.ts), so no two of them ever wait
- * on each other in a cycle. At READ COMMITTED the edge is `INSERT ... ON CONFLICT DO NOTHING
- * RETURNING`: of two racing follows of one pair the second waits for the first's insert and
- * inserts nothing, so only one moves the counters; an unfollow's DELETE likewise returns the edge
- * to one request only. The counters move by `count + 1` in an UPDATE, which re-reads the newest
- * row, so no increment is lost. A user deleted while the follow waited for its lock is missing
- * from `pair`: a target then is no such user; a caller, and the statement runs again, its new
- * snapshot refusing them as the guard does.
+ * A follow or unfollow locks both users' rows (`pair`, FOR NO KEY UPDATE, in id order), then
+ * moves the edge, its notification and the counters. Every write that locks several users' rows
+ * takes them in id order before anything else (a block and a deletion too: ./relations.ts,
+ * ./deletion.ts), so no two of them ever wait on each other in a cycle. At READ COMMITTED the
+ * edge is `INSERT ... ON CONFLICT DO NOTHING RETURNING`: of two racing follows of one pair the
+ * second waits for the first's insert and inserts nothing, so only one moves the counters; an
+ * unfollow's DELETE likewise returns the edge to one request only. The counters move by
+ * `count + 1` in an UPDATE, which re-reads the newest row, so no increment is lost.
+ *
+ * A follow is refused while a block stands either way, and a block is made in a transaction that
+ * holds both rows' locks. A statement's snapshot is taken before it waits for a lock, so a follow
+ * that waited for a block's locks would not see the block its wait was for, and would land beside
+ * it. So a follow is a transaction: the two rows locked first, then the work in a snapshot taken
+ * with them held, which sees every block made before (and none can be made before it commits).
+ * An unfollow needs no such care (a block only deletes what it would delete) and stays one
+ * statement. A user deleted while a follow or unfollow waited for its lock is missing from `pair`:
+ * a target then is no such user; a caller, and the statement runs again, its new snapshot
+ * refusing them as the guard does.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { CallerRefused } from "../errors";
-import type { CallerFollowStore, CallerIdentity, FollowEntry } from "../index";
-import type { Connection } from "./client";
+import type { CallerFollowStore, CallerIdentity, FollowEntry, FollowTarget } from "../index";
+import type { Connection, Database } from "./client";
+import { lockUsers } from "./locks";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
 import { type Raw, userRow } from "./mapping";
-import { statement } from "./transactions";
+import { statement, transaction } from "./transactions";
 
 /** Runs of a follow whose caller keeps vanishing under it: a bound (a second run suffices). */
 const RUNS = 3;
 
-/** SQL: the CTE `edge` (the edge inserted or deleted, if this statement did), once `pair` holds both rows. */
-function edgeChange(action: "follow" | "unfollow", me: SQL, target: SQL, now: number): SQL {
+/** SQL: a block stands between `a` and `b`, either way (blocks_pair, both ways). */
+export const blockedBetween = (a: SQL, b: SQL) =>
+  sql`exists (select 1 from blocks where (blocker_id = ${a} and blocked_id = ${b}) or (blocker_id = ${b} and blocked_id = ${a}))`;
+
+/** The cause of `actor`'s follow notification to `recipient` (notifications_cause: one at most). */
+export const followCause = (actor: number, recipient: number) => `follow:${actor}:${recipient}`;
+
+/**
+ * SQL: the CTEs `edge` (the edge inserted or deleted, if this statement did) and `note` (the
+ * follow notification, inserted or deleted with it), once `pair` holds both rows and `target` the
+ * target's (newest, locked) row. A follow lands only while no block stands (`blocked`).
+ */
+function edgeChange(action: "follow" | "unfollow", me: SQL, target: SQL, cause: string, now: number): SQL {
   const both = sql`(select count(*) from pair) = 2`;
   if (action === "follow") {
     return sql`edge as (
-      insert into follows (follower_id, followee_id, created_at)
-      select ${me}, t.id, ${new Date(now)}::timestamptz from target t where t.id <> ${me} and ${both}
+      insert into follows (follower_id, followee_id, created_at, pull)
+      select ${me}, t.id, ${new Date(now)}::timestamptz, t.feed_pull from target t
+      where t.id <> ${me} and ${both} and not (select yes from blocked)
       on conflict (follower_id, followee_id) do nothing
       returning id
+    ),
+    note as (
+      insert into notifications (recipient_id, actor_id, kind, cause, read, created_at)
+      select ${target}, ${me}, 'follow', ${cause}::text, false, ${new Date(now)}::timestamptz from edge
+      on conflict (cause) do nothing
     )`;
   }
-  return sql`edge as (delete from follows where follower_id = ${me} and followee_id = ${target} and ${both} returning id)`;
+  return sql`edge as (delete from follows where follower_id = ${me} and followee_id = ${target} and ${both} returning id),
+    note as (delete from notifications where cause = ${cause}::text and exists (select 1 from edge))`;
 }
 
 export function callerFollows(connection: Connection, identity: CallerIdentity): CallerFollowStore {
@@ -43,34 +70,54 @@ export function callerFollows(connection: Connection, identity: CallerIdentity):
       const me = sql`${identity.id}::bigint`;
       const target = sql`${targetId}::bigint`;
       const step = action === "follow" ? sql`1` : sql`-1`;
+      const work = (db: Database) =>
+        db.execute<Raw>(sql`with ${guardCtes(identity)},
+          pair as (
+            select id, username, feed_pull, followers_count from users
+            where id = any(array[${me}, ${target}]) and ${ALLOWED} order by id for no key update
+          ),
+          target as (select * from pair where id = ${target}),
+          blocked as (select ${blockedBetween(me, target)} as yes),
+          ${edgeChange(action, me, target, followCause(identity.id, targetId), now)},
+          counters as (
+            update users set
+              following_count = following_count + (case when id = ${me} then ${step} else 0 end),
+              followers_count = followers_count + (case when id = ${target} then ${step} else 0 end)
+            where id in (select id from pair) and exists (select 1 from edge)
+            returning id, followers_count
+          )
+          select ${CALLER_COLUMNS}, t.username as target_username, t.feed_pull as target_feed_pull,
+            coalesce((select followers_count from counters where id = ${target}), t.followers_count) as target_followers,
+            (select yes from blocked) as blocked, exists (select 1 from edge) as changed,
+            ${ALLOWED} and not exists (select 1 from pair where id = ${me}) as caller_vanished
+          from ${CALLER_FROM} left join target t on true`);
       for (let run = 1; ; run += 1) {
-        const { rows } = await statement(
-          connection,
-          (db) =>
-            db.execute<Raw>(sql`with ${guardCtes(identity)},
-              pair as (select id from users where id = any(array[${me}, ${target}]) and ${ALLOWED} order by id for no key update),
-              target as (select id, username from users where id = ${target} and id in (select id from pair)),
-              ${edgeChange(action, me, target, now)},
-              counters as (
-                update users set
-                  following_count = following_count + (case when id = ${me} then ${step} else 0 end),
-                  followers_count = followers_count + (case when id = ${target} then ${step} else 0 end)
-                where id in (select id from pair) and exists (select 1 from edge)
+        const { rows } =
+          action === "follow"
+            ? await transaction(
+                connection,
+                async (db) => {
+                  await lockUsers(db, [identity.id, targetId]);
+                  return work(db);
+                },
+                { foreignKeys: true },
               )
-              select ${CALLER_COLUMNS}, (select username from target) as target_username,
-                ${ALLOWED} and not exists (select 1 from pair where id = ${me}) as caller_vanished
-              from ${CALLER_FROM}`),
-          { foreignKeys: true },
-        );
+            : await statement(connection, work, { foreignKeys: true });
         const [row] = rows as [Raw];
         if (row.caller_vanished === true) {
           if (run < RUNS) continue;
           throw new CallerRefused("user_not_found");
         }
         const caller = callerOf(row);
-        const username = row.target_username as string | null;
-        // Placeholder until the relations work of issue 24 (blocks, notifications, the feed's fields).
-        return { caller, ...(username === null ? {} : { target: { username, blocked: false, changed: true, feedPull: false, followersCount: 0 } }) };
+        if (row.target_username === null) return { caller };
+        const found: FollowTarget = {
+          username: row.target_username as string,
+          blocked: row.blocked === true,
+          changed: row.changed === true,
+          feedPull: row.target_feed_pull === true,
+          followersCount: row.target_followers as number,
+        };
+        return { caller, target: found };
       }
     },
 

@@ -23,3 +23,12 @@ export async function lockFirst(db: Database, keys: string[], userId?: number): 
   await db.execute(sql`with keys_locked as (${lockKeys(keys)} returning key)
     select id from users where id = ${userId}::bigint and (select count(*) from keys_locked) >= 0 for no key update`);
 }
+
+/**
+ * Locks users' rows FOR NO KEY UPDATE, in id order (as every write that locks several users' rows
+ * takes them: none waits on another in a cycle): the first statement of a transaction whose work
+ * must be read in a snapshot taken with them held (a follow, a block: ./follows.ts, ./relations.ts).
+ */
+export async function lockUsers(db: Database, ids: number[]): Promise<void> {
+  await db.execute(sql`select id from users where id = any(${sql.param(ids)}::bigint[]) order by id for no key update`);
+}

@@ -1,14 +1,3 @@
-/** Notifications, blocks, mutes and relationships (placeholder: built by the relations work of issue 24). */
-import type { CallerNotificationStore, CallerRelationStore } from "../social";
-
-const notBuilt = (): never => {
-  throw new Error("Notifications and relations are not built yet.");
-};
-
-export function postgresCallerNotificationStore(..._args: unknown[]): CallerNotificationStore {
-  return { page: notBuilt, markRead: notBuilt, markAllRead: notBuilt, unreadCount: notBuilt };
-}
-
-export function postgresCallerRelationStore(..._args: unknown[]): CallerRelationStore {
-  return { change: notBuilt, page: notBuilt, relationships: notBuilt };
-}
+/** PostgreSQL's notification and relation stores (./notifications.ts, ./relations.ts). */
+export { postgresNotifications as postgresCallerNotificationStore } from "./notifications";
+export { postgresRelations as postgresCallerRelationStore } from "./relations";
