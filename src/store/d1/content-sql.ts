@@ -4,7 +4,7 @@
  */
 import { type SQL, and, eq, exists, notExists, sql } from "drizzle-orm";
 import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
-import type { CommentRow, PostRow } from "../social";
+import type { PostRow } from "../social";
 import type { Database } from "./client";
 import { users } from "./schema";
 import { blocks, comments, likes, posts } from "./social-schema";
@@ -78,8 +78,6 @@ export const commentFields = {
 };
 
 export const commentsWithAuthors = (db: Database) => db.select(commentFields).from(comments).innerJoin(users, eq(users.id, comments.authorId));
-
-export type { CommentRow };
 
 /**
  * SQL for "every term occurs in the title or the content", case-insensitively and literally: the
