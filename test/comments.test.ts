@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { dbRow, dbRows } from "./db";
+import { anonymousFrame, commentsPageQuery } from "../src/store/postgres/content-reads";
+import { ENGINE, dbRow, dbRows, dbRun } from "./db";
 import { call, signedInUser } from "./helpers";
-import { FORBIDDEN, ISO, NOT_FOUND, NO_CREDENTIALS, block, comment, commentBody, counters, publish, statementsOf } from "./content";
+import { FORBIDDEN, ISO, NOT_FOUND, NO_CREDENTIALS, block, comment, commentBody, counters, publish, rowsExamined, statementsOf } from "./content";
 
 const ids = (body: { results: { id: number }[] }) => body.results.map((row) => row.id);
 const notificationsOf = (postId: number) =>
@@ -100,6 +101,34 @@ describe("comments: create, read, list", () => {
     expect(ids(second.body)).toEqual([made[2], made[1]]);
     const last = new URL(second.body.next);
     expect(ids((await call("GET", last.pathname + last.search)).body)).toEqual([made[0]]);
+  });
+});
+
+describe("comments: what a page reads", () => {
+  it("reads about a page of a post's comments, however many comments other posts have (D1's rows read, PostgreSQL's plan)", async () => {
+    const [alice, noisy] = [await signedInUser(), await signedInUser()];
+    const post = await publish(alice);
+    const busy = await publish(noisy);
+    for (let i = 0; i < 3; i++) await comment(alice, post.id);
+    if (ENGINE === "d1") {
+      const values = Array.from({ length: 300 }, () => `(${busy.id}, ${noisy.id}, 'noise', ${Date.now()}, ${Date.now()})`);
+      await dbRun(`insert into comments (post_id, author_id, content, created_at, updated_at) values ${values.join(", ")}`);
+    } else {
+      await dbRun("insert into comments (post_id, author_id, content, created_at, updated_at) select ?, ?, 'noise', now(), now() from generate_series(1, 20000)", busy.id, noisy.id);
+      await dbRun("analyze comments");
+    }
+    const examined = async (path: string, postId: number | undefined, status: number) => {
+      const response = await call("GET", path, { token: alice.access });
+      expect(response.status, path).toBe(status);
+      const size = /page_size=5/.test(path) ? 5 : 20;
+      return rowsExamined(response.headers, "comments", () => commentsPageQuery({ ...anonymousFrame, viewer: alice.id }, postId, undefined, size));
+    };
+    expect(await examined(`/api/posts/${post.id}/comments/`, post.id, 200)).toBeLessThan(40);
+    expect(await examined(`/api/comments/?post=${post.id}`, post.id, 200)).toBeLessThan(40);
+    expect(await examined("/api/comments/?page_size=5", undefined, 200)).toBeLessThan(40);
+    // A post hidden by a block: none of its comments is read to answer 404.
+    await block(noisy.id, alice.id);
+    expect(await examined(`/api/posts/${busy.id}/comments/`, busy.id, 404)).toBeLessThan(40);
   });
 });
 

@@ -1,6 +1,8 @@
 /** Factories and expectations shared by the posts, comments and likes tests. */
+import type { SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { expect } from "vitest";
-import { dbRow, dbRun } from "./db";
+import { ENGINE, dbRow, dbRun, engineDrizzle } from "./db";
 import { call } from "./helpers";
 
 export const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -87,4 +89,28 @@ export async function allPages(path: string, token?: string): Promise<{ id: numb
     next = page.body.next;
   }
   return seen;
+}
+
+interface Plan {
+  "Relation Name"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
+  Plans?: Plan[];
+}
+
+function examined(plan: Plan, table: string): number {
+  const own = plan["Relation Name"] === table ? ((plan["Actual Rows"] ?? 0) + (plan["Rows Removed by Filter"] ?? 0)) * (plan["Actual Loops"] ?? 0) : 0;
+  return own + (plan.Plans ?? []).reduce((sum, child) => sum + examined(child, table), 0);
+}
+
+/**
+ * The rows a request examined: on D1 the rows read it reports (Server-Timing); on PostgreSQL,
+ * which reports no such count, the rows of `table` that the plan of the store's own statement for
+ * that request (`query`) examines (EXPLAIN ANALYZE: rows returned and removed by filters, times loops).
+ */
+export async function rowsExamined(headers: Headers, table: string, query: () => SQL): Promise<number> {
+  if (ENGINE === "d1") return Number(/d1-rows-read;dur=([\d.]+)/.exec(headers.get("Server-Timing") ?? "")![1]);
+  const { rows } = (await (await engineDrizzle()).execute(sql`explain (analyze, format json) ${query()}`)) as { rows: { "QUERY PLAN": { Plan: Plan }[] }[] };
+  return examined(rows[0]!["QUERY PLAN"][0]!.Plan, table);
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sql } from "drizzle-orm";
 import { anonymousFrame, postsPageQuery } from "../src/store/postgres/content-reads";
-import { ENGINE, dbRun, engineDrizzle } from "./db";
+import { ENGINE, dbRun } from "./db";
 import { call, signedInUser, uniqueName } from "./helpers";
-import { NOT_FOUND, allPages, block, publish } from "./content";
+import { NOT_FOUND, allPages, block, publish, rowsExamined } from "./content";
 
 const INVALID_AUTHOR = { author: ["Select a valid choice. That choice is not one of the available choices."] };
 const ids = (body: { results: { id: number }[] }) => body.results.map((post) => post.id);
@@ -123,31 +122,11 @@ describe("GET /api/posts/?author=", () => {
   });
 });
 
-/**
- * The rows a page examines: on D1 the rows read it reports for the request (Server-Timing), on
- * PostgreSQL the rows the plan of the store's own statement for that page examines in posts
- * (EXPLAIN ANALYZE: rows returned and removed by filters, times loops).
- */
+/** The rows of posts a page examines (see `rowsExamined`), for the store's statement of that page on PostgreSQL. */
 async function postsExamined(token: string, path: string, viewer: number | undefined, authorId: number | undefined): Promise<number> {
   const response = await call("GET", path, { token });
   expect(response.status).toBe(200);
-  if (ENGINE === "d1") return Number(/d1-rows-read;dur=([\d.]+)/.exec(response.headers.get("Server-Timing") ?? "")![1]);
-  const query = postsPageQuery({ ...anonymousFrame, viewer }, { authorId }, undefined, /page_size=5/.test(path) ? 5 : 20);
-  const { rows } = (await (await engineDrizzle()).execute(sql`explain (analyze, format json) ${query}`)) as { rows: { "QUERY PLAN": { Plan: Plan }[] }[] };
-  return examined(rows[0]!["QUERY PLAN"][0]!.Plan);
-}
-
-interface Plan {
-  "Relation Name"?: string;
-  "Actual Rows"?: number;
-  "Actual Loops"?: number;
-  "Rows Removed by Filter"?: number;
-  Plans?: Plan[];
-}
-
-function examined(plan: Plan): number {
-  const own = plan["Relation Name"] === "posts" ? ((plan["Actual Rows"] ?? 0) + (plan["Rows Removed by Filter"] ?? 0)) * (plan["Actual Loops"] ?? 0) : 0;
-  return own + (plan.Plans ?? []).reduce((sum, child) => sum + examined(child), 0);
+  return rowsExamined(response.headers, "posts", () => postsPageQuery({ ...anonymousFrame, viewer }, { authorId }, undefined, /page_size=5/.test(path) ? 5 : 20));
 }
 
 describe("GET /api/posts/?search= (DRF's SearchFilter)", () => {

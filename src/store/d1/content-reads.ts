@@ -5,13 +5,14 @@
  * comments_post_newest for a post's comments. Block checks and the `liked` flag are index lookups
  * per row (blocks_pair, likes_pair).
  */
-import { type SQL, and, asc, desc, eq, exists, gt, lt, sql } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { type SQL, and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { type SQLiteColumn, alias } from "drizzle-orm/sqlite-core";
 import type { ListCursor, PostFilter } from "../social";
 import type { Database } from "./client";
 import { anyUser } from "./caller";
+import { users } from "./schema";
 import { comments, posts } from "./social-schema";
-import { commentVisible, commentsWithAuthors, matchesEvery, postVisible, postsSeenBy, visibleTo } from "./content-sql";
+import { commentFields, commentVisible, commentsWithAuthors, matchesEvery, postVisible, postsSeenBy, visibleTo } from "./content-sql";
 
 /** The keyset condition and order of a page over `id`. */
 function keyset(id: SQLiteColumn, cursor: ListCursor | undefined): { after?: SQL; order: SQL } {
@@ -63,13 +64,22 @@ function postShown(db: Database, viewer: number | undefined, postId: number | un
  */
 export function commentsPageStatements(db: Database, viewer: number | undefined, postId: number | undefined, cursor: ListCursor | undefined, limit: number) {
   const { after, order } = keyset(comments.id, cursor);
-  // A post's comments: the post checked once (a condition on no row), then each comment's author.
-  const seen =
-    postId === undefined
-      ? commentVisible(db, viewer)
-      : and(visibleTo(db, viewer, comments.authorId), viewer === undefined ? undefined : exists(postShown(db, viewer, postId)));
-  const where = and(postId === undefined ? undefined : eq(comments.postId, postId), after, seen);
-  return [postShown(db, viewer, postId), commentsWithAuthors(db).where(where).orderBy(order).limit(limit + 1)] as const;
+  if (postId === undefined) {
+    const rows = commentsWithAuthors(db).where(and(after, commentVisible(db, viewer))).orderBy(order).limit(limit + 1);
+    return [postShown(db, viewer, postId), rows] as const;
+  }
+  // The post first (CROSS JOIN keeps it SQLite's outer loop): one row, whose block check is made
+  // once, and none of a hidden post's comments is read; then its comments in index order.
+  const thread = alias(posts, "thread");
+  const rows = db
+    .select(commentFields)
+    .from(thread)
+    .crossJoin(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(and(eq(thread.id, postId), visibleTo(db, viewer, thread.authorId), eq(comments.postId, thread.id), after, visibleTo(db, viewer, comments.authorId)))
+    .orderBy(order)
+    .limit(limit + 1);
+  return [postShown(db, viewer, postId), rows] as const;
 }
 
 /** One comment, if `viewer` may see it. */
