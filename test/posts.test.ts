@@ -20,6 +20,18 @@ describe("posts: create, read, edit, delete", () => {
     }
   });
 
+  it("hands the new post to the feed's queue (fan_out) after the response, and nothing for a refused one", async () => {
+    const alice = await signedInUser();
+    const sent: unknown[] = [];
+    const FEED_QUEUE = { send: async (job: unknown) => void sent.push(job) } as unknown as Cloudflare.Env["FEED_QUEUE"];
+    const created = await call("POST", "/api/posts/", { token: alice.access, body: { title: "t", content: "c" }, env: { FEED_QUEUE } });
+    expect(created.status).toBe(201);
+    expect(sent).toEqual([{ kind: "fan_out", postId: created.body.id }]);
+    await call("POST", "/api/posts/", { token: alice.access, body: { title: "" }, env: { FEED_QUEUE } });
+    await call("PATCH", `/api/posts/${created.body.id}/`, { token: alice.access, body: { title: "t2" }, env: { FEED_QUEUE } });
+    expect(sent).toHaveLength(1);
+  });
+
   it("takes the values trimmed, ignores other fields, and counts characters as Python does (code points)", async () => {
     const alice = await signedInUser();
     const emoji = "😀".repeat(255);
