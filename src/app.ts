@@ -2,12 +2,15 @@
 import { accountPagesRouter } from "./features/account/account.index";
 import { createDocsRouter } from "./features/docs/docs.index";
 import { openApiDocument } from "./features/docs/docs.document";
+import { commentsRouter } from "./features/comments/comments.index";
 import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
 import { jwksRouter } from "./features/jwks/jwks.index";
 import { mediaRouter } from "./features/media/media.index";
+import { likesRouter } from "./features/likes/likes.index";
 import { notificationsRouter } from "./features/notifications/notifications.index";
 import { passwordRouter } from "./features/password/password.index";
+import { postsRouter } from "./features/posts/posts.index";
 import { profileRouter } from "./features/profile/profile.index";
 import { registrationRouter } from "./features/registration/registration.index";
 import { relationsRouter } from "./features/relations/relations.index";
@@ -32,7 +35,10 @@ const api = createApp()
   // Before the users routes: `/api/users/relationships/` is not a user's id.
   .route("/api", relationsRouter)
   .route("/api/users", usersRouter)
-  .route("/api/notifications", notificationsRouter);
+  .route("/api/notifications", notificationsRouter)
+  .route("/api", postsRouter)
+  .route("/api", commentsRouter)
+  .route("/api", likesRouter);
 
 // The docs router's `/schema` describes the app it is mounted on (`route` returns that same app).
 export const app = api.route("/api", createDocsRouter(() => api));

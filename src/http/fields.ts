@@ -82,3 +82,69 @@ export function emailField() {
       }),
   );
 }
+
+// Python's str.isspace(): what DRF's CharField strips (JavaScript's trim() differs: it strips U+FEFF
+// and keeps U+001C-U+001F and U+0085).
+const PYTHON_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, "g");
+
+/** Python's `str.strip()`. */
+export const pythonStrip = (value: string) => value.replace(PYTHON_STRIP, "");
+
+/** Python's `len()`: code points, not UTF-16 units (an emoji is one character, not two). */
+export const codePoints = (value: string) => {
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
+};
+
+/**
+ * serializers.CharField measured as Python measures it: stripped as `str.strip()` strips, its
+ * length in code points. The document still says `maxLength` (JSON Schema counts code points too).
+ */
+export function pythonCharField({ maxLength }: { maxLength: number }) {
+  return z.preprocess(
+    numberAsText,
+    z
+      .string({ error: (issue) => (issue.input === undefined ? MESSAGES.required : issue.input === null ? MESSAGES.null : MESSAGES.notString) })
+      .overwrite(pythonStrip)
+      .min(1, { error: MESSAGES.blank, abort: true })
+      .refine((value) => codePoints(value) <= maxLength, { error: MESSAGES.maxLength(maxLength) })
+      .refine((value) => !value.includes("\0"), { error: MESSAGES.nullCharacter })
+      .meta({ maxLength }),
+  );
+}
+
+/** The name Python gives a JSON value's type, as DRF's messages show it. */
+const pythonType = (value: unknown) =>
+  Array.isArray(value) ? "list" : typeof value === "object" ? "dict" : typeof value === "boolean" ? "bool" : typeof value === "number" ? "float" : "str";
+
+/**
+ * serializers.PrimaryKeyRelatedField's id: a number (Django's int() truncates a float), or text
+ * Python's int() reads; otherwise DRF's incorrect-type message. Whether the id names an object is
+ * the store's answer; `text` is the value as given, for DRF's 'Invalid pk "<value>"' message.
+ */
+export function primaryKeyField() {
+  return z
+    .unknown()
+    .transform((value, context) => {
+      const refuse = (message: string) => {
+        context.addIssue({ code: "custom", message });
+        return z.NEVER;
+      };
+      if (value === undefined) return refuse(MESSAGES.required);
+      if (value === null) return refuse(MESSAGES.null);
+      let id = Number.NaN;
+      if (typeof value === "number") id = Math.trunc(value);
+      else if (typeof value === "string") {
+        const digits = /^([+-]?)([0-9]+(?:_[0-9]+)*)$/.exec(pythonStrip(value));
+        if (digits) id = Number(`${digits[1]}${digits[2]!.replaceAll("_", "")}`);
+      }
+      if (Number.isNaN(id)) return refuse(`Incorrect type. Expected pk value, received ${pythonType(value)}.`);
+      return { id, text: String(value) };
+    })
+    .meta({ anyOf: [{ type: "integer" }, { type: "string", pattern: "^[0-9]+$" }] });
+}
+
+/** PrimaryKeyRelatedField's message for an id that names nothing (or nothing the caller may see). */
+export const doesNotExist = (text: string) => `Invalid pk "${text}" - object does not exist.`;

@@ -68,7 +68,7 @@ export const bearerSecurity = [{ bearer: [] }];
  * alternative: no credentials): with an `Authorization: Bearer` header the token is checked
  * (a bad one is the bad-token 401), without one the request is anonymous.
  */
-export const optionalBearerSecurity = [{ bearer: [] }, {}];
+export const optionalBearerSecurity: Record<string, string[]>[] = [{ bearer: [] }, {}];
 
 export interface BodyLimits {
   /** Every body; default 1 MiB. */

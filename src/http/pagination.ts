@@ -141,3 +141,9 @@ export const cursorQuery = z
   .optional()
   .transform(decodeCursor)
   .meta({ type: "string", description: "Opaque cursor from a next/previous link. Any other value: 404 Invalid cursor." });
+
+/** `?cursor=` as given, for lists with filters: decoded (`decodeCursor`) after them, since DRF paginates after filtering (a filter's 400 comes first). */
+export const cursorTextQuery = z
+  .string()
+  .optional()
+  .meta({ type: "string", description: "Opaque cursor from a next/previous link. Any other value: 404 Invalid cursor (after the filters' 400s)." });

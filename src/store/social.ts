@@ -51,6 +51,7 @@ export interface PostFilter {
 }
 
 export type PostChanges = Partial<Pick<PostRow, "title" | "content">>;
+export type CommentChanges = Partial<Pick<CommentRow, "content">>;
 
 /** Content reads, as the viewer (or nobody) sees them. Pages are `limit + 1` entries in the cursor's direction. */
 export interface ContentReads {
@@ -59,8 +60,12 @@ export interface ContentReads {
   /** A user's posts; `userExists` tells a 404 (a user hidden by a block still exists: their list is empty). */
   userPostsPage(userId: number, cursor: ListCursor | undefined, limit: number): Promise<{ userExists: boolean; entries: Entry<PostRow>[] }>;
   post(id: number): Promise<{ post?: PostRow }>;
-  /** A post's comments, newest first; `postVisible` tells a 404 (unknown, or hidden by a block). */
-  commentsPage(postId: number, cursor: ListCursor | undefined, limit: number): Promise<{ postVisible: boolean; entries: Entry<CommentRow>[] }>;
+  /**
+   * A post's comments, newest first; `postVisible` tells a 404 (unknown, or hidden by a block).
+   * Without a post (`GET /api/comments/`): every comment the viewer can see, newest first.
+   * A comment is hidden from a viewer who shares a block with its author or with its post's author.
+   */
+  commentsPage(postId: number | undefined, cursor: ListCursor | undefined, limit: number): Promise<{ postVisible: boolean; entries: Entry<CommentRow>[] }>;
   comment(id: number): Promise<{ comment?: CommentRow }>;
 }
 
@@ -74,13 +79,14 @@ export type ContentOutcome<T = object> = ({ outcome: "done" } & T) | { outcome: 
 
 export interface CallerContentStore extends CallerContentReads {
   createPost(post: { title: string; content: string }, now: number): Promise<Guarded<{ post: PostRow }>>;
-  /** The author's edit (`updated_at` moves). */
+  /** The author's edit (`updated_at` moves, as Django's auto_now does on every save, even with no change). */
   updatePost(id: number, changes: PostChanges, now: number): Promise<Guarded<ContentOutcome<{ post: PostRow }>>>;
   /** Deletes the author's post with its comments, likes, feed entries and the notifications about them. */
   deletePost(id: number): Promise<Guarded<ContentOutcome>>;
   /** A comment under a post the caller can see; notifies the post's author (not for one's own post). */
   createComment(postId: number, content: string, now: number): Promise<Guarded<{ comment?: CommentRow }>>;
-  updateComment(id: number, content: string, now: number): Promise<Guarded<ContentOutcome<{ comment: CommentRow }>>>;
+  /** The author's edit (`updated_at` moves, as Django's auto_now does on every save, even with no change). */
+  updateComment(id: number, changes: CommentChanges, now: number): Promise<Guarded<ContentOutcome<{ comment: CommentRow }>>>;
   /** Deletes the author's comment and the notification it caused; the post's comments_count moves with it. */
   deleteComment(id: number): Promise<Guarded<ContentOutcome>>;
   /** One like per user and post; `likesCount` after the change. `already`: nothing changed. */

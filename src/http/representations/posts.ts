@@ -64,3 +64,15 @@ export function commentOf(row: CommentRow): Comment {
     updated_at: row.updatedAt.toISOString(),
   };
 }
+
+/** An object id in a path: Django's `<int:pk>`; anything else, or beyond SQLite's integers, names nothing (404). */
+const objectId = (description: string) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/)
+    .transform(Number)
+    .refine((id) => Number.isSafeInteger(id) && id >= 1)
+    .meta({ type: "integer", minimum: 1, description });
+
+export const postIdParams = z.object({ id: objectId("A post id.") });
+export const commentIdParams = z.object({ id: objectId("A comment id.") });
