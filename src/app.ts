@@ -1,6 +1,7 @@
 /** The whole API: every feature's router mounted at its contract path. */
 import { accountPagesRouter } from "./features/account/account.index";
 import { createDocsRouter } from "./features/docs/docs.index";
+import { feedRouter } from "./features/feed/feed.index";
 import { openApiDocument } from "./features/docs/docs.document";
 import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
@@ -27,7 +28,8 @@ const api = createApp()
   .route("/api/auth", passwordRouter)
   .route("/api/auth", profileRouter)
   .route("/api/auth", followsRouter)
-  .route("/api/users", usersRouter);
+  .route("/api/users", usersRouter)
+  .route("/api/feed", feedRouter);
 
 // The docs router's `/schema` describes the app it is mounted on (`route` returns that same app).
 export const app = api.route("/api", createDocsRouter(() => api));

@@ -10,7 +10,8 @@
  * to one request only. The counters move by `count + 1` in an UPDATE, which re-reads the newest
  * row, so no increment is lost. A user deleted while the follow waited for its lock is missing
  * from `pair`: a target then is no such user; a caller, and the statement runs again, its new
- * snapshot refusing them as the guard does.
+ * snapshot refusing them as the guard does. A follow of a pull author is inserted `pull`, read
+ * from the locked row: a promotion (./feed-work.ts) marking the author meanwhile is seen.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { CallerRefused } from "../errors";
@@ -28,8 +29,8 @@ function edgeChange(action: "follow" | "unfollow", me: SQL, target: SQL, now: nu
   const both = sql`(select count(*) from pair) = 2`;
   if (action === "follow") {
     return sql`edge as (
-      insert into follows (follower_id, followee_id, created_at)
-      select ${me}, t.id, ${new Date(now)}::timestamptz from target t where t.id <> ${me} and ${both}
+      insert into follows (follower_id, followee_id, created_at, pull)
+      select ${me}, t.id, ${new Date(now)}::timestamptz, (select feed_pull from pair where id = t.id) from target t where t.id <> ${me} and ${both}
       on conflict (follower_id, followee_id) do nothing
       returning id
     )`;
@@ -48,7 +49,7 @@ export function callerFollows(connection: Connection, identity: CallerIdentity):
           connection,
           (db) =>
             db.execute<Raw>(sql`with ${guardCtes(identity)},
-              pair as (select id from users where id = any(array[${me}, ${target}]) and ${ALLOWED} order by id for no key update),
+              pair as (select id, feed_pull from users where id = any(array[${me}, ${target}]) and ${ALLOWED} order by id for no key update),
               target as (select id, username from users where id = ${target} and id in (select id from pair)),
               ${edgeChange(action, me, target, now)},
               counters as (
