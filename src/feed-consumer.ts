@@ -31,17 +31,17 @@ const log = (event: string, fields: Record<string, unknown>) => console.error(JS
 export async function runFeedJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const { feedWork } = storeOf(env);
   const { feedChunk } = configFrom(env);
-  for (const message of batch.messages) {
-    if (!isFeedJob(message.body)) {
-      log("feed-job-unknown", { id: message.id });
-      message.ack();
-      continue;
-    }
-    await runMessage(message, message.body, feedWork, feedChunk, env.FEED_QUEUE);
-  }
+  for (const message of batch.messages) await runFeedMessage(message, feedWork, feedChunk, env.FEED_QUEUE);
 }
 
-async function runMessage(message: Message<unknown>, job: FeedJob, feedWork: FeedWorkStore, chunk: number, queue: Queue<FeedJob>): Promise<void> {
+/** One message: its job's chunks within the budget, then its ack (with the continuation sent first) or its retry. */
+export async function runFeedMessage(message: Message<unknown>, feedWork: FeedWorkStore, chunk: number, queue: Pick<Queue<FeedJob>, "send">): Promise<void> {
+  const job = message.body;
+  if (!isFeedJob(job)) {
+    log("feed-job-unknown", { id: message.id });
+    message.ack();
+    return;
+  }
   const started = Date.now();
   let next: FeedJob | undefined = job;
   let chunks = 0;
