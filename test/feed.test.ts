@@ -1,10 +1,12 @@
+import { PgDialect } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
+import { feedPageQuery } from "../src/store/postgres/feed-page";
 import { ENGINE, dbRow, dbRows, dbRun } from "./db";
 import {
   blockRow, entriesOf, fanOut, feed, feedIds, followRow, insertPost, muteRow, newestFirst, postBody, promote, unblockRow,
   unfollowRow, unmuteRow, wholeFeed,
 } from "./feed-fixtures";
-import { call, signedInUser } from "./helpers";
+import { call, decodeJwt, signedInUser } from "./helpers";
 
 const NOT_PROVIDED = { detail: "Authentication credentials were not provided." };
 
@@ -207,5 +209,65 @@ describe("the feed with pull authors", () => {
     const everything = (await dbRows<{ id: number }>("select id from posts where author_id in (?, ?, ?, ?) order by id desc", one.id, two.id, starA.id, starB.id)).map((row) => row.id);
     expect(pages.flat()).toEqual(everything);
     expect(pages.slice(1, -1).every((page) => page.length === 5)).toBe(true);
+  });
+});
+
+/** `count` posts of `authorId` in one statement (both engines take a CTE before INSERT). */
+async function manyPosts(authorId: number, count: number): Promise<void> {
+  const at = new Date("2026-06-01T00:00:00.000Z");
+  await dbRun(
+    `with recursive n(i) as (select 1 union all select i + 1 from n where i < ?)
+     insert into posts (author_id, title, content, created_at, updated_at) select cast(? as bigint), 'Many', 'Many posts.', ?, ? from n`,
+    count, authorId, at, at,
+  );
+}
+
+/**
+ * The rows a feed page reads: D1's count (Server-Timing's d1-rows-read); on PostgreSQL, the rows
+ * the statement's scans of posts and feed_entries produced (EXPLAIN ANALYZE of the same statement).
+ */
+async function rowsReadFor(user: { access: string; id: number }, path: string): Promise<{ rows: number; next: string | null }> {
+  const page = await feed(user.access, path);
+  expect(page.status).toBe(200);
+  if (ENGINE === "d1") return { rows: Number(/d1-rows-read;dur=([\d.]+)/.exec(page.headers.get("Server-Timing") ?? "")![1]), next: page.body.next };
+  const url = new URL(path, "http://api.test");
+  const raw = url.searchParams.get("cursor");
+  const cursor = raw ? { forward: atob(raw.replaceAll("-", "+").replaceAll("_", "/")).startsWith("n"), id: Number(atob(raw.replaceAll("-", "+").replaceAll("_", "/")).slice(1)) } : undefined;
+  const query = new PgDialect().sqlToQuery(feedPageQuery({ id: user.id, sessionId: decodeJwt(user.access).payload.sid }, cursor, Number(url.searchParams.get("page_size") ?? 20)));
+  const [plan] = await dbRows<{ "QUERY PLAN": unknown }>(`explain (analyze, format json) ${query.sql}`, ...(query.params as (string | number)[]));
+  let rows = 0;
+  const walk = (node: Record<string, unknown>) => {
+    if (["posts", "feed_entries"].includes(node["Relation Name"] as string)) rows += (node["Actual Rows"] as number) * (node["Actual Loops"] as number);
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk((plan!["QUERY PLAN"] as [{ Plan: Record<string, unknown> }])[0].Plan);
+  return { rows, next: page.body.next };
+}
+
+describe("the cost of a feed page", () => {
+  it("is bounded by the page and the pull followees, whatever the authors' histories and the fan-out hold", async () => {
+    const [alice, pushed, old, busy] = await Promise.all([signedInUser(), signedInUser(), signedInUser(), signedInUser()]);
+    for (const author of [pushed, old, busy]) await followRow(alice.id, author.id);
+    await promote(old.id);
+    await promote(busy.id);
+    // A pull author whose whole history is older than the fanned-out posts, then those posts, then a
+    // pull author posting far more than a page in the span of each page.
+    await manyPosts(old.id, 400);
+    const fanned = [];
+    for (let i = 0; i < 30; i++) fanned.push(await insertPost(pushed));
+    await fanOut(...fanned);
+    await manyPosts(busy.id, 400);
+    const pageSize = 10;
+    // A page is at most pageSize + 1 candidates from each source: the fan-out entries, each pull
+    // followee's posts; each candidate is a few index lookups.
+    const bound = (pageSize + 1) * (1 + 2) * 6;
+    let path: string | null = `/api/feed/?page_size=${pageSize}`;
+    let pages = 0;
+    for (; path; pages++) {
+      const { rows, next } = await rowsReadFor(alice, path);
+      expect(rows, `page ${pages + 1}`).toBeLessThan(bound);
+      path = next;
+    }
+    expect(pages).toBe(83);
   });
 });

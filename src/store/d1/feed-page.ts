@@ -49,9 +49,7 @@ export function feedPageStatement(db: Database, callerId: number, cursor: ListCu
   const forward = cursor?.forward ?? true;
   const at = cursor?.id ?? END;
   // Forward: ids below the cursor, newest first; backward: above it, oldest first.
-  const [past, order, edge, farthest, clamp] = forward
-    ? [sql`<`, sql`desc`, sql`min`, 0, sql`max`]
-    : [sql`>`, sql`asc`, sql`max`, END, sql`min`];
+  const [past, order, edge, farthest] = forward ? [sql`<`, sql`desc`, sql`min`, 0] : [sql`>`, sql`asc`, sql`max`, END];
   const beyond = forward ? sql`>=` : sql`<=`;
   return rawRows<FeedRow>(db, sql`with
     fanned as materialized (
@@ -67,10 +65,11 @@ export function feedPageStatement(db: Database, callerId: number, cursor: ListCu
       where pf.follower_id = ${callerId} and pf.pull
         and ${unhiddenBy(callerId, sql`pf.followee_id`)}
         and p.id ${past} ${at}
-        and p.id ${beyond} ${clamp}((select bound from span), coalesce((
-          select q.id from posts q where q.author_id = pf.followee_id and q.id ${past} ${at}
+        and p.id ${beyond} coalesce((
+          select q.id from posts q
+          where q.author_id = pf.followee_id and q.id ${past} ${at} and q.id ${beyond} (select bound from span)
           order by q.id ${order} limit 1 offset ${n - 1}
-        ), ${farthest}))
+        ), (select bound from span))
     ),
     page as (select id from fanned union select id from pulled order by id ${order} limit ${n})
     select p.id, p.author_id, u.username as author, p.title, p.content, p.created_at, p.updated_at, p.likes_count, p.comments_count,

@@ -22,7 +22,8 @@ export function unhiddenBy(me: SQL, user: SQL): SQL {
     and not exists (select 1 from blocks b where b.blocker_id = ${user} and b.blocked_id = ${me})`;
 }
 
-function pageQuery(identity: CallerIdentity, cursor: ListCursor | undefined, limit: number): SQL {
+/** The statement of one page (exported for the test that reads its plan). */
+export function feedPageQuery(identity: CallerIdentity, cursor: ListCursor | undefined, limit: number): SQL {
   const me = sql`${identity.id}::bigint`;
   const n = sql`${limit + 1}::bigint`;
   const forward = cursor?.forward ?? true;
@@ -76,7 +77,7 @@ function postRow(row: Raw): PostRow {
 
 export function postgresFeedPage(connection: Connection, identity: CallerIdentity): CallerFeedStore["page"] {
   return async (cursor, limit) => {
-    const { rows } = await statement(connection, (db) => db.execute<Raw>(pageQuery(identity, cursor, limit)));
+    const { rows } = await statement(connection, (db) => db.execute<Raw>(feedPageQuery(identity, cursor, limit)));
     const caller = callerOf(rows[0]);
     const entries = rows.filter((row) => row.post_id !== null).map((row) => ({ position: row.post_id as number, row: postRow(row) }));
     return { caller, entries };
