@@ -9,10 +9,11 @@
  * Why the merge is exact: when the fan-out part holds `limit + 1` entries, every post of the page
  * lies between the last of them and the cursor, so pull posts outside that range cannot be on it;
  * when it holds fewer, the range runs to the end of the feed. Each pull followee contributes at
- * most `limit + 1` posts (no page holds more of one author), bounded by an index lookup of their
- * (limit + 1)-th post past the cursor. Cost: O(page x (1 + pull followees)), whatever the sizes of
- * posts, follows and feed_entries. (An author promoted to pull keeps their old fan-out entries:
- * UNION drops the duplicates.)
+ * most `limit + 1` posts (no page holds more of one author): SQLite has no LATERAL, so their range
+ * is clamped at their (limit + 1)-th post inside the span, found by an index walk of at most
+ * `limit + 1` entries. Cost: O(page x (1 + pull followees)) rows, whatever the sizes of posts,
+ * follows and feed_entries (test/feed.test.ts "the cost of a feed page"). An author promoted to
+ * pull keeps their old fan-out entries: UNION drops the duplicates.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { ListCursor, PostRow } from "../social";
