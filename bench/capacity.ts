@@ -13,6 +13,7 @@ import "../scripts/argon2-node";
 import { executeSql, literal, prepareTarget } from "../scripts/d1";
 import { buildBundle, startLocalWorker } from "../scripts/local-worker.mjs";
 import { hashPassword } from "../src/auth/passwords/hashers";
+import { feedCosts, feedReport, fillFeed } from "./capacity-feed";
 import { BENCH_PASSWORD } from "./seed";
 
 const USERS = Number(process.env.CAPACITY_USERS ?? 1_000_000);
@@ -250,11 +251,16 @@ async function main() {
   const small = await filled(smallState, USERS / 1000);
   console.log(`Filling the large database (${USERS.toLocaleString("en")} users); this takes minutes...`);
   const large = await filled(largeState, USERS);
+  // The feed's data (bench/capacity-feed.ts): posts, fan-out entries, a reader of 1,000 accounts.
+  console.log("Adding the feed's data...");
+  const feed = { small: await fillFeed(smallState, small.users), large: await fillFeed(largeState, large.users) };
   console.log("Timing the routes on the small database...");
   const smallCosts = await costs(smallState, small.users);
+  const smallFeed = await feedCosts(smallState, small.users);
   console.log("Timing the routes on the large database...");
   const largeCosts = await costs(largeState, large.users);
-  const text = report(small, large, smallCosts, largeCosts);
+  const largeFeed = await feedCosts(largeState, large.users);
+  const text = report(small, large, smallCosts, largeCosts) + feedReport({ size: feed.small, costs: smallFeed }, { size: feed.large, costs: largeFeed });
   writeFileSync("bench/CAPACITY.md", text);
   console.log(`\n${text}`);
 }

@@ -40,9 +40,9 @@ function assetRoutes(directory) {
 
 /**
  * Worker options. "serve": every binding of wrangler.toml and the static assets beside the API.
- * "minimal": only the variables, D1/KV/R2 and mail (the bindings the API's routes use), no
- * assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
- * reference worker.
+ * "minimal": only the variables, D1/KV/R2, mail and the feed's queue with its consumer (the
+ * bindings the API's routes use), no assets, no cron: the benchmark's yardstick for what `serve`
+ * adds, and how it serves the plain reference worker.
  */
 function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
@@ -50,8 +50,8 @@ function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const script = { name, modules: true, scriptPath: resolve(scriptPath), modulesRoot: resolve(scriptPath, "..") };
   const bindings = { ...workerOptions.bindings, ...vars };
   if (shape === "minimal") {
-    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email } = workerOptions;
-    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email }];
+    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email, queueProducers, queueConsumers } = workerOptions;
+    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email, queueProducers, queueConsumers }];
   }
   const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"], ...(hyperdrive ? { hyperdrives: { HYPERDRIVE: hyperdrive } } : {}) };
   const statics = {
