@@ -13,7 +13,8 @@
  *   author (not as a pull author) and does not mute them.
  * - purge: the author's entries out of the owner's feed, only while the owner does not follow the
  *   author, or mutes them, or a block stands: a purge that runs after a re-follow (and its
- *   backfill) removes nothing, so the two may run in any order.
+ *   backfill) removes nothing, so the two may run in any order. A mute's purge (and a muted
+ *   follower's missed fan-outs) is undone by the backfill that unmuting a followed author queues.
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { FeedJob, FeedWorkStore } from "../social";
