@@ -15,6 +15,7 @@ import { join } from "node:path";
 import "../scripts/argon2-node";
 import { buildBundle, startLocalWorker } from "../scripts/local-worker.mjs";
 import { hashPassword } from "../src/auth/passwords/hashers";
+import { feedCosts, feedReport, fillFeed } from "./capacity-feed";
 import { fillD1 } from "./capacity-d1";
 import { type ExplainLog, fillPostgres, startExplainablePostgres } from "./capacity-postgres";
 import { SPREAD, STARS, type Size } from "./capacity-shape";
@@ -265,6 +266,11 @@ async function main() {
     small.push({ engine: "d1", state: "bench/.capacity-small", size: await filledD1("bench/.capacity-small", USERS / 1000, hash) });
     large.push({ engine: "d1", state: "bench/.capacity", size: await filledD1("bench/.capacity", USERS, hash) });
   }
+  // The feed's data on D1 (bench/capacity-feed.ts): posts, fan-out entries, a reader of 1,000 accounts.
+  const d1Small = small.find((database) => database.engine === "d1");
+  const d1Large = large.find((database) => database.engine === "d1");
+  if (d1Small && d1Large) console.log("D1: adding the feed's data...");
+  const feed = d1Small && d1Large ? { small: await fillFeed(d1Small.state, d1Small.size.users), large: await fillFeed(d1Large.state, d1Large.size.users) } : undefined;
   const server = engines.includes("postgres") ? await startExplainablePostgres() : undefined;
   try {
     if (server) {
@@ -281,7 +287,13 @@ async function main() {
     const largeCosts = await costs(large);
     const reports: Partial<Record<Engine, EngineReport>> = {};
     for (const [i, database] of small.entries()) reports[database.engine] = { small: database.size, large: large[i]!.size, smallCosts: smallCosts[i]!, largeCosts: largeCosts[i]! };
-    const text = report(reports);
+    let text = report(reports);
+    if (feed && d1Small && d1Large) {
+      console.log("D1: timing the feed...");
+      const smallFeed = await feedCosts(d1Small.state, d1Small.size.users);
+      const largeFeed = await feedCosts(d1Large.state, d1Large.size.users);
+      text += feedReport({ size: feed.small, costs: smallFeed }, { size: feed.large, costs: largeFeed });
+    }
     writeFileSync("bench/CAPACITY.md", text);
     console.log(`\n${text}`);
   } finally {

@@ -40,9 +40,9 @@ function assetRoutes(directory) {
 
 /**
  * Worker options. "serve": every binding of wrangler.toml and the static assets beside the API.
- * "minimal": only the variables, D1/KV/R2 and mail (the bindings the API's routes use), and
- * HYPERDRIVE when given, no assets, no cron: the benchmark's yardstick for what `serve` adds, and how it serves the plain
- * reference worker.
+ * "minimal": only the variables, D1/KV/R2, mail and the feed's queue with its consumer (the
+ * bindings the API's routes use), and HYPERDRIVE when given, no assets, no cron: the benchmark's
+ * yardstick for what `serve` adds, and how it serves the plain reference worker.
  */
 function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
@@ -51,8 +51,8 @@ function workersFor(shape, { scriptPath, vars, name, hyperdrive }) {
   const bindings = { ...workerOptions.bindings, ...vars };
   const hyperdrives = hyperdrive ? { hyperdrives: { HYPERDRIVE: hyperdrive } } : {};
   if (shape === "minimal") {
-    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email } = workerOptions;
-    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email, ...hyperdrives }];
+    const { compatibilityDate, compatibilityFlags, modulesRules, d1Databases, kvNamespaces, r2Buckets, email, queueProducers, queueConsumers } = workerOptions;
+    return [{ ...script, compatibilityDate, compatibilityFlags, modulesRules, bindings, d1Databases, kvNamespaces, r2Buckets, email, queueProducers, queueConsumers, ...hyperdrives }];
   }
   const api = { ...withoutAssets, ...script, bindings, routes: ["*/*"], ...hyperdrives };
   const statics = {

@@ -1,6 +1,7 @@
 /** The whole API: every feature's router mounted at its contract path. */
 import { accountPagesRouter } from "./features/account/account.index";
 import { createDocsRouter } from "./features/docs/docs.index";
+import { feedRouter } from "./features/feed/feed.index";
 import { openApiDocument } from "./features/docs/docs.document";
 import { commentsRouter } from "./features/comments/comments.index";
 import { followsRouter } from "./features/follows/follows.index";
@@ -38,7 +39,8 @@ const api = createApp()
   .route("/api/notifications", notificationsRouter)
   .route("/api", postsRouter)
   .route("/api", commentsRouter)
-  .route("/api", likesRouter);
+  .route("/api", likesRouter)
+  .route("/api/feed", feedRouter);
 
 // The docs router's `/schema` describes the app it is mounted on (`route` returns that same app).
 export const app = api.route("/api", createDocsRouter(() => api));

@@ -1,14 +1,17 @@
-/** The feed: pages and the queue's work (placeholder: built by the feed work of issue 24). */
-import type { CallerFeedStore, FeedWorkStore } from "../social";
+/** The feed on D1: the caller's pages (./feed-page.ts) and the queue consumer's work (./feed-work.ts). */
+import type { CallerFeedStore } from "../social";
+import type { CallerScope } from "./caller-scope";
+import type { Database } from "./client";
+import { feedPageStatement, feedPostRow } from "./feed-page";
 
-const notBuilt = (): never => {
-  throw new Error("The feed is not built yet.");
-};
+export { d1FeedWorkStore } from "./feed-work";
 
-export function d1CallerFeedStore(..._args: unknown[]): CallerFeedStore {
-  return { page: notBuilt };
-}
-
-export function d1FeedWorkStore(..._args: unknown[]): FeedWorkStore {
-  return { run: notBuilt };
+export function d1CallerFeedStore(db: Database, scope: CallerScope): CallerFeedStore {
+  return {
+    /** One batch: the guard and the page's one statement. */
+    async page(cursor, limit) {
+      const { caller, results: [rows] } = await scope.batch([feedPageStatement(db, scope.id, cursor, limit)]);
+      return { caller, entries: rows.map((row) => ({ position: row.id, row: feedPostRow(row) })) };
+    },
+  };
 }

@@ -1,14 +1,10 @@
-/** The feed: pages and the queue's work (placeholder: built by the feed work of issue 24). */
-import type { CallerFeedStore, FeedWorkStore } from "../social";
+/** The feed on PostgreSQL: the caller's pages (./feed-page.ts) and the queue consumer's work (./feed-work.ts). */
+import type { CallerFeedStore, CallerIdentity } from "../index";
+import type { Connection } from "./client";
+import { postgresFeedPage } from "./feed-page";
 
-const notBuilt = (): never => {
-  throw new Error("The feed is not built yet.");
-};
+export { postgresFeedWorkStore } from "./feed-work";
 
-export function postgresCallerFeedStore(..._args: unknown[]): CallerFeedStore {
-  return { page: notBuilt };
-}
-
-export function postgresFeedWorkStore(..._args: unknown[]): FeedWorkStore {
-  return { run: notBuilt };
+export function postgresCallerFeedStore(connection: Connection, identity: CallerIdentity): CallerFeedStore {
+  return { page: postgresFeedPage(connection, identity) };
 }
