@@ -30,8 +30,7 @@ CREATE TABLE `feed_entries` (
 	`author_id` integer NOT NULL,
 	PRIMARY KEY(`owner_id`, `post_id`),
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`author_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+	FOREIGN KEY (`post_id`) REFERENCES `posts`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE INDEX `feed_entries_owner_author` ON `feed_entries` (`owner_id`,`author_id`);--> statement-breakpoint
@@ -59,6 +58,7 @@ CREATE TABLE `mutes` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `mutes_pair` ON `mutes` (`muter_id`,`muted_id`);--> statement-breakpoint
 CREATE INDEX `mutes_muter_newest` ON `mutes` (`muter_id`,`id`);--> statement-breakpoint
+CREATE INDEX `mutes_muted` ON `mutes` (`muted_id`);--> statement-breakpoint
 CREATE TABLE `notifications` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`recipient_id` integer NOT NULL,
@@ -77,6 +77,9 @@ CREATE TABLE `notifications` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `notifications_cause` ON `notifications` (`cause`);--> statement-breakpoint
 CREATE INDEX `notifications_inbox` ON `notifications` (`recipient_id`,`read`,`id`);--> statement-breakpoint
+CREATE INDEX `notifications_actor` ON `notifications` (`actor_id`);--> statement-breakpoint
+CREATE INDEX `notifications_post` ON `notifications` (`post_id`);--> statement-breakpoint
+CREATE INDEX `notifications_comment` ON `notifications` (`comment_id`);--> statement-breakpoint
 CREATE TABLE `posts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`author_id` integer NOT NULL,
@@ -92,4 +95,5 @@ CREATE TABLE `posts` (
 CREATE INDEX `posts_author_newest` ON `posts` (`author_id`,`id`);--> statement-breakpoint
 ALTER TABLE `follows` ADD `pull` integer DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX `follows_pull` ON `follows` (`follower_id`,`followee_id`) WHERE "follows"."pull";--> statement-breakpoint
-ALTER TABLE `users` ADD `feed_pull` integer DEFAULT false NOT NULL;
+ALTER TABLE `users` ADD `feed_pull` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `relations_version` integer DEFAULT 0 NOT NULL;

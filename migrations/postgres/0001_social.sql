@@ -62,13 +62,13 @@ CREATE TABLE "posts" (
 --> statement-breakpoint
 ALTER TABLE "follows" ADD COLUMN "pull" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "feed_pull" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "relations_version" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "blocks" ADD CONSTRAINT "blocks_blocker_id_users_id_fk" FOREIGN KEY ("blocker_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "blocks" ADD CONSTRAINT "blocks_blocked_id_users_id_fk" FOREIGN KEY ("blocked_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "comments" ADD CONSTRAINT "comments_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "comments" ADD CONSTRAINT "comments_author_id_users_id_fk" FOREIGN KEY ("author_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "feed_entries" ADD CONSTRAINT "feed_entries_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "feed_entries" ADD CONSTRAINT "feed_entries_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "feed_entries" ADD CONSTRAINT "feed_entries_author_id_users_id_fk" FOREIGN KEY ("author_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "likes" ADD CONSTRAINT "likes_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "likes" ADD CONSTRAINT "likes_post_id_posts_id_fk" FOREIGN KEY ("post_id") REFERENCES "public"."posts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "mutes" ADD CONSTRAINT "mutes_muter_id_users_id_fk" FOREIGN KEY ("muter_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -89,7 +89,11 @@ CREATE UNIQUE INDEX "likes_pair" ON "likes" USING btree ("user_id","post_id");--
 CREATE INDEX "likes_post" ON "likes" USING btree ("post_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "mutes_pair" ON "mutes" USING btree ("muter_id","muted_id");--> statement-breakpoint
 CREATE INDEX "mutes_muter_newest" ON "mutes" USING btree ("muter_id","id");--> statement-breakpoint
+CREATE INDEX "mutes_muted" ON "mutes" USING btree ("muted_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "notifications_cause" ON "notifications" USING btree ("cause");--> statement-breakpoint
 CREATE INDEX "notifications_inbox" ON "notifications" USING btree ("recipient_id","read","id");--> statement-breakpoint
+CREATE INDEX "notifications_actor" ON "notifications" USING btree ("actor_id");--> statement-breakpoint
+CREATE INDEX "notifications_post" ON "notifications" USING btree ("post_id");--> statement-breakpoint
+CREATE INDEX "notifications_comment" ON "notifications" USING btree ("comment_id");--> statement-breakpoint
 CREATE INDEX "posts_author_newest" ON "posts" USING btree ("author_id","id");--> statement-breakpoint
 CREATE INDEX "follows_pull" ON "follows" USING btree ("follower_id","followee_id") WHERE "follows"."pull";

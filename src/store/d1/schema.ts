@@ -29,6 +29,12 @@ export const users = sqliteTable(
     followingCount: integer("following_count").notNull().default(0),
     /** Posts pulled into followers' feeds at read time rather than fanned out (an author with many followers: see the feed). */
     feedPull: integer("feed_pull", { mode: "boolean" }).notNull().default(false),
+    /**
+     * Grows with every block and unblock involving this user. A PostgreSQL follow compares the
+     * value of the row it locked with its snapshot's: different means a block committed while it
+     * waited, which its snapshot cannot see, so it runs again (src/store/postgres/follows.ts).
+     */
+    relationsVersion: integer("relations_version").notNull().default(0),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.

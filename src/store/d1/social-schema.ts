@@ -66,7 +66,9 @@ export const feedEntries = sqliteTable(
     postId: integer("post_id")
       .notNull()
       .references(() => posts.id, { onDelete: "cascade" }),
-    authorId: userRef("author_id"),
+    // No foreign key: the post's (cascade) already removes an author's entries with their posts,
+    // and a key on users would make every user's deletion scan this, the largest table.
+    authorId: integer("author_id").notNull(),
   },
   (t) => [primaryKey({ columns: [t.ownerId, t.postId] }), index("feed_entries_owner_author").on(t.ownerId, t.authorId), index("feed_entries_post").on(t.postId)],
 );
@@ -88,7 +90,14 @@ export const notifications = sqliteTable(
     read: integer("read", { mode: "boolean" }).notNull().default(false),
     createdAt: moment("created_at").notNull(),
   },
-  (t) => [uniqueIndex("notifications_cause").on(t.cause), index("notifications_inbox").on(t.recipientId, t.read, t.id)],
+  // Each foreign key has an index: deleting a post, a comment or a user finds its notifications by it.
+  (t) => [
+    uniqueIndex("notifications_cause").on(t.cause),
+    index("notifications_inbox").on(t.recipientId, t.read, t.id),
+    index("notifications_actor").on(t.actorId),
+    index("notifications_post").on(t.postId),
+    index("notifications_comment").on(t.commentId),
+  ],
 );
 
 export const blocks = sqliteTable(
@@ -118,6 +127,7 @@ export const mutes = sqliteTable(
   (t) => [
     uniqueIndex("mutes_pair").on(t.muterId, t.mutedId),
     index("mutes_muter_newest").on(t.muterId, t.id),
+    index("mutes_muted").on(t.mutedId),
     check("mutes_not_self", sql`${t.muterId} <> ${t.mutedId}`),
   ],
 );

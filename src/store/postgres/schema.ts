@@ -38,6 +38,8 @@ export const users = pgTable(
     followingCount: integer("following_count").notNull().default(0),
     /** Posts pulled into followers' feeds at read time rather than fanned out (see the D1 schema). */
     feedPull: boolean("feed_pull").notNull().default(false),
+    /** Grows with every block and unblock of this user: see the D1 schema and ./follows.ts. */
+    relationsVersion: integer("relations_version").notNull().default(0),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.
