@@ -27,6 +27,8 @@ export interface UserRow {
   followingCount: number;
   /** Whether this author's posts are pulled into feeds at read time rather than fanned out. */
   feedPull: boolean;
+  /** Grows with every block and unblock of this user (the PostgreSQL follow's check: src/store/postgres/follows.ts). */
+  relationsVersion: number;
 }
 
 /** A user to insert: what registration, createsuperuser and the importer give. */
