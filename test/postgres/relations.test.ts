@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Tally } from "../../src/store/postgres";
 import { call, signedInUser } from "../helpers";
 import { storageCalls } from "../server-timing";
-import { type Made, callerOf, makeUser, newStore, openTransaction, rows, signIn, waits } from "./store-helpers";
+import { type Made, callerOf, makeUser, newStore, openTransaction, rows, signIn, untilWaiting, waits } from "./store-helpers";
 
 /** Users whose counters disagree with the follows rows (none, always). */
 const wrongCounters = () =>
@@ -41,6 +41,7 @@ describe("a follow racing a block", () => {
     const { caller } = await callerOf(me, tally);
     const block = await blockInProgress(them, me);
     const follow = caller.follows.change("follow", them.id, Date.now());
+    await untilWaiting();
     expect(await waits(follow)).toBe(true);
     await block.commit();
     expect((await follow).target).toEqual({ username: them.username, blocked: true, changed: false, feedPull: false, followersCount: 0 });
@@ -57,6 +58,7 @@ describe("a follow racing a block", () => {
     const [me, them] = [await signedInUser(), await signedInUser()];
     const block = await blockInProgress(them, me);
     const follow = call("POST", `/api/auth/follow/${them.id}/`, { token: me.access });
+    await untilWaiting();
     expect(await waits(follow)).toBe(true);
     await block.commit();
     const refused = await follow;
@@ -78,6 +80,7 @@ describe("a follow racing a block", () => {
     await unblock.query("delete from blocks where blocker_id = $1 and blocked_id = $2", [them.id, me.id]);
     await unblock.query(bumpBoth(me, them));
     const follow = caller.follows.change("follow", them.id, Date.now());
+    await untilWaiting();
     expect(await waits(follow)).toBe(true);
     await unblock.commit();
     expect((await follow).target).toEqual({ username: them.username, blocked: false, changed: true, feedPull: false, followersCount: 1 });
