@@ -75,7 +75,8 @@ const COSTS: Record<Engine, Record<string, number>> = {
     "POST /api/notifications/read-all/": 1,
     "POST /api/users/<id>/mute/": 1,
     "POST /api/users/<id>/unmute/": 1,
-    // A block locks both users' rows first (a follow made beside it is seen or waits): a transaction.
+    // A block and an unblock lock both users' rows first (a follow made beside one is seen; one
+    // that waited for it runs again: src/store/postgres/follows.ts): a transaction each.
     "POST /api/users/<id>/block/": 4,
     "POST /api/users/<id>/unblock/": 4,
     "GET /api/nothing/ (404)": 0,

@@ -128,3 +128,17 @@ export async function waits(promise: Promise<unknown>, ms = 300): Promise<boolea
   await new Promise((done) => setTimeout(done, ms));
   return !settled;
 }
+
+/**
+ * Resolves once a statement on this file's database waits for a lock (the waiting side of a race
+ * is in place, however slow the machine), or throws after `timeoutMs`.
+ */
+export async function untilWaiting(timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [waiting] = await rows<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+    if (waiting!.n > 0) return;
+    if (Date.now() > deadline) throw new Error(`no statement waits for a lock after ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * CallerFollowStore: follow, unfollow and the follow lists.
+ * CallerFollowStore: follow, unfollow and the follow lists, one guarded statement each.
  *
  * A follow or unfollow locks both users' rows (`pair`, FOR NO KEY UPDATE, in id order), then
  * moves the edge, its notification and the counters. Every write that locks several users' rows
@@ -10,15 +10,22 @@
  * unfollow's DELETE likewise returns the edge to one request only. The counters move by
  * `count + 1` in an UPDATE, which re-reads the newest row, so no increment is lost.
  *
- * A follow is refused while a block stands either way, and a block is made in a transaction that
- * holds both rows' locks. A statement's snapshot is taken before it waits for a lock, so a follow
- * that waited for a block's locks would not see the block its wait was for, and would land beside
- * it. So a follow is a transaction: the two rows locked first, then the work in a snapshot taken
- * with them held, which sees every block made before (and none can be made before it commits).
- * An unfollow needs no such care (a block only deletes what it would delete) and stays one
- * statement. A user deleted while a follow or unfollow waited for its lock is missing from `pair`:
- * a target then is no such user; a caller, and the statement runs again, its new snapshot
- * refusing them as the guard does.
+ * A follow is refused while a block stands either way. A statement's snapshot is taken before it
+ * waits for a lock, so a follow that waited for a block's locks does not see that block: it
+ * would land beside it. But a row lock that meets a row updated by a transaction that committed
+ * meanwhile locks and returns the row's newest version (EvalPlanQual), while every other read of
+ * the statement, the same rows read without a lock included, is of its snapshot. A block and an
+ * unblock hold both users' row locks and grow both rows' `relations_version` (./relations.ts), so
+ * `stale` compares the version of each row `pair` locked with the snapshot's. Equal: no block or
+ * unblock of either user committed after the snapshot was taken (one that did held the locks
+ * before this statement took them, so the locked row is newer), and none can commit before this
+ * statement does (it holds the locks now): the snapshot's blocks are the blocks at the commit.
+ * Different: the statement writes nothing and answers `stale`, and the follow runs again with the
+ * locks taken first, in a transaction (./locks.ts), whose work's snapshot is taken with them held
+ * and so cannot be stale: a lost race costs four statements more, the common case one. An
+ * unfollow needs no such care (a block only deletes what it would delete). A user deleted while a
+ * follow or unfollow waited for its lock is missing from `pair`: a target then is no such user; a
+ * caller, and the statement runs again, its new snapshot refusing them as the guard does.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { CallerRefused } from "../errors";
@@ -40,9 +47,21 @@ export const blockedBetween = (a: SQL, b: SQL) =>
 export const followCause = (actor: number, recipient: number) => `follow:${actor}:${recipient}`;
 
 /**
+ * SQL: the CTE `stale`: whether a row `pair` locked differs in `relations_version` from the same
+ * row in the statement's snapshot (a block or unblock of that user committed after the snapshot
+ * was taken, which the snapshot's `blocked` cannot see). Each row is read by its key.
+ */
+const STALE = sql`stale as (
+  select exists (
+    select 1 from pair p where p.relations_version <> (select u.relations_version from users u where u.id = p.id)
+  ) as yes
+)`;
+
+/**
  * SQL: the CTEs `edge` (the edge inserted or deleted, if this statement did) and `note` (the
  * follow notification, inserted or deleted with it), once `pair` holds both rows and `target` the
- * target's (newest, locked) row. A follow lands only while no block stands (`blocked`).
+ * target's (newest, locked) row. A follow lands only while no block stands (`blocked`) and its
+ * snapshot is not `stale`.
  */
 function edgeChange(action: "follow" | "unfollow", me: SQL, target: SQL, cause: string, now: number): SQL {
   const both = sql`(select count(*) from pair) = 2`;
@@ -50,7 +69,7 @@ function edgeChange(action: "follow" | "unfollow", me: SQL, target: SQL, cause: 
     return sql`edge as (
       insert into follows (follower_id, followee_id, created_at, pull)
       select ${me}, t.id, ${new Date(now)}::timestamptz, t.feed_pull from target t
-      where t.id <> ${me} and ${both} and not (select yes from blocked)
+      where t.id <> ${me} and ${both} and not (select yes from stale) and not (select yes from blocked)
       on conflict (follower_id, followee_id) do nothing
       returning id
     ),
@@ -73,9 +92,10 @@ export function callerFollows(connection: Connection, identity: CallerIdentity):
       const work = (db: Database) =>
         db.execute<Raw>(sql`with ${guardCtes(identity)},
           pair as (
-            select id, username, feed_pull, followers_count from users
+            select id, username, feed_pull, followers_count, relations_version from users
             where id = any(array[${me}, ${target}]) and ${ALLOWED} order by id for no key update
           ),
+          ${action === "follow" ? STALE : sql`stale as (select false as yes)`},
           target as (select * from pair where id = ${target}),
           blocked as (select ${blockedBetween(me, target)} as yes),
           ${edgeChange(action, me, target, followCause(identity.id, targetId), now)},
@@ -88,22 +108,27 @@ export function callerFollows(connection: Connection, identity: CallerIdentity):
           )
           select ${CALLER_COLUMNS}, t.username as target_username, t.feed_pull as target_feed_pull,
             coalesce((select followers_count from counters where id = ${target}), t.followers_count) as target_followers,
-            (select yes from blocked) as blocked, exists (select 1 from edge) as changed,
+            (select yes from blocked) as blocked, exists (select 1 from edge) as changed, (select yes from stale) as stale,
             ${ALLOWED} and not exists (select 1 from pair where id = ${me}) as caller_vanished
           from ${CALLER_FROM} left join target t on true`);
+      // A stale run is run again with the locks taken first: then it cannot be stale, so at most once.
+      let lockFirst = false;
       for (let run = 1; ; run += 1) {
-        const { rows } =
-          action === "follow"
-            ? await transaction(
-                connection,
-                async (db) => {
-                  await lockUsers(db, [identity.id, targetId]);
-                  return work(db);
-                },
-                { foreignKeys: true },
-              )
-            : await statement(connection, work, { foreignKeys: true });
+        const { rows } = lockFirst
+          ? await transaction(
+              connection,
+              async (db) => {
+                await lockUsers(db, [identity.id, targetId]);
+                return work(db);
+              },
+              { foreignKeys: true },
+            )
+          : await statement(connection, work, { foreignKeys: true });
         const [row] = rows as [Raw];
+        if (row.stale === true) {
+          lockFirst = true;
+          continue;
+        }
         if (row.caller_vanished === true) {
           if (run < RUNS) continue;
           throw new CallerRefused("user_not_found");

@@ -27,7 +27,8 @@ export async function lockFirst(db: Database, keys: string[], userId?: number): 
 /**
  * Locks users' rows FOR NO KEY UPDATE, in id order (as every write that locks several users' rows
  * takes them: none waits on another in a cycle): the first statement of a transaction whose work
- * must be read in a snapshot taken with them held (a follow, a block: ./follows.ts, ./relations.ts).
+ * must be read in a snapshot taken with them held (a block, an unblock, a follow run again after
+ * a block or an unblock committed while it waited: ./relations.ts, ./follows.ts).
  */
 export async function lockUsers(db: Database, ids: number[]): Promise<void> {
   await db.execute(sql`select id from users where id = any(${sql.param(ids)}::bigint[]) order by id for no key update`);

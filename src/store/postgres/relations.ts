@@ -1,10 +1,12 @@
 /**
- * Blocks, mutes and relationships on PostgreSQL. A block is a transaction: both users' rows locked
- * first (in id order, as a follow locks them: ./locks.ts), then, in a snapshot taken with them
- * held, the follows between them deleted with both counters and their notifications, and the
- * block inserted: a follow that got there first has committed and is ended here; one that comes
- * later waits for the locks and then sees the block (./follows.ts). Unblock, mute and unmute are
- * one statement each (nothing else moves with them).
+ * Blocks, mutes and relationships on PostgreSQL. A block and an unblock are transactions: both
+ * users' rows locked first (in id order, as a follow locks them: ./locks.ts), then, in a snapshot
+ * taken with them held, the work. A block deletes the follows between them with both counters
+ * and their notifications and inserts the block: a follow that got there first has committed and
+ * is ended here. Both grow both users' `relations_version` when their block row comes or goes,
+ * with the locks held: a follow that waited for those locks finds the row it locked newer than
+ * its snapshot's, and runs again to see the change (./follows.ts). Mute and unmute are one
+ * statement each (nothing else moves with them).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { CallerIdentity, CallerRelationStore, RelationshipRow } from "../index";
@@ -54,23 +56,35 @@ function blockCtes(me: SQL, targetId: number, causes: string[], now: number): SQ
       where ((follower_id = ${me} and followee_id = ${target}) or (follower_id = ${target} and followee_id = ${me})) and exists (select 1 from target)
       returning follower_id, followee_id
     ),
-    counters as (
-      update users u set
-        following_count = u.following_count - (select count(*) from edges e where e.follower_id = u.id),
-        followers_count = u.followers_count - (select count(*) from edges e where e.followee_id = u.id)
-      where u.id in (select id from pair) and exists (select 1 from edges)
-    ),
     notes as (delete from notifications where cause = any(${sql.param(causes)}::text[]) and exists (select 1 from target)),
     made as (
       insert into blocks (blocker_id, blocked_id, created_at) select ${me}, id, ${new Date(now)}::timestamptz from target
       on conflict (blocker_id, blocked_id) do nothing
+      returning id
+    ),
+    counters as (
+      update users u set
+        following_count = u.following_count - (select count(*) from edges e where e.follower_id = u.id),
+        followers_count = u.followers_count - (select count(*) from edges e where e.followee_id = u.id),
+        relations_version = u.relations_version + (select count(*) from made)
+      where u.id in (select id from pair) and (exists (select 1 from edges) or exists (select 1 from made))
     )`;
 }
 
-/** SQL: the CTEs `target` and the write of unblock, mute or unmute. */
-function simpleCtes(action: "unblock" | "mute" | "unmute", me: SQL, targetId: number, now: number): SQL {
+/** SQL: the CTEs of an unblock's work (after `lockUsers`): `target`, the block deleted, and both users' `relations_version` grown with it. */
+function unblockCtes(me: SQL, targetId: number): SQL {
+  const target = sql`${targetId}::bigint`;
+  return sql`target as (select id, feed_pull from users where id = ${target} and id <> ${me} and ${ALLOWED}),
+    undone as (delete from blocks where blocker_id = ${me} and blocked_id = (select id from target) returning id),
+    versions as (
+      update users set relations_version = relations_version + 1
+      where id = any(array[${me}, ${target}]) and exists (select 1 from undone)
+    )`;
+}
+
+/** SQL: the CTEs `target` and the write of mute or unmute. */
+function simpleCtes(action: "mute" | "unmute", me: SQL, targetId: number, now: number): SQL {
   const target = sql`target as (select id, feed_pull from users where id = ${targetId}::bigint and id <> ${me} and ${ALLOWED})`;
-  if (action === "unblock") return sql`${target}, undone as (delete from blocks where blocker_id = ${me} and blocked_id = (select id from target))`;
   if (action === "unmute") return sql`${target}, undone as (delete from mutes where muter_id = ${me} and muted_id = (select id from target))`;
   return sql`${target}, made as (
     insert into mutes (muter_id, muted_id, created_at) select ${me}, id, ${new Date(now)}::timestamptz from target
@@ -89,13 +103,18 @@ export function postgresRelations(connection: Connection, identity: CallerIdenti
   const me = sql`${identity.id}::bigint`;
   return {
     async change(action, targetId, now) {
-      const ctes = action === "block" ? blockCtes(me, targetId, [followCause(identity.id, targetId), followCause(targetId, identity.id)], now) : simpleCtes(action, me, targetId, now);
+      const ctes =
+        action === "block"
+          ? blockCtes(me, targetId, [followCause(identity.id, targetId), followCause(targetId, identity.id)], now)
+          : action === "unblock"
+            ? unblockCtes(me, targetId)
+            : simpleCtes(action, me, targetId, now);
       const work = (db: Database) =>
         db.execute<Raw>(sql`with ${guardCtes(identity)}, ${ctes}
           select ${CALLER_COLUMNS}, t.id as target_id, t.feed_pull as target_feed_pull, ${relationshipColumns(me, sql`t.id`, KNOWN_AFTER[action])}
           from ${CALLER_FROM} left join target t on true`);
       const { rows } =
-        action === "block"
+        action === "block" || action === "unblock"
           ? await transaction(
               connection,
               async (db) => {
