@@ -24,6 +24,13 @@ export interface Target {
   chain?: { tokens: string[]; field: string };
   /** The status every answer must have (default: any 2xx). */
   status?: number;
+  /**
+   * Like and unlike in turn (the URL's origin is used, not its path): a pool of one post per
+   * connection, each taken while its request is in flight. Post k of `postIds` has 2k likes
+   * (`likes_count` 2k unliked by the caller, 2k + 1 liked), so an answer's likes_count names the
+   * post it was about and whether the next request on it is an unlike. All start unliked.
+   */
+  likeToggle?: { postIds: number[] };
 }
 
 export interface Sample {
@@ -41,8 +48,20 @@ export function load(target: Target, seconds: number, connections: number, scrip
 
 const lua = (value: string) => JSON.stringify(value); // a JSON string is a valid Lua string literal here (ASCII only)
 
+/** Reports the run as one JSON line, errors counting unexpected statuses. */
+const DONE = `
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + bad
+  io.write(string.format('\\nRESULT {"requests": %d, "seconds": %f, "p50": %f, "p99": %f, "errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+`;
+
 /** A wrk script: the request (with a fresh `{n}` each time), the status check, and a JSON summary. */
 function wrkScript(target: Target): string {
+  if (target.likeToggle) return wrkToggleScript(target, target.likeToggle.postIds);
   const url = new URL(target.url);
   const headers = Object.entries(target.headers ?? {}).map(([name, value]) => `[${lua(name)}] = ${lua(value)}`);
   const parts = (text: string) => text.split("{n}").map(lua).join(" .. prefix .. counter .. ");
@@ -72,14 +91,34 @@ function response(status, headers, body)
   ${chain ? `local next = string.match(body, ${lua(`"${chain.field}"%s*:%s*"([^"]+)"`)})
   if next then table.insert(tokens, next); last = next end` : ""}
 end
-function done(summary, latency, requests)
-  local bad = 0
-  for _, thread in ipairs(threads) do bad = bad + thread:get("unexpected") end
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + bad
-  io.write(string.format('\\nRESULT {"requests": %d, "seconds": %f, "p50": %f, "p99": %f, "errors": %d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+${DONE}`;
+}
+
+/**
+ * Like + unlike: the pool holds the likes_count of each free post (2k: like it next; 2k + 1: unlike
+ * it). As for refresh chains, wrk's unsent check request takes an extra last entry.
+ */
+function wrkToggleScript(target: Target, postIds: number[]): string {
+  const headers = Object.entries(target.headers ?? {}).map(([name, value]) => `[${lua(name)}] = ${lua(value)}`);
+  const pool = [...postIds.map((_, k) => 2 * k), 0];
+  return `
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+unexpected = 0
+posts = { ${postIds.join(", ")} }
+pool = { ${pool.join(", ")} }
+function request()
+  local count = table.remove(pool) or 0
+  local post = posts[math.floor(count / 2) + 1]
+  local action = (count % 2 == 0) and "like" or "unlike"
+  return wrk.format("POST", "/api/posts/" .. post .. "/" .. action .. "/", { ${headers.join(", ")} }, nil)
 end
-`;
+function response(status, headers, body)
+  if status < 200 or status > 299 then unexpected = unexpected + 1 end
+  local count = tonumber(string.match(body, '"likes_count"%s*:%s*(%d+)'))
+  if count then table.insert(pool, count) end
+end
+${DONE}`;
 }
 
 async function wrk(target: Target, seconds: number, connections: number, scriptPath: string): Promise<Sample> {
@@ -90,6 +129,7 @@ async function wrk(target: Target, seconds: number, connections: number, scriptP
 }
 
 async function cannon(target: Target, seconds: number, connections: number): Promise<Sample> {
+  if (target.likeToggle) return cannonToggle(target, target.likeToggle.postIds, seconds, connections);
   let counter = 0;
   const prefix = `a${process.pid}${Date.now() % 100000}x`;
   // As with wrk, a pool: autocannon builds a connection's next request after its answer went
@@ -119,4 +159,29 @@ async function cannon(target: Target, seconds: number, connections: number): Pro
   });
   const expected = target.status ? (result.statusCodeStats?.[String(target.status) as "404"]?.count ?? 0) : result.requests.total - result.non2xx;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.requests.total - expected };
+}
+
+/** Like + unlike with autocannon: the same pool as wrk's (see wrkToggleScript). */
+async function cannonToggle(target: Target, postIds: number[], seconds: number, connections: number): Promise<Sample> {
+  const pool = postIds.map((_, k) => 2 * k);
+  const result = await autocannon({
+    url: target.url,
+    method: "POST",
+    headers: target.headers,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const count = pool.pop() ?? 0;
+          return { ...request, method: "POST", path: `/api/posts/${postIds[Math.floor(count / 2)]}/${count % 2 === 0 ? "like" : "unlike"}/` };
+        },
+        onResponse: (_status, body) => {
+          const count = /"likes_count"\s*:\s*(\d+)/.exec(body)?.[1];
+          if (count !== undefined) pool.push(Number(count));
+        },
+      },
+    ],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
 }

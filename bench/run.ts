@@ -22,7 +22,8 @@ import { ENGINE_NAMES, type Engine, enginesToRun } from "./engines";
 import { LOAD_GENERATOR, type Sample, type Target, load } from "./load";
 import { startBenchPostgres } from "./postgres";
 import { buildPostgresReference, buildReference } from "./reference/build";
-import { BENCH_PASSWORD, IDS, seed, seedPostgres } from "./seed";
+import { BENCH_PASSWORD, IDS, SOCIAL, seed, seedPostgres } from "./seed";
+import { LIKE_SLOTS } from "./seed-social";
 import { uploadText, uploadTimes } from "./uploads";
 
 const STATE = "bench/.state";
@@ -47,6 +48,8 @@ interface Scenario {
   statements?: string;
   /** Refresh rotation: the body's `{token}` is a refresh token, each connection its own chain. */
   refresh?: boolean;
+  /** Like and unlike in turn, a seeded post per connection (the path is not used). */
+  likes?: boolean;
 }
 
 const ENGINE_OF: Partial<Record<Shape, Engine>> = { project: "d1", serve: "d1", "project-pg": "postgres" };
@@ -79,6 +82,21 @@ const projectRoutes: Omit<Scenario, "shape">[] = [
   { name: "sessions list", path: "/api/auth/sessions/", token: "caller" },
   { name: "password-reset request (mail sent)", method: "POST", path: "/api/auth/password/reset/", body: json({ email: "bench_small@example.com" }) },
   { name: "JWKS", path: "/.well-known/jwks.json", statements: "0 (not an /api route)" },
+  // The social routes, as the caller (liked flags, blocks filtered): seeded by bench/seed-social.ts.
+  { name: `posts list, page 1 (of ${SOCIAL.posts.toLocaleString("en")} posts)`, path: "/api/posts/", token: "caller" },
+  { name: "a user's posts, page 1 (of 100)", path: `/api/users/${SOCIAL.author}/posts/`, token: "caller" },
+  {
+    name: "create a post",
+    method: "POST",
+    path: "/api/posts/",
+    token: "caller",
+    status: 201,
+    body: json({ title: "Benchmark post {n}", content: "Written by npm run bench: a sentence or two, about as long as most status updates are." }),
+  },
+  { name: "like + unlike, in turn (a post per connection)", method: "POST", path: "/api/posts/", token: "caller", likes: true },
+  { name: `a post's comments, page 1 (of ${SOCIAL.comments})`, path: `/api/posts/${SOCIAL.callersPost}/comments/`, token: "caller" },
+  { name: `notifications, page 1 (of ${SOCIAL.notifications})`, path: "/api/notifications/", token: "caller" },
+  { name: `feed, page 1 (100 followed authors, ${SOCIAL.feedEntries.toLocaleString("en")} entries)`, path: "/api/feed/", token: "caller" },
 ];
 
 const withD1 = ENGINES.includes("d1");
@@ -124,6 +142,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const loads: number[] = [];
 
 async function main() {
+  if (CONNECTIONS > LIKE_SLOTS) throw new Error(`BENCH_CONNECTIONS ${CONNECTIONS}: the like + unlike row has posts for ${LIKE_SLOTS} connections`);
   console.log(
     `Engines: ${ENGINES.map((engine) => ENGINE_NAMES[engine]).join(", ")}. Building the bundle and the reference workers, seeding 100,006 users and 100,100 follows (load from ${LOAD_GENERATOR})...`,
   );
@@ -228,13 +247,15 @@ function target(url: string, scenario: Scenario, tokens: Tokens, refreshTokens: 
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (scenario.token) headers.Authorization = `Bearer ${tokens[scenario.token]}`;
   const chain = scenario.refresh ? { tokens: refreshTokens, field: "refresh" } : undefined;
-  return { url: `${url}${scenario.path}`, method: scenario.method, headers, body: scenario.body, status: scenario.status, chain };
+  const likeToggle = scenario.likes ? { postIds: SOCIAL.likeSlots.slice(0, CONNECTIONS) } : undefined;
+  return { url: `${url}${scenario.path}`, method: scenario.method, headers, body: scenario.body, status: scenario.status, chain, likeToggle };
 }
 
 async function loadScenario(url: string, scenario: Scenario, tokens: Tokens): Promise<Sample> {
   // A refresh chain per connection, each from a login of its own (a refresh token is single-use).
   const refreshTokens = [];
   if (scenario.refresh) for (let i = 0; i < CONNECTIONS; i++) refreshTokens.push(await refreshTokenOf(url, "bench_login"));
+  if (scenario.likes) await unlikeAll(url, tokens.caller);
   const sample = await load(target(url, scenario, tokens, refreshTokens), SECONDS, CONNECTIONS, `${STATE}/wrk/script.lua`);
   const engine = ENGINE_OF[scenario.shape];
   console.log(`  ${engine ? `${ENGINE_NAMES[engine]}: ` : ""}${scenario.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50.toFixed(1)} ms, p99 ${sample.p99.toFixed(1)} ms${sample.errors ? `, ${sample.errors} errors` : ""}`);
@@ -275,8 +296,32 @@ async function login(url: string, username: string): Promise<{ access: string; r
 const loginAs = async (url: string, username: string) => (await login(url, username)).access;
 const refreshTokenOf = async (url: string, username: string) => (await login(url, username)).refresh;
 
+/**
+ * The like row's posts back to "not liked by the caller", as its load starts them (a run can end
+ * with a like in flight). An unlike of a post not liked is a 400 that changes nothing.
+ */
+async function unlikeAll(url: string, caller: string): Promise<void> {
+  for (const id of SOCIAL.likeSlots.slice(0, CONNECTIONS)) {
+    const response = await fetch(`${url}/api/posts/${id}/unlike/`, { method: "POST", headers: { Authorization: `Bearer ${caller}` } });
+    await response.arrayBuffer();
+    if (response.status !== 200 && response.status !== 400) throw new Error(`unlike of post ${id} answered ${response.status}`);
+  }
+}
+
+/** The like row's statements: a like, then an unlike, of its first post. */
+async function countLikeStatements(url: string, engine: Engine, tokens: Tokens): Promise<string> {
+  await unlikeAll(url, tokens.caller);
+  const counts: string[] = [];
+  for (const action of ["like", "unlike"]) {
+    const scenario: Scenario = { name: action, shape: "project", method: "POST", path: `/api/posts/${SOCIAL.likeSlots[0]}/${action}/`, token: "caller" };
+    counts.push(await countStatements(url, scenario, engine, tokens));
+  }
+  return counts[0] === counts[1] ? counts[0]! : `${counts[0]} (like), ${counts[1]} (unlike)`;
+}
+
 /** One request, for what its Server-Timing header reports: D1 round trips (a batch counts once) or PostgreSQL statements (BEGIN and COMMIT count). */
 async function countStatements(url: string, scenario: Scenario, engine: Engine, tokens: Tokens): Promise<string> {
+  if (scenario.likes) return countLikeStatements(url, engine, tokens);
   const refreshTokens = scenario.refresh ? [await refreshTokenOf(url, "bench_login")] : [];
   const { url: address, method, headers, body } = target(url, scenario, tokens, refreshTokens);
   const sent = body?.replaceAll("{n}", `probe${Date.now()}`).replaceAll("{token}", refreshTokens[0] ?? "");

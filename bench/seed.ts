@@ -1,6 +1,7 @@
 /**
  * The benchmark's data: a star with 100,000 followers, a user with 100, the caller, an admin, a
  * user who only logs in (so the caller's session list stays short) and one the admin updates,
+ * and the social data of ./seed-social.ts,
  * written straight into a fresh database: local D1 with recursive CTEs, PostgreSQL with
  * generate_series over pg (seconds, not minutes). Both get the same ids, names and follows.
  */
@@ -8,11 +9,15 @@ import pg from "pg";
 import "../scripts/argon2-node";
 import { hashPassword } from "../src/auth/passwords/hashers";
 import { executeSql, literal } from "../scripts/d1";
+import { socialCast, socialSql, seedSocialPostgres } from "./seed-social";
 
 export const BENCH_PASSWORD = "benchmark-passphrase-2026";
 export const FANS = 100_000;
 export const IDS = { star: 1, small: 2, caller: 3, admin: 4, login: 5, target: 6 } as const;
 const LAST_NAMED = Math.max(...Object.values(IDS));
+/** The posts, comments, likes, feed and notifications (./seed-social.ts): the like row's posts are the target's. */
+const SOCIAL_IDS = { caller: IDS.caller, slotAuthor: IDS.target, firstFan: LAST_NAMED + 1 };
+export const SOCIAL = socialCast(SOCIAL_IDS.firstFan);
 
 export function seed(persistTo: string): void {
   const hash = literal(hashPassword(BENCH_PASSWORD));
@@ -27,6 +32,7 @@ export function seed(persistTo: string): void {
        SELECT 'fan' || i, 'fan' || i || '@example.com', ${hash}, ${now} FROM n;`,
     `INSERT INTO follows (follower_id, followee_id, created_at) SELECT id, ${IDS.star}, ${now} FROM users WHERE id > ${LAST_NAMED} ORDER BY id;`,
     `INSERT INTO follows (follower_id, followee_id, created_at) SELECT id, ${IDS.small}, ${now} FROM users WHERE id > ${LAST_NAMED} ORDER BY id LIMIT 100;`,
+    socialSql(SOCIAL_IDS, now),
     `UPDATE users SET followers_count = (SELECT count(*) FROM follows WHERE followee_id = users.id), following_count = (SELECT count(*) FROM follows WHERE follower_id = users.id);`,
   ].join("\n");
   const result = executeSql(sql, { remote: false, persistTo });
@@ -59,6 +65,7 @@ export async function seedPostgres(url: string): Promise<void> {
     );
     await client.query(`insert into follows (follower_id, followee_id, created_at) select id, ${IDS.star}, $1 from users where id > ${LAST_NAMED} order by id`, [now]);
     await client.query(`insert into follows (follower_id, followee_id, created_at) select id, ${IDS.small}, $1 from users where id > ${LAST_NAMED} order by id limit 100`, [now]);
+    await seedSocialPostgres(client, SOCIAL_IDS, now.getTime());
     await client.query(
       `update users set followers_count = coalesce(f.n, 0), following_count = coalesce(g.n, 0)
          from users u

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
 import { call } from "./helpers";
 import { checkResponse } from "./openapi-check";
+import { SOCIAL_ROUTES } from "./social-routes";
 
 /** The app's routes as `method path`, written as the document writes paths. */
 function appRoutes(): string[] {
@@ -31,6 +32,64 @@ describe("GET /api/schema/", () => {
       "get /api/users/", "get /api/users/{id}/", "get /api/users/{id}/followers/", "get /api/users/{id}/following/",
       "get /media/{key}", "get /api/schema/", "get /api/docs/", "get /healthz",
     ]));
+  });
+
+  it("documents every route of the contract's Social section: its answers, their bodies and headers, its security and tag", async () => {
+    const { body } = await call("GET", "/api/schema/");
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const schemaOf = (response: { content?: Record<string, { schema: unknown }> }) => response.content?.["application/json"]?.schema;
+    for (const route of SOCIAL_ROUTES) {
+      const name = `${route.method.toUpperCase()} ${route.path}`;
+      const operation = body.paths[route.path]?.[route.method];
+      expect(operation, name).toBeDefined();
+      const responses = operation.responses as Record<string, { content?: Record<string, { schema: unknown }>; headers?: Record<string, { required?: boolean }> }>;
+      expect(Object.keys(responses).map(Number), name).toEqual([...route.statuses].sort((a, b) => a - b));
+      const [status, success] = route.success;
+      expect(success === null ? responses[status]!.content : schemaOf(responses[status]!), `${name} ${status}`).toEqual(success === null ? undefined : ref(success));
+      if (success !== null) expect(body.components.schemas[success], success).toBeDefined();
+      // The errors' bodies and the headers that come with them.
+      expect(schemaOf(responses[401]!), `${name} 401`).toEqual(ref("AuthError"));
+      expect(responses[401]!.headers!["WWW-Authenticate"], `${name} 401`).toMatchObject({ required: true });
+      expect(responses[405]!.headers!.Allow, `${name} 405`).toMatchObject({ required: true });
+      for (const error of route.statuses.filter((code) => code >= 403 && code !== 401)) expect(schemaOf(responses[error]!), `${name} ${error}`).toEqual(ref("Detail"));
+      if (responses[400]) {
+        expect(schemaOf(responses[400]), `${name} 400`).toEqual(route.detail400 ? ref("Detail") : { anyOf: [ref("FieldErrors"), ref("Detail")] });
+      }
+      expect(operation.security, name).toEqual(route.security === "bearer" ? [{ bearer: [] }] : [{ bearer: [] }, {}]);
+      expect(operation.tags, name).toEqual([route.tag]);
+      expect(operation.summary, name).toEqual(expect.any(String));
+    }
+    // The write routes' bodies come from the validating schemas, in DRF's three media types.
+    const bodies: [string, string, string][] = [
+      ["/api/posts/", "post", "PostRequest"],
+      ["/api/posts/{id}/", "put", "PostRequest"],
+      ["/api/posts/{id}/", "patch", "PatchedPostRequest"],
+      ["/api/posts/{id}/comments/", "post", "CommentRequest"],
+      ["/api/comments/", "post", "FlatCommentRequest"],
+      ["/api/comments/{id}/", "put", "CommentRequest"],
+      ["/api/comments/{id}/", "patch", "PatchedCommentRequest"],
+    ];
+    for (const [path, method, schema] of bodies) {
+      const content = body.paths[path][method].requestBody.content;
+      expect(Object.keys(content), `${method} ${path}`).toEqual(["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]);
+      for (const type of Object.keys(content)) expect(content[type].schema, `${method} ${path} ${type}`).toEqual(ref(schema));
+    }
+    expect(body.components.schemas.PostRequest).toMatchObject({
+      type: "object",
+      required: ["title", "content"],
+      properties: { title: { type: "string", maxLength: 255 }, content: { type: "string", maxLength: 10000 } },
+    });
+  });
+
+  it("lists every tag its operations use, and no other; every operation has one", async () => {
+    const { body } = await call("GET", "/api/schema/");
+    const operations = Object.values(body.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap((item) => Object.values(item));
+    for (const operation of operations) expect(operation.tags).toHaveLength(1);
+    const used = new Set(operations.flatMap((operation) => operation.tags ?? []));
+    const listed = (body.tags as { name: string }[]).map((tag) => tag.name);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual([...used].sort());
+    expect(listed).toEqual(expect.arrayContaining(["posts", "comments", "likes", "feed", "notifications", "relations"]));
   });
 
   it("refuses, through the test helpers' check, a status or a body the document does not give", async () => {

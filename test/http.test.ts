@@ -53,7 +53,8 @@ describe("the HTTP layer", () => {
       actions: {
         POST: {
           username: field("Username", 150),
-          email: field("Email", 254),
+          // DRF's EmailField is "email", not "string" (SimpleMetadata's label_lookup).
+          email: { ...field("Email", 254), type: "email" },
           password: field("Password", 4096),
           password2: field("Password2", 4096),
         },
@@ -70,6 +71,30 @@ describe("the HTTP layer", () => {
       renders: ["application/json"],
       parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
     });
+  });
+
+  it("reports every email field's type as DRF's \"email\" (registration, resend, password reset, profile)", async () => {
+    const email = (required: boolean) => ({ type: "email", required, read_only: false, label: "Email", max_length: 254, min_length: 1 });
+    const cases: [string, string, boolean][] = [
+      ["/api/auth/register/", "POST", true],
+      ["/api/auth/registration/resend-email/", "POST", true],
+      ["/api/auth/password/reset/", "POST", true],
+      ["/api/auth/profile/", "PUT", false],
+      ["/api/auth/profile/", "PATCH", false],
+    ];
+    for (const [path, method, required] of cases) {
+      const response = await call("OPTIONS", path);
+      expect(response.status, path).toBe(200);
+      expect(response.body.actions[method].email, `${method} ${path}`).toEqual(email(required));
+    }
+    // The document carries it as JSON Schema's format, where the metadata reads it.
+    const schema = (await call("GET", "/api/schema/")).body;
+    for (const name of ["RegisterRequest", "ResendEmailRequest", "PasswordResetRequest", "ProfileUpdateRequest"]) {
+      expect(schema.components.schemas[name].properties.email, name).toEqual({ type: "string", minLength: 1, maxLength: 254, format: "email" });
+    }
+    // Other text fields stay "string".
+    const login = await call("OPTIONS", "/api/auth/login/");
+    expect(login.body.actions.POST.username.type).toBe("string");
   });
 
   it("treats OPTIONS as a preflight only with Origin and Access-Control-Request-Method, even with CORS_ORIGINS=*", async () => {

@@ -70,17 +70,22 @@ function isEmail(address: string): boolean {
   return EMAIL_USER.test(address.slice(0, at)) && EMAIL_DOMAIN.test(domain) && !domain.endsWith("-");
 }
 
-/** serializers.EmailField (254 characters); the domain is lowercased as Django's normalize_email does. */
+/**
+ * serializers.EmailField (254 characters); the domain is lowercased as Django's normalize_email does.
+ * The document says `format: email`, which is how OPTIONS tells it from a CharField (DRF's type "email").
+ */
 export function emailField() {
-  return z.preprocess(
-    numberAsText,
-    text({ maxLength: 254 })
-      .refine(isEmail, { error: MESSAGES.email })
-      .transform((address) => {
-        const at = address.lastIndexOf("@");
-        return address.slice(0, at) + address.slice(at).toLowerCase();
-      }),
-  );
+  return z
+    .preprocess(
+      numberAsText,
+      text({ maxLength: 254 })
+        .refine(isEmail, { error: MESSAGES.email })
+        .transform((address) => {
+          const at = address.lastIndexOf("@");
+          return address.slice(0, at) + address.slice(at).toLowerCase();
+        }),
+    )
+    .meta({ format: "email" });
 }
 
 // Python's str.isspace(): what DRF's CharField strips (JavaScript's trim() differs: it strips U+FEFF

@@ -31,8 +31,10 @@ function resolve(document: OpenApiDocument, schema: JsonSchema): JsonSchema {
 /** DRF's label: the field name with underscores as spaces, capitalised. */
 const label = (name: string) => name.charAt(0).toUpperCase() + name.slice(1).replaceAll("_", " ");
 
+/** SimpleMetadata's label_lookup, as far as this API's fields go: the serializer field class by its JSON Schema. */
 function fieldType(schema: JsonSchema): string {
   if (schema.format === "binary") return "image upload";
+  if (schema.format === "email") return "email";
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== "null") : schema.type;
   return type === "string" || type === "integer" || type === "boolean" ? type : "field";
 }

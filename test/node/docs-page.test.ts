@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SOCIAL_ROUTES } from "../social-routes";
 import { hasChromium, launchChromium } from "./browser";
 import { type TestWorker, request, startTestWorker } from "./local-worker";
 
@@ -31,11 +32,22 @@ describe("the docs page in Chromium", () => {
       blocks.map((block) => `${block.querySelector(".opblock-summary-method")?.textContent} ${block.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`),
     );
     // Every operation of the document, and nothing else.
-    const document = (await (await fetch(`${worker.url}/api/schema/`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${worker.url}/api/schema/`)).json()) as { paths: Record<string, Record<string, unknown>>; tags: { name: string }[] };
     const documented = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     expect(documented.length).toBeGreaterThanOrEqual(21);
     expect([...operations].sort()).toEqual(documented.sort());
     expect(operations).toEqual(expect.arrayContaining(["POST /api/auth/login/", "PATCH /api/auth/profile/", "GET /api/users/{id}/followers/", "POST /api/auth/token/refresh/"]));
+    // Every route of the contract's Social section among them.
+    expect(operations).toEqual(expect.arrayContaining(SOCIAL_ROUTES.map((route) => `${route.method.toUpperCase()} ${route.path}`)));
+    // Grouped under the document's tags, in its order, each with its operations.
+    const sections = await page.$$eval(".opblock-tag-section", (found) =>
+      found.map((section) => [section.querySelector(".opblock-tag")?.getAttribute("data-tag"), section.querySelectorAll(".opblock").length] as const),
+    );
+    expect(sections.map(([tag]) => tag)).toEqual(document.tags.map((tag) => tag.name));
+    for (const [tag, count] of sections) expect(count, String(tag)).toBeGreaterThan(0);
+    const socialTags = new Map(SOCIAL_ROUTES.map((route) => [route.tag, 0]));
+    for (const route of SOCIAL_ROUTES) socialTags.set(route.tag, socialTags.get(route.tag)! + 1);
+    for (const [tag, count] of socialTags) expect(sections.find(([name]) => name === tag)?.[1], tag).toBe(count);
     expect(await page.textContent(".info .title")).toContain("social-media-api");
     // Swagger UI shows warnings (e.g. about the document) in the info block; there must be none.
     expect(await page.locator(".information-container").textContent()).not.toContain("Warning");

@@ -50,6 +50,40 @@ export async function runFlow(baseUrl: string, picture: Blob) {
   const followers = await api.GET("/api/users/{id}/followers/", { params: { path: { id: otherId }, query: { page_size: 10 } }, headers: auth });
   steps.followers = followers.data?.results.map((user) => user.username);
 
+  // The social routes: the followed user posts; the caller comments, likes, and reads the feed.
+  const otherAuth = { Authorization: `Bearer ${otherLogin.data!.access}` };
+  const posted = await api.POST("/api/posts/", { headers: otherAuth, body: { title: "From a generated client", content: "Typed end to end." } });
+  if (!posted.data) throw new Error(`post failed: ${JSON.stringify(posted.error)}`);
+  const postId = posted.data.id;
+  steps.post = posted.data;
+  const commented = await api.POST("/api/posts/{id}/comments/", { params: { path: { id: postId } }, headers: auth, body: { content: "Nice one." } });
+  steps.comment = commented.data;
+  const liked = await api.POST("/api/posts/{id}/like/", { params: { path: { id: postId } }, headers: auth });
+  steps.like = liked.data;
+  const likedAgain = await api.POST("/api/posts/{id}/like/", { params: { path: { id: postId } }, headers: auth });
+  steps.likeAgain = { status: likedAgain.response.status, error: likedAgain.error };
+  // The post reaches the follower's feed through the queue, within seconds.
+  const readFeed = () => api.GET("/api/feed/", { params: { query: { page_size: 10 } }, headers: auth });
+  let feed: Awaited<ReturnType<typeof readFeed>> | undefined;
+  for (let waited = 0; waited < 20_000 && !feed?.data?.results.length; waited += 200) {
+    if (waited > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    feed = await readFeed();
+  }
+  steps.feed = feed?.data;
+  // Without credentials: the comments page, and the post with liked false.
+  const comments = await api.GET("/api/posts/{id}/comments/", { params: { path: { id: postId } } });
+  steps.comments = comments.data;
+  const anonymous = await api.GET("/api/posts/{id}/", { params: { path: { id: postId } } });
+  steps.anonymousPost = anonymous.data;
+  // The author is notified: unread first, then newest.
+  const notifications = await api.GET("/api/notifications/", { headers: otherAuth });
+  steps.notifications = notifications.data?.results.map((notification) => [notification.verb, notification.actor.username, notification.target]);
+  const unread = await api.GET("/api/notifications/unread-count/", { headers: otherAuth });
+  steps.unread = unread.data;
+  const unliked = await api.POST("/api/posts/{id}/unlike/", { params: { path: { id: postId } }, headers: auth });
+  steps.unlike = unliked.data;
+  steps.names = { me: name, meId: me.data!.id, other, otherId };
+
   const refreshed = await api.POST("/api/auth/token/refresh/", { body: { refresh: login.data.refresh } });
   if (!refreshed.data) throw new Error("refresh failed");
   const loggedOut = await api.POST("/api/auth/logout/", { body: { refresh: refreshed.data.refresh } });
