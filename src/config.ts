@@ -3,6 +3,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtKey, type JwtKeys, type SecretKey, asymmetricKeys, hmacKeys } from "./auth/jwt-keys";
+import { type OAuthSettings, oauthSettings } from "./auth/oauth/settings";
 import type { Env } from "./env";
 import { ServerMisconfigured } from "./http/errors";
 
@@ -48,6 +49,8 @@ export interface Config {
   feedPullThreshold: number;
   /** Follows (or posts) one feed job handles before it hands the rest to the next message. */
   feedChunk: number;
+  /** Social login: the enabled providers and the apps a browser flow may return to. */
+  oauth: OAuthSettings;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -144,6 +147,7 @@ function parse(env: Env): Config {
     serverTiming: vars.SERVER_TIMING === "1",
     feedPullThreshold: vars.FEED_PULL_THRESHOLD,
     feedChunk: vars.FEED_CHUNK,
+    oauth: oauthSettings(env),
   };
 }
 

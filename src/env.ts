@@ -1,8 +1,10 @@
 /** The Worker's bindings (storage, secrets, variables, as wrangler.toml and `.dev.vars` declare them) and the per-request variables. */
+import type { OAuthVariables } from "./auth/oauth/settings";
 import type { Config } from "./config";
 import type { CallerStore, FeedJob, Store } from "./store";
 
-export interface Env {
+/** Social login's variables (README "Social login"; the secrets with `wrangler secret put`) are declared with their parser. */
+export interface Env extends OAuthVariables {
   DB: D1Database;
   /** PostgreSQL through Hyperdrive: with this binding the PostgreSQL engine serves, not D1 (README: "Storage engines"). */
   HYPERDRIVE?: Hyperdrive;

@@ -27,6 +27,7 @@ import type {
   UniqueField,
   UserRow,
 } from "./rows";
+import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
 import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
 
@@ -53,6 +54,8 @@ export interface Store {
   readonly content: ContentReads;
   /** The feed's background work (the queue consumer). */
   readonly feedWork: FeedWorkStore;
+  /** Social login: the user an identity signs in, links, new accounts, one-time codes. */
+  readonly oauth: OAuthStore;
   /** Gives throttle slots back (a login that succeeded, a mail never sent). */
   releaseSlots(ids: number[]): Promise<void>;
   /** The store of a signed-in caller (the Bearer check has verified the token naming them). */
@@ -178,6 +181,8 @@ export interface CallerStore {
   readonly notifications: CallerNotificationStore;
   /** Blocks, mutes and relationships. */
   readonly relations: CallerRelationStore;
+  /** The caller's linked provider identities (social login). */
+  readonly socialAccounts: CallerSocialAccountStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */

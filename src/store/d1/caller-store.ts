@@ -11,6 +11,7 @@ import type { Database } from "./client";
 import { followPageStatements, followStatements, unfollowStatements } from "./follows";
 import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
+import { d1CallerSocialAccountStore } from "./oauth-store";
 import { d1CallerContentStore } from "./content-store";
 import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
@@ -47,6 +48,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     feed: d1CallerFeedStore(db, scope),
     notifications: d1CallerNotificationStore(db, scope),
     relations: d1CallerRelationStore(db, scope),
+    socialAccounts: d1CallerSocialAccountStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.

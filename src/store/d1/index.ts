@@ -10,6 +10,7 @@ import { createDatabase } from "./client";
 import { d1ContentReads } from "./content-store";
 import { d1FeedWorkStore } from "./feed-store";
 import { d1LoginStore } from "./login-store";
+import { d1OAuthStore } from "./oauth-store";
 import { d1MaintenanceStore, d1SessionStore } from "./session-store";
 import { releaseSlots } from "./throttle";
 
@@ -28,6 +29,7 @@ export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
     },
     content: d1ContentReads(db),
     feedWork: d1FeedWorkStore(db),
+    oauth: d1OAuthStore(db),
     caller: (identity) => d1CallerStore(db, identity),
   };
 }

@@ -14,6 +14,7 @@ import { postgresContentReads } from "./content-store";
 import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
+import { oauth } from "./oauth";
 import { sessions } from "./sessions";
 import { statement } from "./transactions";
 
@@ -47,6 +48,7 @@ function storeOn(connection: Connection): Store {
     },
     content: postgresContentReads(connection),
     feedWork: postgresFeedWorkStore(connection),
+    oauth: oauth(connection),
     caller: (identity) => callerStore(connection, identity),
   };
 }
