@@ -15,6 +15,7 @@ import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { sessions } from "./sessions";
+import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
 
 /**
@@ -39,6 +40,7 @@ function storeOn(connection: Connection): Store {
     },
     accounts: accounts(connection),
     logins: logins(connection),
+    signIns: signIns(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
