@@ -28,6 +28,7 @@ import type {
   UserRow,
 } from "./rows";
 import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
+import type { SignInStore } from "./sign-in";
 import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
 
@@ -48,6 +49,8 @@ export interface Store {
   ping(): Promise<void>;
   readonly accounts: AccountStore;
   readonly logins: LoginStore;
+  /** How every sign-in method ends: a session, or the two-factor challenge instead. */
+  readonly signIns: SignInStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
   /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
@@ -101,7 +104,7 @@ export type ResetSubject = Pick<UserRow, "id" | "username" | "password" | "lastL
 /** What a reset confirmation or an email verification needs of its user. */
 export type ActiveUser = ResetSubject & Pick<UserRow, "pendingEmail" | "firstName" | "lastName">;
 /** What a login needs of its account. */
-export type LoginAccount = Pick<UserRow, "id" | "password" | "isActive" | "emailVerified">;
+export type LoginAccount = Pick<UserRow, "id" | "password" | "isActive" | "emailVerified" | "mfaEnabled">;
 /** A login's rehash of the password it checked: `from` the stored hash it read, `to` today's. */
 export interface UpgradedHash {
   from: string;
@@ -113,15 +116,10 @@ export interface LoginStore {
   /**
    * The throttle slots under `rules`, the account named `username` (case-insensitively) and a
    * speculative login session for it, before any password is hashed (one round trip on D1). The
-   * session starts only for an active account whose slots were reserved.
+   * session starts only for an active account without two-factor whose slots were reserved (a
+   * right password then ends like every sign-in: `SignInStore.finish`).
    */
   begin(attempt: { rules: ThrottleRule[]; username: string; session: NewSession }, now: number): Promise<{ reservation: Reservation; account?: LoginAccount; started: boolean }>;
-  /**
-   * After a successful login: last_login, the slots given back, the address known, and an upgraded
-   * hash, written only while the row's password is still `from` (the hash the login checked): a
-   * password changed or reset meanwhile is never replaced by the old one, rehashed.
-   */
-  finish(userId: number, extra: { upgradedHash?: UpgradedHash; releaseSlots: number[]; address: string }, now: number): Promise<void>;
   /** After a refused login: the session begun speculatively is removed. */
   discard(sessionId: string): Promise<void>;
   /** `address` is known to user `userId` from now on (for 30 days). */

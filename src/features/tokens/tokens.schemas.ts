@@ -13,7 +13,7 @@ const tokenField = () => charField({ maxLength: 4096 });
 export const refreshBody = z.object({ refresh: tokenField() }).meta({ id: "RefreshRequest" });
 export const verifyBody = z.object({ token: tokenField() }).meta({ id: "VerifyRequest" });
 
-export const tokenPairSchema = z.object({ refresh: z.string(), access: z.string() }).meta({ id: "TokenPair" });
+export { signInAnswerSchema, tokenPairSchema } from "../../http/representations/sign-in";
 export const emptySchema = z.object({}).meta({ id: "Empty" });
 
 export type LoginBody = z.infer<typeof loginBody>;

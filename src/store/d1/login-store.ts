@@ -2,7 +2,7 @@
 import type { LoginStore } from "../store";
 import type { Database } from "./client";
 import { reserveSlots, rememberAddress, windowCounts } from "./throttle";
-import { discardFamily, finishLogin, startFamilyForLogin } from "./token-families";
+import { discardFamily, startFamilyForLogin } from "./token-families";
 import { userForLogin } from "./users";
 
 export function d1LoginStore(db: Database): LoginStore {
@@ -16,7 +16,6 @@ export function d1LoginStore(db: Database): LoginStore {
       ]);
       return { reservation: { slots: slots.map((slot) => slot.id), counts }, account, started: started.meta.changes > 0 };
     },
-    finish: (userId, extra, now) => finishLogin(db, userId, extra, now),
     discard: (sessionId) => discardFamily(db, sessionId),
     async rememberAddress(userId, address, now) {
       await rememberAddress(db, userId, address, now).run();

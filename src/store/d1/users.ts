@@ -64,7 +64,7 @@ export function insertUser(db: Database, user: NewUserRow, alongside: BatchItem<
 /** The account a login names (case-insensitively), as a statement to batch with the throttle check. */
 export function userForLogin(db: Database, username: string) {
   return db
-    .select({ id: users.id, password: users.password, isActive: users.isActive, emailVerified: users.emailVerified })
+    .select({ id: users.id, password: users.password, isActive: users.isActive, emailVerified: users.emailVerified, mfaEnabled: users.mfaEnabled })
     .from(users)
     .where(sameUsername(username));
 }

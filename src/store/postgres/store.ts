@@ -16,6 +16,7 @@ import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { oauth } from "./oauth";
 import { sessions } from "./sessions";
+import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
 
 /**
@@ -40,6 +41,7 @@ function storeOn(connection: Connection): Store {
     },
     accounts: accounts(connection),
     logins: logins(connection),
+    signIns: signIns(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
