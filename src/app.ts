@@ -16,6 +16,7 @@ import { profileRouter } from "./features/profile/profile.index";
 import { registrationRouter } from "./features/registration/registration.index";
 import { relationsRouter } from "./features/relations/relations.index";
 import { sessionsRouter } from "./features/sessions/sessions.index";
+import { socialLoginRouter } from "./features/social-login/social-login.index";
 import { tokensRouter } from "./features/tokens/tokens.index";
 import { usersRouter } from "./features/users/users.index";
 import type { OpenApiDocument } from "./http/metadata";
@@ -30,6 +31,7 @@ const api = createApp()
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
   .route("/api/auth", sessionsRouter)
+  .route("/api/auth", socialLoginRouter)
   .route("/api/auth", passwordRouter)
   .route("/api/auth", profileRouter)
   .route("/api/auth", followsRouter)

@@ -2,10 +2,11 @@
  * GET /api/auth/profile/export/: everything the service holds about the caller, as one JSON
  * document written while it is read: the profile, then the followers and the following in
  * pages of PAGE rows (keyset pages of the follow indexes), then the sessions, then the known
- * addresses in pages too (keyset pages of their primary key). Memory holds one page at a time,
+ * addresses in pages too (keyset pages of their primary key), between them the linked provider accounts. Memory holds one page at a time,
  * however many followers or addresses there are.
  */
 import { sessionOf } from "../../http/representations/sessions";
+import { socialAccountOf } from "../../http/representations/social-accounts";
 import { profileOf, publicUserOf } from "../../http/representations/users";
 import type { CallerDeps } from "../../lib/deps";
 import type { FollowDirection } from "../../store";
@@ -42,6 +43,9 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
     }
     const { sessions } = await caller.sessions.list(Date.now());
     yield `,"sessions":${JSON.stringify(sessions.map((row) => sessionOf(row, caller.identity.sessionId)))}`;
+    // The linked provider accounts as the list shows them: ids and addresses, never a provider's token.
+    const { accounts } = await caller.socialAccounts.list();
+    yield `,"social_accounts":${JSON.stringify(accounts.map(socialAccountOf))}`;
     yield `,"known_addresses":[`;
     let after: string | undefined;
     for (;;) {
