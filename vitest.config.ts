@@ -2,13 +2,14 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/postgres/local.mjs";
+import { API_ORIGIN, APP_PAGE, GITHUB_CLIENT, NATIVE_APP_PAGE, OIDC_CLIENT } from "./test/oauth/fixtures";
 
 // Every variable is set here so a developer's .dev.vars never changes what tests see.
 const bindings = {
   JWT_SECRET: "test-signing-secret-0123456789abcdef",
   JWT_SECRETS_PREVIOUS: "",
   JWT_ALGORITHM: "HS256",
-  PUBLIC_URL: "http://api.test",
+  PUBLIC_URL: API_ORIGIN,
   EMAIL_FROM: "no-reply@api.test",
   PASSWORD_RESET_TIMEOUT: "3600",
   EMAIL_VERIFICATION: "none",
@@ -52,6 +53,16 @@ export default defineConfig(async () => {
   // The PostgreSQL the global setup starts (test/postgres/global-setup.ts), on a port known now.
   process.env.TEST_POSTGRES_PORT ??= String(await freePort());
   const postgresAdminUrl = `postgres://postgres:postgres@127.0.0.1:${process.env.TEST_POSTGRES_PORT}/postgres`;
+  // The identity servers of the social-login tests (test/oauth/servers.ts), and the Worker's settings for them.
+  process.env.TEST_OIDC_PORT ??= String(await freePort());
+  process.env.TEST_GITHUB_PORT ??= String(await freePort());
+  const socialLogin = {
+    OIDC_PROVIDERS: JSON.stringify([{ id: "local", issuer: `http://127.0.0.1:${process.env.TEST_OIDC_PORT}`, client_id: OIDC_CLIENT.id, client_secret: OIDC_CLIENT.secret }]),
+    OAUTH_GITHUB_CLIENT_ID: GITHUB_CLIENT.id,
+    OAUTH_GITHUB_CLIENT_SECRET: GITHUB_CLIENT.secret,
+    OAUTH_GITHUB_URL: `http://127.0.0.1:${process.env.TEST_GITHUB_PORT}`,
+    OAUTH_REDIRECT_URLS: `${APP_PAGE},${NATIVE_APP_PAGE}`,
+  };
   return {
     resolve: { alias: pgAliases },
     test: {
@@ -63,12 +74,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { ...bindings, ...socialLogin, TEST_MIGRATIONS: migrations } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "d1",
+            globalSetup: ["./test/oauth/servers.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
             testTimeout: 30_000,
@@ -80,13 +92,13 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               // The binding names the server's admin database; each test file gets its own (test/postgres/per-file-database.ts).
-              miniflare: { bindings, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
+              miniflare: { bindings: { ...bindings, ...socialLogin }, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "postgres",
-            globalSetup: ["./test/postgres/global-setup.ts"],
+            globalSetup: ["./test/postgres/global-setup.ts", "./test/oauth/servers.ts"],
             setupFiles: ["./test/postgres/per-file-database.ts"],
             // The contract's tests, and the PostgreSQL engine's own (store-level, PostgreSQL only).
             include: ["test/*.test.ts", "test/postgres/*.test.ts"],

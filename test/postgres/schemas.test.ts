@@ -7,8 +7,10 @@ import { getTableColumns } from "drizzle-orm";
 import { getTableConfig as pgTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import * as d1OAuth from "../../src/store/d1/oauth-schema";
 import * as d1 from "../../src/store/d1/schema";
 import type { UserRow } from "../../src/store";
+import * as postgresOAuth from "../../src/store/postgres/oauth-schema";
 import * as postgres from "../../src/store/postgres/schema";
 
 const POSTGRES_ONLY = ["throttle_locks"];
@@ -18,8 +20,8 @@ type Shape = Record<string, Record<string, { property: string; notNull: boolean 
 
 const propertyOf = (columns: Record<string, { name: string }>, name: string) => Object.entries(columns).find(([, column]) => column.name === name)?.[0];
 
-function d1Shape(): Shape {
-  const tables = Object.values(d1).filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
+function d1Shape(module: object = d1): Shape {
+  const tables = Object.values(module).filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = sqliteTableConfig(table);
@@ -29,8 +31,8 @@ function d1Shape(): Shape {
   );
 }
 
-function postgresShape(): Shape {
-  const tables = Object.values(postgres).filter((value: unknown): value is PgTable => value instanceof PgTable);
+function postgresShape(module: object = postgres): Shape {
+  const tables = Object.values(module).filter((value: unknown): value is PgTable => value instanceof PgTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = pgTableConfig(table);
@@ -54,6 +56,11 @@ describe("the D1 and PostgreSQL schemas", () => {
     for (const [name, columns] of Object.entries(d1Tables)) {
       expect(postgresTables[name], name).toEqual(columns);
     }
+  });
+
+  it("have the same social-login tables, columns and nullability (oauth-schema.ts)", () => {
+    expect(Object.keys(d1Shape(d1OAuth)).sort()).toEqual(["oauth_codes", "social_accounts"]);
+    expect(postgresShape(postgresOAuth)).toEqual(d1Shape(d1OAuth));
   });
 
   it("read users as the store's UserRow on both engines", () => {
