@@ -350,3 +350,17 @@ describe("the native flow", () => {
     expect([viaBrowser.status, viaBrowser.body]).toEqual([200, { mfa_required: true, mfa_token: expect.any(String) }]);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("has every social-login route, with its redirects' Location header", async () => {
+    const { paths } = (await call("GET", "/api/schema/")).body as { paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>> };
+    const listed = Object.entries(paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`));
+    expect(listed).toEqual(expect.arrayContaining([
+      "get /api/auth/social/{provider}/login/", "get /api/auth/social/{provider}/callback/", "post /api/auth/social/{provider}/callback/",
+      "post /api/auth/social/exchange/", "post /api/auth/social/{provider}/", "post /api/auth/social/{provider}/connect/",
+      "get /api/auth/social-accounts/", "delete /api/auth/social-accounts/{id}/",
+    ]));
+    expect(paths["/api/auth/social/{provider}/login/"]!.get!.responses["302"]!.headers).toHaveProperty("Location");
+    expect(paths["/api/auth/social/{provider}/callback/"]!.get!.responses["302"]!.headers).toHaveProperty("Location");
+  });
+});
