@@ -1,9 +1,9 @@
 /**
  * GET /api/auth/profile/export/: everything the service holds about the caller, as one JSON
  * document written while it is read: the profile, then the followers and the following in
- * pages of PAGE rows (keyset pages of the follow indexes), then the sessions, then the known
- * addresses in pages too (keyset pages of their primary key), between them the linked provider accounts. Memory holds one page at a time,
- * however many followers or addresses there are.
+ * pages of PAGE rows (keyset pages of the follow indexes), then the sessions and the linked
+ * provider accounts, then the known addresses in pages too (keyset pages of their primary key).
+ * Memory holds one page at a time, however many followers or addresses there are.
  */
 import { sessionOf } from "../../http/representations/sessions";
 import { socialAccountOf } from "../../http/representations/social-accounts";

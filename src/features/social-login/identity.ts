@@ -28,7 +28,8 @@ export function providerNamed(config: Config, id: string): SocialProvider {
 /** The redirect URI registered with every provider. */
 export const callbackUrl = (config: Config, provider: string) => `${config.publicUrl}/api/auth/social/${provider}/callback/`;
 
-export const INCORRECT_VALUE = new ValidationFailed({ non_field_errors: ["Incorrect value"] });
+/** dj-rest-auth's answer to a token or code that does not verify. */
+export const incorrectValue = () => new ValidationFailed({ non_field_errors: ["Incorrect value"] });
 
 /** The identity a native app's body proves. */
 export async function identityFromBody(provider: SocialProvider, body: NativeBody): Promise<ExternalIdentity> {
@@ -43,7 +44,7 @@ export async function identityFromBody(provider: SocialProvider, body: NativeBod
   try {
     return await proof();
   } catch (error) {
-    if (error instanceof IdentityRejected) throw INCORRECT_VALUE;
+    if (error instanceof IdentityRejected) throw incorrectValue();
     throw error;
   }
 }

@@ -1,8 +1,8 @@
 /** D1's `OAuthStore` and the caller's linked accounts: each method one statement or one batch (one transaction). */
+import { eq } from "drizzle-orm";
 import type { CallerSocialAccountStore, OAuthStore, SocialWriteRefused } from "../oauth";
 import type { CallerScope } from "./caller-scope";
 import type { Database } from "./client";
-import { eq } from "drizzle-orm";
 import {
   accountsOf,
   emailHolder,

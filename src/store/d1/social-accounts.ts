@@ -1,5 +1,5 @@
 /** Social login's statements on D1: the identity's user, links, one-time codes and the caller's linked accounts. */
-import { type SQL, and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { type SQL, and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { NewUser } from "../rows";
 import type { ProviderIdentity } from "../oauth";
 import type { Database } from "./client";
@@ -31,7 +31,10 @@ export const emailHolder = (db: Database, email: string | null) =>
 
 /** Which of `names` some user holds, ignoring case (each a probe of users_username_ci). */
 export const takenUsernames = (db: Database, names: string[]) =>
-  db.select({ username: users.username }).from(users).where(names.length > 0 ? inArray(sql`lower(${users.username})`, names.map((name) => sql`lower(${name})`)) : sql`0`);
+  db
+    .select({ username: users.username })
+    .from(users)
+    .where(names.length > 0 ? sql`lower(${users.username}) in (${sql.join(names.map((name) => sql`lower(${name})`), sql`, `)})` : sql`0`);
 
 /** The link row of `identity`, whoever holds it. */
 export const identityRow = (db: Database, identity: ProviderIdentity) => db.select(ACCOUNT_COLUMNS).from(socialAccounts).where(isIdentity(identity));
