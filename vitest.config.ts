@@ -25,6 +25,9 @@ const bindings = {
   THROTTLE_REGISTER_ADDRESS: "1000/3600",
   // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
   REFRESH_REUSE_GRACE: "0",
+  // Per user: each test has its own users.
+  THROTTLE_MFA: "5/900",
+  // Turnstile stays off (no TURNSTILE_SECRET_KEY) unless a test turns it on (test/turnstile.test.ts).
 };
 
 // Tests about D1 itself, not run on PostgreSQL (everything about the contract runs on both):
@@ -52,6 +55,9 @@ export default defineConfig(async () => {
   // The PostgreSQL the global setup starts (test/postgres/global-setup.ts), on a port known now.
   process.env.TEST_POSTGRES_PORT ??= String(await freePort());
   const postgresAdminUrl = `postgres://postgres:postgres@127.0.0.1:${process.env.TEST_POSTGRES_PORT}/postgres`;
+  // The local Turnstile siteverify (test/siteverify/global-setup.ts), shared by both engines' projects.
+  process.env.TEST_SITEVERIFY_PORT ??= String(await freePort());
+  const testBindings = { ...bindings, TEST_SITEVERIFY_URL: `http://127.0.0.1:${process.env.TEST_SITEVERIFY_PORT}` };
   return {
     resolve: { alias: pgAliases },
     test: {
@@ -63,12 +69,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { ...testBindings, TEST_MIGRATIONS: migrations } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "d1",
+            globalSetup: ["./test/siteverify/global-setup.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
             testTimeout: 30_000,
@@ -80,13 +87,13 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               // The binding names the server's admin database; each test file gets its own (test/postgres/per-file-database.ts).
-              miniflare: { bindings, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
+              miniflare: { bindings: testBindings, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "postgres",
-            globalSetup: ["./test/postgres/global-setup.ts"],
+            globalSetup: ["./test/postgres/global-setup.ts", "./test/siteverify/global-setup.ts"],
             setupFiles: ["./test/postgres/per-file-database.ts"],
             // The contract's tests, and the PostgreSQL engine's own (store-level, PostgreSQL only).
             include: ["test/*.test.ts", "test/postgres/*.test.ts"],

@@ -14,6 +14,7 @@ import { postgresContentReads } from "./content-store";
 import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
+import { mfa } from "./mfa";
 import { sessions } from "./sessions";
 import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
@@ -41,6 +42,7 @@ function storeOn(connection: Connection): Store {
     accounts: accounts(connection),
     logins: logins(connection),
     signIns: signIns(connection),
+    mfa: mfa(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
