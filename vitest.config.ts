@@ -26,6 +26,9 @@ const bindings = {
   THROTTLE_REGISTER_ADDRESS: "1000/3600",
   // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
   REFRESH_REUSE_GRACE: "0",
+  // Per user: each test has its own users.
+  THROTTLE_MFA: "5/900",
+  // Turnstile stays off (no TURNSTILE_SECRET_KEY) unless a test turns it on (test/turnstile.test.ts).
 };
 
 // Tests about D1 itself, not run on PostgreSQL (everything about the contract runs on both):
@@ -63,6 +66,9 @@ export default defineConfig(async () => {
     OAUTH_GITHUB_URL: `http://127.0.0.1:${process.env.TEST_GITHUB_PORT}`,
     OAUTH_REDIRECT_URLS: `${APP_PAGE},${NATIVE_APP_PAGE}`,
   };
+  // The local Turnstile siteverify (test/siteverify/global-setup.ts), shared by both engines' projects.
+  process.env.TEST_SITEVERIFY_PORT ??= String(await freePort());
+  const testBindings = { ...bindings, TEST_SITEVERIFY_URL: `http://127.0.0.1:${process.env.TEST_SITEVERIFY_PORT}` };
   return {
     resolve: { alias: pgAliases },
     test: {
@@ -74,13 +80,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, ...socialLogin, TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { ...testBindings, ...socialLogin, TEST_MIGRATIONS: migrations } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "d1",
-            globalSetup: ["./test/oauth/servers.ts"],
+            globalSetup: ["./test/siteverify/global-setup.ts", "./test/oauth/servers.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
             testTimeout: 30_000,
@@ -92,13 +98,13 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               // The binding names the server's admin database; each test file gets its own (test/postgres/per-file-database.ts).
-              miniflare: { bindings: { ...bindings, ...socialLogin }, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
+              miniflare: { bindings: { ...testBindings, ...socialLogin }, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "postgres",
-            globalSetup: ["./test/postgres/global-setup.ts", "./test/oauth/servers.ts"],
+            globalSetup: ["./test/postgres/global-setup.ts", "./test/siteverify/global-setup.ts", "./test/oauth/servers.ts"],
             setupFiles: ["./test/postgres/per-file-database.ts"],
             // The contract's tests, and the PostgreSQL engine's own (store-level, PostgreSQL only).
             include: ["test/*.test.ts", "test/postgres/*.test.ts"],

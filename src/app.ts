@@ -8,6 +8,7 @@ import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
 import { jwksRouter } from "./features/jwks/jwks.index";
 import { mediaRouter } from "./features/media/media.index";
+import { mfaRouter } from "./features/mfa/mfa.index";
 import { likesRouter } from "./features/likes/likes.index";
 import { notificationsRouter } from "./features/notifications/notifications.index";
 import { passwordRouter } from "./features/password/password.index";
@@ -30,6 +31,7 @@ const api = createApp()
   .route("/", accountPagesRouter)
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
+  .route("/api/auth", mfaRouter)
   .route("/api/auth", sessionsRouter)
   .route("/api/auth", socialLoginRouter)
   .route("/api/auth", passwordRouter)

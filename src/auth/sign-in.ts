@@ -87,14 +87,24 @@ export async function signIn(deps: Deps, user: SignInUser, client: SignInClient,
       return { mfa_required: true, mfa_token: challenge!.token };
     }
   }
-  const tokens = await tokensFor(deps.config, user.id, prepared);
-  deps.defer(deps.store.signIns.finish(user.id, { ...bookkeeping, signedInFrom: client.address }, now));
-  return tokens;
+  return completeSignIn(deps, user.id, client, prepared, now, bookkeeping);
 }
 
-/** The token pair of a session started for `userId`. */
-export async function tokensFor(config: Config, userId: number, prepared: PreparedSession): Promise<TokenPair> {
-  const refresh = await issueClaims(config, { ...prepared.refreshClaims, user_id: userId });
-  const access = await issueToken(config, "access", userId, { sid: prepared.session.id });
+/**
+ * The end of every sign-in whose session has started (here, in a method's own write, or in the
+ * second step's): its token pair, and after the response last_login, the known address, and what
+ * the first factor left (slots to give back, a rehash).
+ */
+export async function completeSignIn(
+  deps: Deps,
+  userId: number,
+  client: SignInClient,
+  prepared: PreparedSession,
+  now: number,
+  bookkeeping: { releaseSlots: number[]; upgradedHash?: UpgradedHash } = { releaseSlots: [] },
+): Promise<TokenPair> {
+  const refresh = await issueClaims(deps.config, { ...prepared.refreshClaims, user_id: userId });
+  const access = await issueToken(deps.config, "access", userId, { sid: prepared.session.id });
+  deps.defer(deps.store.signIns.finish(userId, { ...bookkeeping, signedInFrom: client.address }, now));
   return { refresh: refresh.token, access: access.token };
 }

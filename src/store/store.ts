@@ -28,6 +28,7 @@ import type {
   UserRow,
 } from "./rows";
 import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
+import type { CallerMfaStore, MfaStore } from "./mfa";
 import type { SignInStore } from "./sign-in";
 import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
@@ -51,6 +52,8 @@ export interface Store {
   readonly logins: LoginStore;
   /** How every sign-in method ends: a session, or the two-factor challenge instead. */
   readonly signIns: SignInStore;
+  /** The second step of a sign-in with two-factor on. */
+  readonly mfa: MfaStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
   /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
@@ -120,6 +123,11 @@ export interface LoginStore {
    * right password then ends like every sign-in: `SignInStore.finish`).
    */
   begin(attempt: { rules: ThrottleRule[]; username: string; session: NewSession }, now: number): Promise<{ reservation: Reservation; account?: LoginAccount; started: boolean }>;
+  /**
+   * Failed logins counted under keys starting with `prefix` since `since` (a username's failures
+   * from every address: whether Turnstile is asked for), read before anything is written.
+   */
+  recentFailures(prefix: string, since: number): Promise<number>;
   /** After a refused login: the session begun speculatively is removed. */
   discard(sessionId: string): Promise<void>;
   /** `address` is known to user `userId` from now on (for 30 days). */
@@ -149,6 +157,8 @@ export interface MaintenanceStore {
   deleteOldThrottleEvents(maxPeriodMs: number, now: number): Promise<void>;
   /** Forgets addresses not used for 30 days. */
   forgetOldAddresses(now: number): Promise<void>;
+  /** Deletes two-factor challenges that expired (used or not). */
+  deleteExpiredMfaChallenges(now: number): Promise<void>;
 }
 
 /** A signed-in caller's storage: every method reads the caller with its work and refuses before any write. */
@@ -181,6 +191,8 @@ export interface CallerStore {
   readonly relations: CallerRelationStore;
   /** The caller's linked provider identities (social login). */
   readonly socialAccounts: CallerSocialAccountStore;
+  /** The caller's two-factor setup. */
+  readonly mfa: CallerMfaStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */
@@ -250,6 +262,13 @@ export interface CallerUserStore {
   page(search: string | undefined, offset: number, limit: number): Promise<Guarded<{ count: number; rows: UserRow[] }>>;
 }
 
+/** What an admin may change of another user; `mfaEnabled: false` also deletes their secret, recovery codes and waiting sign-ins. */
+export interface AdminChanges {
+  isActive?: boolean;
+  isStaff?: boolean;
+  mfaEnabled?: false;
+}
+
 export interface AdminStore {
   /**
    * An admin's change of user `id` (absent flags unchanged), conditioned in the write itself on the
@@ -257,7 +276,7 @@ export interface AdminStore {
    * a superuser; deactivation ends every session of the target in the same write. `user` is the
    * new row; `exists` tells a refused change (403) from an unknown id (404).
    */
-  changeUser(id: number, changes: { isActive?: boolean; isStaff?: boolean }, need: AdminRole, now: number): Promise<Guarded<{ user?: UserRow; exists: boolean; ended: EndedSession[] }>>;
+  changeUser(id: number, changes: AdminChanges, need: AdminRole, now: number): Promise<Guarded<{ user?: UserRow; exists: boolean; ended: EndedSession[] }>>;
   /** Deletes user `id` as account deletion does, conditioned on the caller being a superuser. */
   deleteUser(id: number, now: number): Promise<Guarded<{ deleted?: { profilePicture: string | null }; ended: EndedSession[] }>>;
 }

@@ -11,9 +11,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import Provider from "oidc-provider";
 import { API_ORIGIN, GITHUB_CLIENT, type GitHubUser, NATIVE_REDIRECT, OIDC_CLIENT, OTHER_CLIENT, OTHER_GITHUB_CLIENT, accountClaims } from "./fixtures";
 
-const RUNNING = Symbol.for("social-media-api.test-identity-servers");
-type Running = { count: number; servers: Server[] };
-const registry = globalThis as unknown as Record<symbol, Running | undefined>;
+const shared = globalThis as { identityServers?: { servers: Promise<Server[]>; users: number } };
 
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((done, fail) => {
@@ -23,22 +21,20 @@ function listen(server: Server, port: number): Promise<void> {
 }
 
 export async function setup() {
-  const running = registry[RUNNING];
-  if (running) {
-    running.count += 1;
-    return;
-  }
-  const entry: Running = { count: 1, servers: [] };
-  registry[RUNNING] = entry;
-  entry.servers.push(await startOidcProvider(Number(process.env.TEST_OIDC_PORT)));
-  entry.servers.push(await startGitHub(Number(process.env.TEST_GITHUB_PORT)));
+  shared.identityServers ??= {
+    servers: Promise.all([startOidcProvider(Number(process.env.TEST_OIDC_PORT)), startGitHub(Number(process.env.TEST_GITHUB_PORT))]),
+    users: 0,
+  };
+  shared.identityServers.users += 1;
+  await shared.identityServers.servers;
 }
 
 export async function teardown() {
-  const running = registry[RUNNING];
-  if (!running || --running.count > 0) return;
-  registry[RUNNING] = undefined;
-  await Promise.all(running.servers.map((server) => new Promise((done) => server.close(done))));
+  const running = shared.identityServers;
+  if (!running || --running.users > 0) return;
+  shared.identityServers = undefined;
+  const servers = await running.servers;
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
 }
 
 async function startOidcProvider(port: number): Promise<Server> {

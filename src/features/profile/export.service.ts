@@ -2,8 +2,9 @@
  * GET /api/auth/profile/export/: everything the service holds about the caller, as one JSON
  * document written while it is read: the profile, then the followers and the following in
  * pages of PAGE rows (keyset pages of the follow indexes), then the sessions and the linked
- * provider accounts, then the known addresses in pages too (keyset pages of their primary key).
- * Memory holds one page at a time, however many followers or addresses there are.
+ * provider accounts, then the known addresses in pages too (keyset pages of their primary key),
+ * then the two-factor state (on or off, recovery codes left; never a secret). Memory holds one
+ * page at a time, however many followers or addresses there are.
  */
 import { sessionOf } from "../../http/representations/sessions";
 import { socialAccountOf } from "../../http/representations/social-accounts";
@@ -56,7 +57,11 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       if (rows.length < PAGE) break;
       after = rows.at(-1)!.address;
     }
-    yield "]}";
+    yield "]";
+    // Whether two-factor is on and how many recovery codes are left: never a secret or a code's hash.
+    const { caller: now, factor } = await caller.mfa.factor([], Date.now());
+    const twoFactor = { enabled: now.mfaEnabled, recovery_codes_remaining: now.mfaEnabled ? (factor?.recoveryCodes ?? 0) : 0 };
+    yield `,"two_factor":${JSON.stringify(twoFactor)}}`;
   }
   const iterator = parts();
   const body = new ReadableStream<Uint8Array>({

@@ -59,6 +59,12 @@ export const accountExportSchema = z
     sessions: z.array(sessionSchema),
     social_accounts: z.array(socialAccountSchema),
     known_addresses: z.array(knownAddressSchema),
+    two_factor: z
+      .object({
+        enabled: z.boolean(),
+        recovery_codes_remaining: z.number().int().meta({ description: "Recovery codes not used yet (0 while two-factor is off)." }),
+      })
+      .meta({ id: "TwoFactorExport", description: "Whether two-factor is on; no secret and no code is ever exported." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
+import { turnstileField } from "../../auth/turnstile";
 import { charField } from "../../http/fields";
 
 export const loginBody = z.object({
   username: charField({ maxLength: 150 }),
   password: passwordField(),
+  ...turnstileField,
 }).meta({ id: "LoginRequest" });
 
 /** A JWT is a few hundred bytes; 4096 characters leaves room without inviting megabytes. */

@@ -4,7 +4,8 @@
  * anywhere revokes its family.
  */
 import { type RefreshClient, refreshClientId } from "../../auth/refresh-client";
-import { loginRules, throttledFor } from "../../auth/throttling";
+import { loginFailureKeys, loginRules, throttledFor } from "../../auth/throttling";
+import { type TurnstileAnswer, checkTurnstile, turnstileOn } from "../../auth/turnstile";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
 import { type SignInAnswer, type SignInClient, type TokenPair, SignInRefused, prepareSession, signIn } from "../../auth/sign-in";
 import { type TokenClaims, TokenRejected, issueToken, verifyToken } from "../../auth/tokens";
@@ -16,6 +17,9 @@ import type { LoginBody } from "./tokens.schemas";
 
 export type { TokenPair } from "../../auth/sign-in";
 
+/** Failed logins of a username (from any address, within THROTTLE_LOGIN_USER's window) after which Turnstile is asked for. */
+const TURNSTILE_AFTER_FAILURES = 3;
+
 /**
  * Checks the credentials and starts a new session in one D1 round trip: the throttle slot, the
  * account and a speculative family row come in one batch, before the password is hashed.
@@ -25,11 +29,16 @@ export type { TokenPair } from "../../auth/sign-in";
  * sign-in (src/auth/sign-in.ts): with two-factor on, no session was begun and the answer is the
  * challenge of the second step.
  */
-export async function login(deps: Deps, input: { credentials: LoginBody } & SignInClient): Promise<SignInAnswer> {
+export async function login(deps: Deps, input: { credentials: LoginBody; turnstile: TurnstileAnswer } & SignInClient): Promise<SignInAnswer> {
   const { store, config, defer } = deps;
   const { credentials, address } = input;
   const now = Date.now();
   const username = credentials.username.normalize("NFKC");
+  // Turnstile on: a username failed repeatedly (from any address) asks for it, before anything is written.
+  if (turnstileOn(config)) {
+    const failures = await store.logins.recentFailures(loginFailureKeys(username).prefix, now - config.throttle.loginUser.periodMs);
+    if (failures >= TURNSTILE_AFTER_FAILURES) await checkTurnstile(config, input.turnstile);
+  }
   const rules = loginRules(config, username, address);
   // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
   const prepared = prepareSession(config, input.userAgent);

@@ -1,7 +1,9 @@
 /** D1's `LoginStore`: a login's throttle slots, account and speculative session in one batch. */
 import type { LoginStore } from "../store";
 import type { Database } from "./client";
-import { reserveSlots, rememberAddress, windowCounts } from "./throttle";
+import { and, count, gt } from "drizzle-orm";
+import { throttleEvents } from "./schema";
+import { keyPrefixed, reserveSlots, rememberAddress, windowCounts } from "./throttle";
 import { discardFamily, startFamilyForLogin } from "./token-families";
 import { userForLogin } from "./users";
 
@@ -15,6 +17,10 @@ export function d1LoginStore(db: Database): LoginStore {
         startFamilyForLogin(db, { ...session, username }, { key: rules[0]!.key, at: now }),
       ]);
       return { reservation: { slots: slots.map((slot) => slot.id), counts }, account, started: started.meta.changes > 0 };
+    },
+    async recentFailures(prefix, since) {
+      const [row] = await db.select({ n: count() }).from(throttleEvents).where(and(keyPrefixed(prefix), gt(throttleEvents.at, since)));
+      return row?.n ?? 0;
     },
     discard: (sessionId) => discardFamily(db, sessionId),
     async rememberAddress(userId, address, now) {

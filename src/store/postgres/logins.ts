@@ -53,6 +53,15 @@ export function logins(connection: Connection): LoginStore {
       });
     },
 
+    /** Keys compare as text in the database's collation: a prefix is matched as a prefix (as ./accounts.ts forgets them after a reset). */
+    async recentFailures(prefix, since) {
+      const { rows } = await statement(connection, (db) =>
+        db.execute<Raw>(sql`select count(*) as n from throttle_events
+          where left(key, char_length(${prefix}::text)) = ${prefix}::text and at > ${since}::bigint`),
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+
     async discard(sessionId) {
       await statement(connection, (db) => db.execute(sql`delete from token_families where id = ${sessionId}::text`));
     },

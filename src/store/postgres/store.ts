@@ -15,6 +15,7 @@ import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { oauth } from "./oauth";
+import { mfa } from "./mfa";
 import { sessions } from "./sessions";
 import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
@@ -42,6 +43,7 @@ function storeOn(connection: Connection): Store {
     accounts: accounts(connection),
     logins: logins(connection),
     signIns: signIns(connection),
+    mfa: mfa(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
