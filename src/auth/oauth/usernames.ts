@@ -1,3 +1,5 @@
+import { UNUSABLE_PASSWORD_PREFIX } from "../passwords/usable";
+
 /**
  * A new social account's username: derived from the name the provider knows the user by (or the
  * email's local part, never the whole address: usernames are public), kept to what Django's
@@ -26,5 +28,5 @@ export function usernameCandidates(base: string, count = 4): string[] {
 export function unusablePassword(): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   const bytes = crypto.getRandomValues(new Uint8Array(40));
-  return `!${[...bytes].map((byte) => alphabet[byte % alphabet.length]).join("")}`;
+  return `${UNUSABLE_PASSWORD_PREFIX}${[...bytes].map((byte) => alphabet[byte % alphabet.length]).join("")}`;
 }

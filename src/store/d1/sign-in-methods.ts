@@ -12,12 +12,12 @@ import { users } from "./schema";
 /** What is being removed, so it does not count as the way that remains. */
 export type RemovedWay = { socialAccountId: number };
 
-/** SQL: user `userId` can still sign in without `removed`: a usable password (not Django's `!...`), or another linked identity. */
+/** SQL: user `userId` can still sign in without `removed`: a usable password (src/auth/passwords/usable.ts: not empty, not Django's `!...`), or another linked identity. */
 export function keepsAWayToSignIn(db: Database, userId: number, removed: RemovedWay): SQL {
   const u = alias(users, "way_user");
   const link = alias(socialAccounts, "way_link");
   const otherWays = [
-    exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, userId), sql`substr(${u.password}, 1, 1) <> '!'`))),
+    exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, userId), sql`${u.password} <> '' and substr(${u.password}, 1, 1) <> '!'`))),
     exists(db.select({ one: sql`1` }).from(link).where(and(eq(link.userId, userId), ne(link.id, removed.socialAccountId)))),
   ];
   return or(...otherWays)!;

@@ -9,10 +9,10 @@ import { type SQL, sql } from "drizzle-orm";
 /** What is being removed, so it does not count as the way that remains. */
 export type RemovedWay = { socialAccountId: number };
 
-/** SQL: user `userId` can still sign in without `removed`: a usable password (not Django's `!...`), or another linked identity. */
+/** SQL: user `userId` can still sign in without `removed`: a usable password (src/auth/passwords/usable.ts: not empty, not Django's `!...`), or another linked identity. */
 export function keepsAWayToSignIn(userId: number, removed: RemovedWay): SQL {
   const otherWays = [
-    sql`exists (select 1 from users w where w.id = ${userId}::bigint and left(w.password, 1) <> '!')`,
+    sql`exists (select 1 from users w where w.id = ${userId}::bigint and w.password <> '' and left(w.password, 1) <> '!')`,
     sql`exists (select 1 from social_accounts l where l.user_id = ${userId}::bigint and l.id <> ${removed.socialAccountId}::bigint)`,
   ];
   return sql`(${sql.join(otherWays, sql` or `)})`;
