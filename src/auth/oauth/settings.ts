@@ -50,20 +50,30 @@ const oidcEntry = z.object({
   client_secret: z.string().min(1),
 });
 
+/** The Worker's social-login variables (README "Social login"); the secrets are set with `wrangler secret put`. */
 export interface OAuthVariables {
+  /** Google's OAuth client (both set: Google enabled); the secret is a secret. */
   OAUTH_GOOGLE_CLIENT_ID?: string;
   OAUTH_GOOGLE_CLIENT_SECRET?: string;
+  /** A GitHub OAuth app (both set: GitHub enabled). */
   OAUTH_GITHUB_CLIENT_ID?: string;
   OAUTH_GITHUB_CLIENT_SECRET?: string;
+  /** A GitHub Enterprise Server's address instead of https://github.com. */
   OAUTH_GITHUB_URL?: string;
+  /** Sign in with Apple: the Services ID, and (a secret) the .p8 private key's PEM text. */
   OAUTH_APPLE_CLIENT_ID?: string;
   OAUTH_APPLE_CLIENT_SECRET?: string;
+  /** The Apple developer team and the key's id, which Apple's client-secret JWT names. */
   OAUTH_APPLE_TEAM_ID?: string;
   OAUTH_APPLE_KEY_ID?: string;
+  /** A Microsoft Entra ID app registration (both set: Microsoft enabled). */
   OAUTH_MICROSOFT_CLIENT_ID?: string;
   OAUTH_MICROSOFT_CLIENT_SECRET?: string;
+  /** `common` (default), `organizations`, `consumers` or a tenant id. */
   OAUTH_MICROSOFT_TENANT?: string;
+  /** JSON: `[{"id", "issuer", "client_id", "client_secret"}]`, any OpenID Connect provider (a secret: it holds client secrets). */
   OIDC_PROVIDERS?: string;
+  /** The app pages a browser flow may end on, comma-separated. */
   OAUTH_REDIRECT_URLS?: string;
 }
 

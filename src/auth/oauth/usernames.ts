@@ -1,10 +1,9 @@
-import { UNUSABLE_PASSWORD_PREFIX } from "../passwords/usable";
-
 /**
  * A new social account's username: derived from the name the provider knows the user by (or the
  * email's local part, never the whole address: usernames are public), kept to what Django's
  * username validator allows, and made unique by a random number when taken.
  */
+import { UNUSABLE_PASSWORD_PREFIX } from "../passwords/usable";
 
 const MAX_BASE = 30;
 
