@@ -36,7 +36,8 @@ export const callbackRoute = createRoute({
   request: { params: providerParams, query: callbackQuery },
   responses: {
     302: redirect("To the app's `next`, with `#code=<one-time code>` or `#error=access_denied|invalid_state|email_taken|inactive|server_error`; the state cookie is cleared."),
-    400: errorResponses.badRequestDetail,
+    // No state cookie to trust (missing, forged, expired, another provider's): {"detail": "Invalid or expired login state."}.
+    400: errorResponses.badRequest,
     ...unknownProvider, ...everyRoute,
   },
 });
