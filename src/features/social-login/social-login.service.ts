@@ -77,8 +77,9 @@ export async function finishBrowserLogin(deps: Deps, input: { provider: string; 
   };
   const refuse = (error: FlowError) => answer(`error=${error}`);
   const { code, state, error } = input.returned;
-  if (error) return refuse(USER_REFUSALS.has(error) ? "access_denied" : "server_error");
+  // The provider returns `state` with its errors too: nothing but this browser's login is answered.
   if (!state || !equalInConstantTime(state, login.state)) return refuse("invalid_state");
+  if (error) return refuse(USER_REFUSALS.has(error) ? "access_denied" : "server_error");
   if (!code) return refuse("server_error");
   let userId: number;
   try {
