@@ -10,7 +10,7 @@ interface Tokens {
 }
 /** How a user can sign in (the admin user's `sign_in_methods`). */
 interface SignInMethods {
-  password: boolean;
+  local_login: boolean;
   two_factor: boolean;
   social_accounts: string[];
   passkeys: number;
@@ -108,7 +108,7 @@ const yesNo = (value: boolean) => (value ? "yes" : "no");
 /** The ways a user can sign in, in a few words: "password, two-factor, github, 2 passkeys". */
 function methodsOf(methods: SignInMethods): string {
   const ways = [
-    ...(methods.password ? ["password"] : []),
+    ...(methods.local_login ? ["password"] : []),
     ...methods.social_accounts,
     ...(methods.passkeys > 0 ? [`${methods.passkeys} passkey${methods.passkeys === 1 ? "" : "s"}`] : []),
   ];
@@ -159,7 +159,7 @@ async function openUser(id: number): Promise<void> {
     ["Active", yesNo(current.is_active)],
     ["Staff", yesNo(current.is_staff)],
     ["Superuser", yesNo(current.is_superuser)],
-    ["Password", current.sign_in_methods.password ? "usable" : "none (social sign-in only, until a password reset)"],
+    ["Password", current.sign_in_methods.local_login ? "usable" : "none (social sign-in only, until a password reset)"],
     ["Two-factor", current.sign_in_methods.two_factor ? "on (TOTP)" : "off"],
     ["Social accounts", current.sign_in_methods.social_accounts.join(", ") || "none"],
     ["Passkeys", String(current.sign_in_methods.passkeys)],

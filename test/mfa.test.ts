@@ -278,7 +278,7 @@ describe("a superuser turning a user's two-factor off", () => {
       is_superuser: false,
       is_active: true,
       last_login: expect.stringMatching(/Z$/),
-      sign_in_methods: { password: true, two_factor: false, social_accounts: [], passkeys: 0 },
+      sign_in_methods: { local_login: true, two_factor: false, social_accounts: [], passkeys: 0 },
     });
     expect(await factor(user.id)).toBeNull();
     expect(await codesLeft(user.id)).toBe(0);
