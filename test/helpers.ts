@@ -140,6 +140,7 @@ export function newProfile(user: { id: number; username: string; email: string }
     date_joined: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     email_verified: false,
     pending_email: null,
+    mfa_enabled: false,
   };
 }
 

