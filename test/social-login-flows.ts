@@ -17,7 +17,7 @@ export const GITHUB_URL = env.OAUTH_GITHUB_URL!;
 export class CookieJar {
   readonly values = new Map<string, string>();
   take(headers: Headers): void {
-    for (const line of headers.getSetCookie()) {
+    for (const line of (headers as Headers & { getSetCookie(): string[] }).getSetCookie()) {
       const [pair = ""] = line.split(";");
       const at = pair.indexOf("=");
       const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];

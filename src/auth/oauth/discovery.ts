@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ProviderUnavailable } from "./errors";
-import { secureOrLoopback } from "./settings";
+import { secureOrLoopback, urlOf } from "./settings";
 
 export interface ProviderMetadata {
   issuer: string;
@@ -15,7 +15,10 @@ export interface ProviderMetadata {
   userinfoEndpoint?: string;
 }
 
-const endpoint = z.string().refine((value) => URL.canParse(value) && secureOrLoopback(new URL(value)));
+const endpoint = z.string().refine((value) => {
+  const url = urlOf(value);
+  return url !== undefined && secureOrLoopback(url);
+});
 
 const document = z.object({
   issuer: z.string(),

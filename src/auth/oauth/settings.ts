@@ -32,6 +32,15 @@ export interface OAuthSettings {
   problem?: string;
 }
 
+/** `text` as a URL, or undefined when it is none. */
+export function urlOf(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Development issuers: plain http is accepted on these hosts only. */
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -90,7 +99,8 @@ export function oauthSettings(vars: OAuthVariables): OAuthSettings {
   const github = pair("GITHUB");
   if (github) {
     const baseUrl = (vars.OAUTH_GITHUB_URL?.trim() || "https://github.com").replace(/\/+$/, "");
-    if (URL.canParse(baseUrl) && secureOrLoopback(new URL(baseUrl))) providers.set("github", { id: "github", kind: "github", baseUrl, ...github });
+    const base = urlOf(baseUrl);
+    if (base && secureOrLoopback(base)) providers.set("github", { id: "github", kind: "github", baseUrl, ...github });
     else problems.push("OAUTH_GITHUB_URL must be an https URL (http only on 127.0.0.1 or localhost)");
   }
   const apple = pair("APPLE");
@@ -109,7 +119,8 @@ export function oauthSettings(vars: OAuthVariables): OAuthSettings {
   }
   const redirectUrls: URL[] = [];
   for (const item of (vars.OAUTH_REDIRECT_URLS ?? "").split(",").map((text) => text.trim()).filter(Boolean)) {
-    if (URL.canParse(item)) redirectUrls.push(new URL(item));
+    const url = urlOf(item);
+    if (url) redirectUrls.push(url);
     else problems.push(`OAUTH_REDIRECT_URLS: "${item}" is not a URL`);
   }
   return { providers, redirectUrls, ...(problems.length > 0 ? { problem: problems.join("; ") } : {}) };
@@ -137,8 +148,8 @@ function oidcEntries(text: string | undefined, problems: string[]): z.infer<type
  * entry (query and fragment aside). Compared on parsed URLs, so no spelling of a host slips by.
  */
 export function allowedNext(settings: OAuthSettings, next: string): URL | undefined {
-  if (!URL.canParse(next)) return undefined;
-  const url = new URL(next);
+  const url = urlOf(next);
+  if (!url) return undefined;
   // No credentials in an app's address: `https://app.example@evil.example/` parses as evil's.
   if (url.username || url.password) return undefined;
   const allowed = settings.redirectUrls.some(

@@ -3,7 +3,7 @@
  * the caller's linked accounts (guarded statements; an unlink is a short transaction that locks
  * the caller's row first).
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { CallerIdentity, CallerSocialAccountStore, MatchedUser, OAuthStore, ProviderIdentity, SocialAccountRow, SocialWriteRefused } from "../index";
 import type { Connection } from "./client";
 import { databaseFailure, takenField } from "./errors";
