@@ -4,7 +4,7 @@
  * it cannot be guessed from a copy of the table, and no rotation of JWT_SECRET touches it.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import { base32 } from "@oslojs/encoding";
+import { encodeBase32NoPadding } from "@oslojs/encoding";
 import { encodeBase64Url } from "hono/utils/encode";
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -21,7 +21,7 @@ export function recoveryCodeHash(code: string): string {
 /** Ten new codes (`xxxx-xxxx-xxxx-xxxx`) and their hashes. */
 export function newRecoveryCodes(): { codes: string[]; hashes: string[] } {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const letters = base32.encodeNoPadding(crypto.getRandomValues(new Uint8Array(10))).toLowerCase();
+    const letters = encodeBase32NoPadding(crypto.getRandomValues(new Uint8Array(10))).toLowerCase();
     return letters.match(/.{4}/g)!.join("-");
   });
   return { codes, hashes: codes.map(recoveryCodeHash) };

@@ -4,7 +4,7 @@
  * only for a step after the last one accepted (`lastStep`), so each code works once.
  */
 import { createTOTPKeyURI, generateHOTP } from "@oslojs/otp";
-import { base32 } from "@oslojs/encoding";
+import { encodeBase32NoPadding } from "@oslojs/encoding";
 import { renderSVG } from "uqr";
 
 export const TOTP_STEP_SECONDS = 30;
@@ -19,7 +19,7 @@ export const stepAt = (now: number) => Math.floor(now / 1000 / TOTP_STEP_SECONDS
 /** What a setup shows: the secret in base32 (typed by hand), the URL an app reads, and its QR code, drawn here (no third party sees the secret). */
 export function enrolment(secret: Uint8Array, issuer: string, accountName: string): { secret: string; otpauth_url: string; qr_svg: string } {
   const url = createTOTPKeyURI(issuer, accountName, secret, TOTP_STEP_SECONDS, TOTP_DIGITS);
-  return { secret: base32.encodeNoPadding(secret), otpauth_url: url, qr_svg: renderSVG(url, { ecc: "M", border: 2 }) };
+  return { secret: encodeBase32NoPadding(secret), otpauth_url: url, qr_svg: renderSVG(url, { ecc: "M", border: 2 }) };
 }
 
 /** Whether `code` has the shape of a TOTP code (six digits), as opposed to a recovery code. */
