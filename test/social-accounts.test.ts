@@ -93,12 +93,19 @@ describe("social-accounts/ and unlinking", () => {
   });
 
   it("lets two racing unlinks of a social-only user's two links remove exactly one", async () => {
-    const user = await socialOnlyUser();
-    await connect(user.access, { id_token: (await providerTokens(providerAccount())).id_token });
-    const [a, b] = await linkRows(user.id);
-    const answers = await Promise.all([unlink(user.access, a!.id), unlink(user.access, b!.id)]);
-    expect(answers.map((answer) => answer.status).sort()).toEqual([204, 400]);
-    expect(await linkRows(user.id)).toHaveLength(1);
+    // Several users at once, so that the two deletes of one user do overlap somewhere.
+    const users = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const user = await socialOnlyUser();
+        await connect(user.access, { id_token: (await providerTokens(providerAccount())).id_token });
+        return { ...user, links: await linkRows(user.id) };
+      }),
+    );
+    const answers = await Promise.all(users.map((user) => Promise.all(user.links.map((link) => unlink(user.access, link.id)))));
+    for (const [index, user] of users.entries()) {
+      expect(answers[index]!.map((answer) => answer.status).sort()).toEqual([204, 400]);
+      expect(await linkRows(user.id)).toHaveLength(1);
+    }
   });
 
   it("unlinks a password user's only link (the password remains), and answers 404 for another's or an unknown link", async () => {

@@ -275,6 +275,23 @@ describe("the native flow", () => {
     expect(userIdOf(again.body.access)).toBe(userIdOf(response.body.access));
   });
 
+  it("makes one user and one link of racing first sign-ins of one identity", async () => {
+    // No email, and a username already taken (each sign-in picks a random free one): only the
+    // identity's own unique index can stop a second user, not the email's or the username's.
+    const taken = await registerUser(uniqueName("racer"));
+    const accounts = Array.from({ length: 4 }, () => providerAccount({ username: taken.username }));
+    const tokens = await Promise.all(accounts.map((account) => providerTokens(account)));
+    const before = await socialFootprint();
+    const answers = await Promise.all(tokens.map(({ id_token }) => Promise.all([1, 2, 3].map(() => nativeLogin("local", { id_token })))));
+    for (const group of answers) {
+      expect(group.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(new Set(group.map((answer) => userIdOf(answer.body.access))).size).toBe(1);
+    }
+    expect(new Set(answers.map((group) => userIdOf(group[0]!.body.access))).size).toBe(4);
+    const after = await socialFootprint();
+    expect([after.users - before.users, after.links - before.links]).toEqual([4, 4]);
+  });
+
   it("signs in with a code and its PKCE verifier; a wrong verifier is refused", async () => {
     const account = providerAccount();
     const wrong = await providerCode(account);
