@@ -4,7 +4,13 @@
  * a replayed or expired mfa_token, a wrong code (which does not spend the token), a brute force
  * (throttled, then even the right code refused), racing verifications.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { mfaTokenHash } from "../src/auth/mfa/challenge-token";
+import { recoveryCodeHash } from "../src/auth/mfa/recovery-codes";
+import { prepareSession } from "../src/auth/sign-in";
+import { configFrom } from "../src/config";
+import { storeOf } from "../src/lib/storage";
 import { PASSWORD, call, decodeJwt, lastLoginLanded, newProfile, signedInUser } from "./helpers";
 import { dbRow, dbRows, dbRun } from "./db";
 import { codeAt, currentStep, mfaToken, userWithMfa, verify } from "./totp";
@@ -177,6 +183,31 @@ describe("signing in with two-factor on", () => {
     const responses = await Promise.all(tokens.map((token) => verify(token, code)));
     expect(responses.map((response) => response.status).sort()).toEqual([200, 400, 400]);
     expect(await sessions(user.id)).toBe(count + 1);
+  });
+
+  it("lets the write decide between sign-ins that all checked one code before any wrote (the interleaving a race gives)", async () => {
+    const user = await userWithMfa();
+    const store = storeOf(env);
+    const rules = [{ key: `mfa:${user.id}`, limit: 5, periodMs: 900_000 }];
+    const session = () => prepareSession(configFrom(env), null).session;
+    // Two sign-ins read the factor (the same last step) before either answers with the same step.
+    const hashes = [mfaTokenHash(await mfaToken(user.username)), mfaTokenHash(await mfaToken(user.username))];
+    const [first, second] = [await store.mfa.challenge(hashes[0]!, Date.now()), await store.mfa.challenge(hashes[1]!, Date.now())];
+    expect(second).toEqual(first && { ...first });
+    const proof = { step: user.step0, secret: first!.secret! };
+    expect(await store.mfa.answer({ tokenHash: hashes[0]!, userId: user.id }, proof, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: hashes[1]!, userId: user.id }, proof, session(), rules, Date.now())).toEqual({ outcome: "refused" });
+    // One mfa_token answered twice with two right codes, both checked first: spent once.
+    const again = mfaTokenHash(await mfaToken(user.username));
+    const later = { step: user.step0 + 1, secret: first!.secret! };
+    expect(await store.mfa.answer({ tokenHash: again, userId: user.id }, later, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: again, userId: user.id }, { step: user.step0 + 2, secret: first!.secret! }, session(), rules, Date.now())).toEqual({ outcome: "spent" });
+    // One recovery code given to two sign-ins: used once.
+    const recovery = { recoveryHash: recoveryCodeHash(user.recoveryCodes[0]!) };
+    const [a, b] = [mfaTokenHash(await mfaToken(user.username)), mfaTokenHash(await mfaToken(user.username))];
+    expect(await store.mfa.answer({ tokenHash: a, userId: user.id }, recovery, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: b, userId: user.id }, recovery, session(), rules, Date.now())).toEqual({ outcome: "refused" });
+    expect(await codesLeft(user.id)).toBe(9);
   });
 
   it("takes an unused recovery code once", async () => {
