@@ -158,6 +158,29 @@ describe("the browser flow", () => {
     expect(await socialFootprint()).toEqual(before);
   });
 
+  it("takes a provider's form POST to the callback (Apple's) on to the GET callback, where the state cookie comes along", async () => {
+    const started = await startLogin();
+    const back = await approveAtProvider(started.authorizeUrl, providerAccount());
+    const form = new URLSearchParams({ code: back.searchParams.get("code")!, state: back.searchParams.get("state")!, user: '{"name":{}}' });
+    // A cross-site POST: the browser sends no SameSite=Lax cookie with it.
+    const posted = await call("POST", "/api/auth/social/local/callback/", { body: form });
+    expect(posted.status).toBe(303);
+    const location = new URL(posted.headers.get("Location")!);
+    expect(`${location.origin}${location.pathname}`).toBe(CALLBACK);
+    expect(Object.fromEntries(location.searchParams)).toEqual({ code: back.searchParams.get("code"), state: back.searchParams.get("state") });
+    const { fragment } = landing(await arriveAtCallback(location, started.jar));
+    expect((await exchange(fragment.get("code")!)).status).toBe(200);
+  });
+
+  it("answers a code the provider refuses with #error=server_error, nothing changed", async () => {
+    const started = await startLogin();
+    const back = await approveAtProvider(started.authorizeUrl, providerAccount());
+    back.searchParams.set("code", `${back.searchParams.get("code")}x`);
+    const before = await socialFootprint();
+    expect(landing(await arriveAtCallback(back, started.jar)).url.href).toBe(`${APP_PAGE}#error=server_error`);
+    expect(await socialFootprint()).toEqual(before);
+  });
+
   it("returns to any allowed app, a native app's scheme included", async () => {
     const { fragment, url } = landing(await browserFlow(providerAccount(), NATIVE_APP_PAGE));
     expect(`${url.protocol}//${url.host}${url.pathname}`).toBe(NATIVE_APP_PAGE);
