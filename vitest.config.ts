@@ -2,13 +2,14 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/postgres/local.mjs";
+import { API_ORIGIN, APP_PAGE, GITHUB_CLIENT, NATIVE_APP_PAGE, OIDC_CLIENT } from "./test/oauth/fixtures";
 
 // Every variable is set here so a developer's .dev.vars never changes what tests see.
 const bindings = {
   JWT_SECRET: "test-signing-secret-0123456789abcdef",
   JWT_SECRETS_PREVIOUS: "",
   JWT_ALGORITHM: "HS256",
-  PUBLIC_URL: "http://api.test",
+  PUBLIC_URL: API_ORIGIN,
   EMAIL_FROM: "no-reply@api.test",
   PASSWORD_RESET_TIMEOUT: "3600",
   EMAIL_VERIFICATION: "none",
@@ -25,6 +26,9 @@ const bindings = {
   THROTTLE_REGISTER_ADDRESS: "1000/3600",
   // Reuse is theft at once, unless a test sets the grace (tokens.test.ts).
   REFRESH_REUSE_GRACE: "0",
+  // Per user: each test has its own users.
+  THROTTLE_MFA: "5/900",
+  // Turnstile stays off (no TURNSTILE_SECRET_KEY) unless a test turns it on (test/turnstile.test.ts).
 };
 
 // Tests about D1 itself, not run on PostgreSQL (everything about the contract runs on both):
@@ -52,6 +56,19 @@ export default defineConfig(async () => {
   // The PostgreSQL the global setup starts (test/postgres/global-setup.ts), on a port known now.
   process.env.TEST_POSTGRES_PORT ??= String(await freePort());
   const postgresAdminUrl = `postgres://postgres:postgres@127.0.0.1:${process.env.TEST_POSTGRES_PORT}/postgres`;
+  // The identity servers of the social-login tests (test/oauth/servers.ts), and the Worker's settings for them.
+  process.env.TEST_OIDC_PORT ??= String(await freePort());
+  process.env.TEST_GITHUB_PORT ??= String(await freePort());
+  const socialLogin = {
+    OIDC_PROVIDERS: JSON.stringify([{ id: "local", issuer: `http://127.0.0.1:${process.env.TEST_OIDC_PORT}`, client_id: OIDC_CLIENT.id, client_secret: OIDC_CLIENT.secret }]),
+    OAUTH_GITHUB_CLIENT_ID: GITHUB_CLIENT.id,
+    OAUTH_GITHUB_CLIENT_SECRET: GITHUB_CLIENT.secret,
+    OAUTH_GITHUB_URL: `http://127.0.0.1:${process.env.TEST_GITHUB_PORT}`,
+    OAUTH_REDIRECT_URLS: `${APP_PAGE},${NATIVE_APP_PAGE}`,
+  };
+  // The local Turnstile siteverify (test/siteverify/global-setup.ts), shared by both engines' projects.
+  process.env.TEST_SITEVERIFY_PORT ??= String(await freePort());
+  const testBindings = { ...bindings, TEST_SITEVERIFY_URL: `http://127.0.0.1:${process.env.TEST_SITEVERIFY_PORT}` };
   return {
     resolve: { alias: pgAliases },
     test: {
@@ -63,12 +80,13 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { ...testBindings, ...socialLogin, TEST_MIGRATIONS: migrations } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "d1",
+            globalSetup: ["./test/siteverify/global-setup.ts", "./test/oauth/servers.ts"],
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["test/*.test.ts"],
             testTimeout: 30_000,
@@ -80,13 +98,13 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               // The binding names the server's admin database; each test file gets its own (test/postgres/per-file-database.ts).
-              miniflare: { bindings, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
+              miniflare: { bindings: { ...testBindings, ...socialLogin }, hyperdrives: { HYPERDRIVE: postgresAdminUrl } },
             }),
           ],
           resolve: { alias: pgAliases },
           test: {
             name: "postgres",
-            globalSetup: ["./test/postgres/global-setup.ts"],
+            globalSetup: ["./test/postgres/global-setup.ts", "./test/siteverify/global-setup.ts", "./test/oauth/servers.ts"],
             setupFiles: ["./test/postgres/per-file-database.ts"],
             // The contract's tests, and the PostgreSQL engine's own (store-level, PostgreSQL only).
             include: ["test/*.test.ts", "test/postgres/*.test.ts"],

@@ -8,6 +8,13 @@ interface Tokens {
   access: string;
   refresh: string;
 }
+/** How a user can sign in (the admin user's `sign_in_methods`). */
+interface SignInMethods {
+  local_login: boolean;
+  two_factor: boolean;
+  social_accounts: string[];
+  passkeys: number;
+}
 interface AdminUser {
   id: number;
   username: string;
@@ -22,6 +29,8 @@ interface AdminUser {
   first_name: string;
   last_name: string;
   bio: string | null;
+  mfa_enabled: boolean;
+  sign_in_methods: SignInMethods;
 }
 interface Page {
   count: number;
@@ -36,6 +45,8 @@ let me: AdminUser | undefined;
 let page = 1;
 let search = "";
 let current: AdminUser | undefined;
+/** A sign-in waiting for its second factor: the login's `mfa_token`. */
+let mfaToken: string | undefined;
 
 const tokens = (): Tokens | undefined => JSON.parse(sessionStorage.getItem(STORE) ?? "null") ?? undefined;
 const keep = (pair: Tokens | undefined) => (pair ? sessionStorage.setItem(STORE, JSON.stringify(pair)) : sessionStorage.removeItem(STORE));
@@ -82,16 +93,27 @@ async function refresh(pair: Tokens): Promise<boolean> {
   return true;
 }
 
-function show(section: "sign-in" | "users" | "detail"): void {
+function show(section: "sign-in" | "second-step" | "users" | "detail"): void {
   $("sign-in").hidden = section !== "sign-in";
+  $("second-step").hidden = section !== "second-step";
   $("users").hidden = section !== "users";
   $("detail").hidden = section !== "detail";
-  $("sign-out").hidden = section === "sign-in";
-  $("who").hidden = section === "sign-in";
+  $("sign-out").hidden = section === "sign-in" || section === "second-step";
+  $("who").hidden = section === "sign-in" || section === "second-step";
 }
 
 const date = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
 const yesNo = (value: boolean) => (value ? "yes" : "no");
+
+/** The ways a user can sign in, in a few words: "password, two-factor, github, 2 passkeys". */
+function methodsOf(methods: SignInMethods): string {
+  const ways = [
+    ...(methods.local_login ? ["password"] : []),
+    ...methods.social_accounts,
+    ...(methods.passkeys > 0 ? [`${methods.passkeys} passkey${methods.passkeys === 1 ? "" : "s"}`] : []),
+  ];
+  return `${ways.join(", ") || "none"}${methods.two_factor ? " + two-factor" : ""}`;
+}
 
 function cell(row: HTMLTableRowElement, text: string): void {
   row.insertCell().textContent = text;
@@ -116,6 +138,7 @@ async function loadUsers(): Promise<void> {
     cell(row, date(user.last_login));
     cell(row, yesNo(user.is_active));
     cell(row, yesNo(user.is_staff));
+    cell(row, methodsOf(user.sign_in_methods));
     cell(row, String(user.followers_count));
   }
   $<HTMLButtonElement>("previous").disabled = !result.previous;
@@ -136,6 +159,10 @@ async function openUser(id: number): Promise<void> {
     ["Active", yesNo(current.is_active)],
     ["Staff", yesNo(current.is_staff)],
     ["Superuser", yesNo(current.is_superuser)],
+    ["Password", current.sign_in_methods.local_login ? "usable" : "none (social sign-in only, until a password reset)"],
+    ["Two-factor", current.sign_in_methods.two_factor ? "on (TOTP)" : "off"],
+    ["Social accounts", current.sign_in_methods.social_accounts.join(", ") || "none"],
+    ["Passkeys", String(current.sign_in_methods.passkeys)],
     ["Followers", String(current.followers_count)],
     ["Following", String(current.following_count)],
   ];
@@ -153,13 +180,15 @@ async function openUser(id: number): Promise<void> {
   $("toggle-active").hidden = !superuser && (current.is_staff || current.is_superuser);
   $("toggle-staff").hidden = !superuser;
   $("toggle-staff").textContent = current.is_staff ? "Revoke staff" : "Grant staff";
+  // Only a superuser can turn a user's two-factor off; nobody can turn it on for them.
+  $("mfa-off").hidden = !superuser || !current.sign_in_methods.two_factor;
   $("delete").hidden = !superuser;
   ($("delete") as HTMLFormElement).reset();
   show("detail");
   $("detail-title").focus();
 }
 
-async function change(changes: Partial<Pick<AdminUser, "is_active" | "is_staff">>, done: string): Promise<void> {
+async function change(changes: Partial<Pick<AdminUser, "is_active" | "is_staff">> | { mfa_enabled: false }, done: string): Promise<void> {
   if (!current) return;
   await send("PATCH", `/api/users/${current.id}/`, changes);
   await openUser(current.id);
@@ -198,12 +227,43 @@ $("sign-in").addEventListener("submit", (event) => {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
   void guard(async () => {
+    let answer: Tokens | { mfa_required: true; mfa_token: string };
     try {
-      keep(await send("POST", "/api/auth/login/", { username: form.get("username"), password: form.get("password") }));
+      answer = await send("POST", "/api/auth/login/", { username: form.get("username"), password: form.get("password") });
     } catch (error) {
       if (error instanceof ApiFailure && error.status === 401) throw new ApiFailure(400, { detail: "Wrong username or password." }, null);
       throw error;
     }
+    if ("mfa_required" in answer) {
+      // Two-factor is on: the code comes next (the token lives 5 minutes, in memory only).
+      mfaToken = answer.mfa_token;
+      ($("second-step") as HTMLFormElement).reset();
+      show("second-step");
+      say("Enter the code from your authenticator app.");
+      $<HTMLInputElement>("second-step-code").focus();
+      return;
+    }
+    keep(answer);
+    say("");
+    await start();
+  });
+});
+$("second-step").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = String(new FormData(event.target as HTMLFormElement).get("code") ?? "").trim();
+  void guard(async () => {
+    try {
+      keep(await send("POST", "/api/auth/2fa/verify/", { mfa_token: mfaToken, code }));
+    } catch (error) {
+      // A used or expired token: the sign-in starts again.
+      if (error instanceof ApiFailure && error.status === 400 && "mfa_token" in error.body) {
+        mfaToken = undefined;
+        show("sign-in");
+        throw new ApiFailure(400, { detail: "The sign-in expired. Sign in again." }, null);
+      }
+      throw error;
+    }
+    mfaToken = undefined;
     say("");
     await start();
   });
@@ -229,6 +289,7 @@ $("toggle-active").addEventListener("click", () =>
   void guard(() => change({ is_active: !current!.is_active }, current!.is_active ? "Deactivated: every session of this user has ended." : "Activated.")),
 );
 $("toggle-staff").addEventListener("click", () => void guard(() => change({ is_staff: !current!.is_staff }, current!.is_staff ? "Staff revoked." : "Staff granted.")));
+$("mfa-off").addEventListener("click", () => void guard(() => change({ mfa_enabled: false }, "Two-factor turned off: its secret and recovery codes are deleted.")));
 $("delete").addEventListener("submit", (event) => {
   event.preventDefault();
   const typed = String(new FormData(event.target as HTMLFormElement).get("confirm") ?? "");

@@ -8,6 +8,7 @@ import { followsRouter } from "./features/follows/follows.index";
 import { healthRouter } from "./features/health/health.index";
 import { jwksRouter } from "./features/jwks/jwks.index";
 import { mediaRouter } from "./features/media/media.index";
+import { mfaRouter } from "./features/mfa/mfa.index";
 import { likesRouter } from "./features/likes/likes.index";
 import { notificationsRouter } from "./features/notifications/notifications.index";
 import { passwordRouter } from "./features/password/password.index";
@@ -16,6 +17,7 @@ import { profileRouter } from "./features/profile/profile.index";
 import { registrationRouter } from "./features/registration/registration.index";
 import { relationsRouter } from "./features/relations/relations.index";
 import { sessionsRouter } from "./features/sessions/sessions.index";
+import { socialLoginRouter } from "./features/social-login/social-login.index";
 import { tokensRouter } from "./features/tokens/tokens.index";
 import { usersRouter } from "./features/users/users.index";
 import type { OpenApiDocument } from "./http/metadata";
@@ -29,7 +31,9 @@ const api = createApp()
   .route("/", accountPagesRouter)
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
+  .route("/api/auth", mfaRouter)
   .route("/api/auth", sessionsRouter)
+  .route("/api/auth", socialLoginRouter)
   .route("/api/auth", passwordRouter)
   .route("/api/auth", profileRouter)
   .route("/api/auth", followsRouter)

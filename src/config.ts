@@ -3,6 +3,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtKey, type JwtKeys, type SecretKey, asymmetricKeys, hmacKeys } from "./auth/jwt-keys";
+import { type OAuthSettings, oauthSettings } from "./auth/oauth/settings";
 import type { Env } from "./env";
 import { ServerMisconfigured } from "./http/errors";
 
@@ -29,7 +30,11 @@ export interface Config {
   /** PUBLIC_URL: the `iss` of every token, and the origin of mailed links. */
   publicUrl: string;
   corsOrigins: string[];
-  throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate; email: Rate };
+  throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate; email: Rate; mfa: Rate };
+  /** The issuer an authenticator app shows beside a TOTP entry (TOTP_ISSUER, default PUBLIC_URL's host). */
+  totpIssuer: string;
+  /** Cloudflare Turnstile in front of register, password reset, resend and repeated login failures: only with TURNSTILE_SECRET_KEY. */
+  turnstile?: { secretKey: string; verifyUrl: string };
   /** The sender of every message (EMAIL_FROM). */
   emailFrom: string;
   /** allauth's EMAIL_VERIFICATION: whether registration mails a key, and whether login needs it used. */
@@ -48,6 +53,8 @@ export interface Config {
   feedPullThreshold: number;
   /** Follows (or posts) one feed job handles before it hands the rest to the next message. */
   feedChunk: number;
+  /** Social login: the enabled providers and the apps a browser flow may return to. */
+  oauth: OAuthSettings;
 }
 
 const MIN_SECRET_BYTES = 32;
@@ -85,6 +92,10 @@ const variables = z.object({
   THROTTLE_PASSWORD_CHECK: rate("5/900"),
   THROTTLE_REGISTER_ADDRESS: rate("20/3600"),
   THROTTLE_EMAIL: rate("5/3600"),
+  THROTTLE_MFA: rate("5/900"),
+  TOTP_ISSUER: z.string().trim().min(1).max(100).optional().catch(undefined),
+  TURNSTILE_SECRET_KEY: z.string().trim().optional(),
+  TURNSTILE_VERIFY_URL: z.string().optional(),
   EMAIL_FROM: z.string().default("no-reply@example.com"),
   PASSWORD_RESET_TIMEOUT: seconds(3600),
   EMAIL_VERIFICATION: z.enum(["none", "optional", "mandatory"]).catch("none").default("none"),
@@ -131,7 +142,10 @@ function parse(env: Env): Config {
       passwordCheck: vars.THROTTLE_PASSWORD_CHECK,
       registerAddress: vars.THROTTLE_REGISTER_ADDRESS,
       email: vars.THROTTLE_EMAIL,
+      mfa: vars.THROTTLE_MFA,
     },
+    totpIssuer: vars.TOTP_ISSUER ?? new URL(vars.PUBLIC_URL).host,
+    ...(vars.TURNSTILE_SECRET_KEY ? { turnstile: { secretKey: vars.TURNSTILE_SECRET_KEY, verifyUrl: turnstileVerifyUrl(vars.TURNSTILE_VERIFY_URL) } } : {}),
     emailFrom: vars.EMAIL_FROM,
     passwordResetTimeoutSeconds: vars.PASSWORD_RESET_TIMEOUT,
     emailVerification: vars.EMAIL_VERIFICATION,
@@ -144,7 +158,28 @@ function parse(env: Env): Config {
     serverTiming: vars.SERVER_TIMING === "1",
     feedPullThreshold: vars.FEED_PULL_THRESHOLD,
     feedChunk: vars.FEED_CHUNK,
+    oauth: oauthSettings(env),
   };
+}
+
+/** Cloudflare's siteverify endpoint, unless TURNSTILE_VERIFY_URL names another. */
+export const TURNSTILE_SITEVERIFY = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+
+/**
+ * TURNSTILE_VERIFY_URL: https anywhere, plain http only on 127.0.0.1 or localhost (a local
+ * siteverify in development and tests). Anything else is a server error when first needed
+ * (logged, never shown), never a silent fallback that would send the secret somewhere unexpected.
+ */
+function turnstileVerifyUrl(value: string | undefined): string {
+  if (value === undefined || value.trim() === "") return TURNSTILE_SITEVERIFY;
+  try {
+    const url = new URL(value.trim());
+    const local = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+    if (url.protocol === "https:" || (url.protocol === "http:" && local)) return url.href;
+  } catch {
+    // Not a URL: refused below.
+  }
+  return "";
 }
 
 function jwtKeys(vars: z.infer<typeof variables>, currentKey: SigningKey | undefined, verifyingKeys: SigningKey[]): JwtKeys {

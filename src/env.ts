@@ -1,8 +1,10 @@
 /** The Worker's bindings (storage, secrets, variables, as wrangler.toml and `.dev.vars` declare them) and the per-request variables. */
+import type { OAuthVariables } from "./auth/oauth/settings";
 import type { Config } from "./config";
 import type { CallerStore, FeedJob, Store } from "./store";
 
-export interface Env {
+/** Social login's variables (README "Social login"; the secrets with `wrangler secret put`) are declared with their parser. */
+export interface Env extends OAuthVariables {
   DB: D1Database;
   /** PostgreSQL through Hyperdrive: with this binding the PostgreSQL engine serves, not D1 (README: "Storage engines"). */
   HYPERDRIVE?: Hyperdrive;
@@ -48,6 +50,14 @@ export interface Env {
   THROTTLE_LOGIN_USER?: string;
   THROTTLE_PASSWORD_CHECK?: string;
   THROTTLE_REGISTER_ADDRESS?: string;
+  /** `<count>/<seconds>`: wrong two-factor codes per user (default 5/900); over it even a right code is refused. */
+  THROTTLE_MFA?: string;
+  /** The issuer authenticator apps show beside a TOTP entry (default: PUBLIC_URL's host). */
+  TOTP_ISSUER?: string;
+  /** Cloudflare Turnstile's secret key (a secret): with it, register, password reset, resend and repeated login failures need a `cf-turnstile-response`. */
+  TURNSTILE_SECRET_KEY?: string;
+  /** Turnstile's siteverify endpoint (default Cloudflare's); plain http only on 127.0.0.1 or localhost. */
+  TURNSTILE_VERIFY_URL?: string;
   /** Seconds (default 10) a just-replaced refresh token may be presented again without ending its session. */
   REFRESH_REUSE_GRACE?: string;
   /** `1` adds Server-Timing to API responses. */

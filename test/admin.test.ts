@@ -6,6 +6,8 @@ import { dbRow, dbRun } from "./db";
 
 const FORBIDDEN = { detail: "You do not have permission to perform this action." };
 const NOT_YOURSELF = { detail: "You cannot change your own account here." };
+/** A registered user's ways to sign in: their password, nothing more. */
+const SIGN_IN_METHODS = { local_login: true, two_factor: false, social_accounts: [], passkeys: 0 };
 
 async function admin(superuser = false) {
   const user = await signedInUser();
@@ -24,7 +26,7 @@ describe("PATCH /api/users/<id>/", () => {
     await lastLoginLanded(target.id);
     const deactivated = await patch(staff.access, target.id, { is_active: false });
     expect(deactivated.status).toBe(200);
-    expect(deactivated.body).toEqual({ ...newProfile(target), is_staff: false, is_superuser: false, is_active: false, last_login: expect.stringMatching(/Z$/) });
+    expect(deactivated.body).toEqual({ ...newProfile(target), is_staff: false, is_superuser: false, is_active: false, last_login: expect.stringMatching(/Z$/), sign_in_methods: SIGN_IN_METHODS });
     expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User is inactive", code: "user_inactive" } });
     expect((await refreshWith(target.refresh)).status).toBe(401);
     expect((await call("POST", "/api/auth/login/", { body: { username: target.username, password: PASSWORD } })).status).toBe(401);
@@ -103,7 +105,7 @@ describe("PATCH /api/users/<id>/ is_active of staff and superusers", () => {
       await lastLoginLanded(target.id);
       const response = await patchAndSettle(owner.access, target.id, { is_active: false });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ ...newProfile(target), is_staff: true, is_superuser: superuser, is_active: false, last_login: expect.stringMatching(/Z$/) });
+      expect(response.body).toEqual({ ...newProfile(target), is_staff: true, is_superuser: superuser, is_active: false, last_login: expect.stringMatching(/Z$/), sign_in_methods: SIGN_IN_METHODS });
       expect(await liveSessions(target.id)).toEqual({ n: 0 });
       expect(await env.KV.get(`revoked-family:${decodeJwt(target.refresh).payload.fam}`)).toBe("1");
       expect(await call("GET", "/api/auth/profile/", { token: target.access })).toMatchObject({ status: 401, body: { detail: "User is inactive", code: "user_inactive" } });
@@ -174,7 +176,7 @@ describe("GET /api/users/<id>/ as an admin", () => {
     const plain = await signedInUser();
     await lastLoginLanded(plain.id);
     const asAdmin = await call("GET", `/api/users/${plain.id}/`, { token: staff.access });
-    expect(asAdmin.body).toEqual({ ...newProfile(plain), is_staff: false, is_superuser: false, is_active: true, last_login: expect.stringMatching(/Z$/) });
+    expect(asAdmin.body).toEqual({ ...newProfile(plain), is_staff: false, is_superuser: false, is_active: true, last_login: expect.stringMatching(/Z$/), sign_in_methods: SIGN_IN_METHODS });
     const asPeer = await call("GET", `/api/users/${staff.id}/`, { token: plain.access });
     expect(Object.keys(asPeer.body).sort()).toEqual(["bio", "followers_count", "following_count", "id", "is_following", "profile_picture", "username"]);
   });

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** The local Turnstile siteverify's origin (test/siteverify/server.ts). */
+      TEST_SITEVERIFY_URL: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

@@ -25,7 +25,9 @@ describe("GET /api/auth/profile/export/", () => {
       followers: [user(fan, 0, 1, false)],
       following: [user(idol, 1, 0, true)],
       sessions: [{ id: expect.any(String), created: expect.any(String), last_used: expect.any(String), user_agent: null, current: true }],
+      social_accounts: [],
       known_addresses: [{ address: "unknown", last_seen: ISO }],
+      two_factor: { enabled: false, recovery_codes_remaining: 0 },
     });
   });
 

@@ -57,6 +57,8 @@ describe("the HTTP layer", () => {
           email: { ...field("Email", 254), type: "email" },
           password: field("Password", 4096),
           password2: field("Password2", 4096),
+          // Turnstile's token (needed only with TURNSTILE_SECRET_KEY set: test/turnstile.test.ts).
+          "cf-turnstile-response": { type: "string", required: false, read_only: false, label: "Cf-turnstile-response" },
         },
       },
     });

@@ -86,6 +86,7 @@ describe("GET /api/users/ (admin)", () => {
           is_superuser: false,
           is_active: true,
           last_login: expect.stringMatching(/Z$/),
+          sign_in_methods: { local_login: true, two_factor: false, social_accounts: [], passkeys: 0 },
         },
       ],
     });

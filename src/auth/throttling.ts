@@ -90,3 +90,8 @@ export function throttledFor(rules: ThrottleRule[], counts: WindowCount[], now: 
   }
   return new Throttled(waitMs / 1000);
 }
+
+/** Whether any of `rules` is full in `counts` (a right answer is refused too: the 429 of `throttledFor`). */
+export function overLimit(rules: ThrottleRule[], counts: WindowCount[]): boolean {
+  return rules.some((rule) => (counts.find((entry) => entry.key === rule.key)?.attempts ?? 0) >= rule.limit);
+}

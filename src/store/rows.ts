@@ -29,6 +29,8 @@ export interface UserRow {
   feedPull: boolean;
   /** Grows with every block and unblock of this user (the PostgreSQL follow's check: src/store/postgres/follows.ts). */
   relationsVersion: number;
+  /** Two-factor (TOTP) is on: a password or social sign-in asks for a code. */
+  mfaEnabled: boolean;
 }
 
 /** A user to insert: what registration, createsuperuser and the importer give. */

@@ -27,6 +27,9 @@ import type {
   UniqueField,
   UserRow,
 } from "./rows";
+import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
+import type { CallerMfaStore, MfaStore } from "./mfa";
+import type { SignInStore } from "./sign-in";
 import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
 
@@ -47,12 +50,18 @@ export interface Store {
   ping(): Promise<void>;
   readonly accounts: AccountStore;
   readonly logins: LoginStore;
+  /** How every sign-in method ends: a session, or the two-factor challenge instead. */
+  readonly signIns: SignInStore;
+  /** The second step of a sign-in with two-factor on. */
+  readonly mfa: MfaStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
   /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
   readonly content: ContentReads;
   /** The feed's background work (the queue consumer). */
   readonly feedWork: FeedWorkStore;
+  /** Social login: the user an identity signs in, links, new accounts, one-time codes. */
+  readonly oauth: OAuthStore;
   /** Gives throttle slots back (a login that succeeded, a mail never sent). */
   releaseSlots(ids: number[]): Promise<void>;
   /** The store of a signed-in caller (the Bearer check has verified the token naming them). */
@@ -98,7 +107,7 @@ export type ResetSubject = Pick<UserRow, "id" | "username" | "password" | "lastL
 /** What a reset confirmation or an email verification needs of its user. */
 export type ActiveUser = ResetSubject & Pick<UserRow, "pendingEmail" | "firstName" | "lastName">;
 /** What a login needs of its account. */
-export type LoginAccount = Pick<UserRow, "id" | "password" | "isActive" | "emailVerified">;
+export type LoginAccount = Pick<UserRow, "id" | "password" | "isActive" | "emailVerified" | "mfaEnabled">;
 /** A login's rehash of the password it checked: `from` the stored hash it read, `to` today's. */
 export interface UpgradedHash {
   from: string;
@@ -110,15 +119,15 @@ export interface LoginStore {
   /**
    * The throttle slots under `rules`, the account named `username` (case-insensitively) and a
    * speculative login session for it, before any password is hashed (one round trip on D1). The
-   * session starts only for an active account whose slots were reserved.
+   * session starts only for an active account without two-factor whose slots were reserved (a
+   * right password then ends like every sign-in: `SignInStore.finish`).
    */
   begin(attempt: { rules: ThrottleRule[]; username: string; session: NewSession }, now: number): Promise<{ reservation: Reservation; account?: LoginAccount; started: boolean }>;
   /**
-   * After a successful login: last_login, the slots given back, the address known, and an upgraded
-   * hash, written only while the row's password is still `from` (the hash the login checked): a
-   * password changed or reset meanwhile is never replaced by the old one, rehashed.
+   * Failed logins counted under keys starting with `prefix` since `since` (a username's failures
+   * from every address: whether Turnstile is asked for), read before anything is written.
    */
-  finish(userId: number, extra: { upgradedHash?: UpgradedHash; releaseSlots: number[]; address: string }, now: number): Promise<void>;
+  recentFailures(prefix: string, since: number): Promise<number>;
   /** After a refused login: the session begun speculatively is removed. */
   discard(sessionId: string): Promise<void>;
   /** `address` is known to user `userId` from now on (for 30 days). */
@@ -148,6 +157,8 @@ export interface MaintenanceStore {
   deleteOldThrottleEvents(maxPeriodMs: number, now: number): Promise<void>;
   /** Forgets addresses not used for 30 days. */
   forgetOldAddresses(now: number): Promise<void>;
+  /** Deletes two-factor challenges that expired (used or not). */
+  deleteExpiredMfaChallenges(now: number): Promise<void>;
 }
 
 /** A signed-in caller's storage: every method reads the caller with its work and refuses before any write. */
@@ -178,6 +189,10 @@ export interface CallerStore {
   readonly notifications: CallerNotificationStore;
   /** Blocks, mutes and relationships. */
   readonly relations: CallerRelationStore;
+  /** The caller's linked provider identities (social login). */
+  readonly socialAccounts: CallerSocialAccountStore;
+  /** The caller's two-factor setup. */
+  readonly mfa: CallerMfaStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */
@@ -247,6 +262,13 @@ export interface CallerUserStore {
   page(search: string | undefined, offset: number, limit: number): Promise<Guarded<{ count: number; rows: UserRow[] }>>;
 }
 
+/** What an admin may change of another user; `mfaEnabled: false` also deletes their secret, recovery codes and waiting sign-ins. */
+export interface AdminChanges {
+  isActive?: boolean;
+  isStaff?: boolean;
+  mfaEnabled?: false;
+}
+
 export interface AdminStore {
   /**
    * An admin's change of user `id` (absent flags unchanged), conditioned in the write itself on the
@@ -254,7 +276,7 @@ export interface AdminStore {
    * a superuser; deactivation ends every session of the target in the same write. `user` is the
    * new row; `exists` tells a refused change (403) from an unknown id (404).
    */
-  changeUser(id: number, changes: { isActive?: boolean; isStaff?: boolean }, need: AdminRole, now: number): Promise<Guarded<{ user?: UserRow; exists: boolean; ended: EndedSession[] }>>;
+  changeUser(id: number, changes: AdminChanges, need: AdminRole, now: number): Promise<Guarded<{ user?: UserRow; exists: boolean; ended: EndedSession[] }>>;
   /** Deletes user `id` as account deletion does, conditioned on the caller being a superuser. */
   deleteUser(id: number, now: number): Promise<Guarded<{ deleted?: { profilePicture: string | null }; ended: EndedSession[] }>>;
 }

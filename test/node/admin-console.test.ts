@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryResults } from "../../scripts/d1";
+import { codeAt, currentStep } from "../totp-code";
 import { hasChromium, launchChromium } from "./browser";
 import { type TestWorker, request, startTestWorker } from "./local-worker";
 
@@ -16,15 +17,27 @@ async function register(username: string) {
 }
 const login = (username: string) => request(`${worker.url}/api/auth/login/`, "POST", { username, password: PASSWORD });
 
+/** Turns two-factor on for `username` through the API; the base32 secret, to compute codes with. */
+async function enableTwoFactor(username: string): Promise<string> {
+  const { access } = (await login(username)).body;
+  const setup = await request(`${worker.url}/api/auth/2fa/totp/setup/`, "POST", { current_password: PASSWORD }, access);
+  expect(setup.status).toBe(200);
+  const confirm = await request(`${worker.url}/api/auth/2fa/totp/confirm/`, "POST", { code: codeAt(setup.body.secret, currentStep() - 1) }, access);
+  expect(confirm.status).toBe(200);
+  return setup.body.secret;
+}
+const secrets: Record<string, string> = {};
+
 beforeAll(async () => {
   worker = await startTestWorker();
-  for (const name of ["staffer", "boss", "target", "plain", "bystander"]) await register(name);
+  for (const name of ["staffer", "boss", "target", "plain", "bystander", "guarded", "sentinel"]) await register(name);
   await worker.pausedFor(() =>
-    queryResults("UPDATE users SET is_staff = 1 WHERE username IN ('staffer', 'boss'); UPDATE users SET is_superuser = 1 WHERE username = 'boss'", {
+    queryResults("UPDATE users SET is_staff = 1 WHERE username IN ('staffer', 'boss', 'sentinel'); UPDATE users SET is_superuser = 1 WHERE username = 'boss'", {
       remote: false,
       persistTo: worker.stateDir,
     }),
   );
+  for (const name of ["guarded", "sentinel"]) secrets[name] = await enableTwoFactor(name);
   if (hasChromium) browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -55,7 +68,7 @@ describe("the admin console in Chromium", () => {
     await signIn(page, "staffer");
     await page.getByRole("heading", { name: "Users" }).waitFor();
     expect(await page.locator("#who").textContent()).toBe("Signed in as staffer");
-    expect(await page.locator("#rows tr").count()).toBe(5);
+    expect(await page.locator("#rows tr").count()).toBe(7);
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/admin-list.png" });
 
@@ -124,6 +137,59 @@ describe("the admin console in Chromium", () => {
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")).toBe(true);
     const headers = (await fetch(`${worker.url}/admin/`)).headers;
     expect(headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)("signs a staff user with two-factor in with a code, shows each user's sign-in methods, and lets a superuser turn two-factor off", async () => {
+    const { page, requested, errors } = await open();
+    // A staff user with two-factor on: the password, then the code.
+    await signIn(page, "sentinel");
+    await page.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
+    await page.getByLabel("Code from your authenticator app, or a recovery code").fill(codeAt(secrets.sentinel!, currentStep()));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    expect(await page.locator("#who").textContent()).toBe("Signed in as sentinel");
+    // The list says how each user signs in.
+    const methods = await page.locator("#rows tr").evaluateAll((rows) =>
+      Object.fromEntries(rows.map((row) => [row.children[0]!.textContent, row.children[6]!.textContent])),
+    );
+    expect(methods).toMatchObject({ guarded: "password + two-factor", target: "password", sentinel: "password + two-factor" });
+    await page.screenshot({ path: "test-results/admin-mfa-list.png" });
+    await page.getByRole("button", { name: "Sign out" }).click();
+
+    await signIn(page, "boss");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByRole("button", { name: "guarded" }).click();
+    await page.getByRole("heading", { name: "User guarded" }).waitFor();
+    const field = (term: string) => page.locator(`#fields dt:text-is("${term}") + dd`).textContent();
+    expect(await field("Password")).toBe("usable");
+    expect(await field("Two-factor")).toBe("on (TOTP)");
+    expect(await field("Social accounts")).toBe("none");
+    expect(await field("Passkeys")).toBe("0");
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/admin-mfa-detail.png", fullPage: true });
+    expect((await login("guarded")).body).toEqual({ mfa_required: true, mfa_token: expect.any(String) });
+    await page.getByRole("button", { name: "Turn two-factor off" }).click();
+    await page.getByText("Two-factor turned off: its secret and recovery codes are deleted.").waitFor();
+    expect(await field("Two-factor")).toBe("off");
+    expect(await page.locator("#mfa-off").isVisible()).toBe(false);
+    expect((await login("guarded")).body).toEqual({ refresh: expect.any(String), access: expect.any(String) });
+
+    const origin = new URL(worker.url).origin;
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)("hides the two-factor switch from staff who are not superusers", async () => {
+    const { page, errors } = await open();
+    await signIn(page, "staffer");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    await page.getByRole("button", { name: "sentinel" }).click();
+    await page.getByRole("heading", { name: "User sentinel" }).waitFor();
+    expect(await page.locator("#fields dt:text-is('Two-factor') + dd").textContent()).toBe("on (TOTP)");
+    expect(await page.locator("#mfa-off").isVisible()).toBe(false);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

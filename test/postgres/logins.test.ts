@@ -16,7 +16,7 @@ describe("begin", () => {
     const begun = await newStore().logins.begin({ rules: [rule], username: user.username.toUpperCase(), session }, now);
     expect(begun).toEqual({
       reservation: { slots: [expect.any(Number)], counts: [{ key: rule.key, attempts: 1, oldest: now }] },
-      account: { id: user.id, password: "hash-1", isActive: true, emailVerified: false },
+      account: { id: user.id, password: "hash-1", isActive: true, emailVerified: false, mfaEnabled: false },
       started: true,
     });
     expect(await sessionRow(session.id)).toEqual({
@@ -33,12 +33,12 @@ describe("begin", () => {
     expect(unknown.account).toBeUndefined();
     expect(unknown.started).toBe(false);
     const off = await store.logins.begin({ rules: [openRule()], username: inactive.username, session: newSession() }, Date.now());
-    expect(off.account).toEqual({ id: inactive.id, password: "hash-1", isActive: false, emailVerified: false });
+    expect(off.account).toEqual({ id: inactive.id, password: "hash-1", isActive: false, emailVerified: false, mfaEnabled: false });
     expect(off.started).toBe(false);
     const full: ThrottleRule = { key: uniqueName(), limit: 0, periodMs: 60_000 };
     const session = newSession();
     const throttled = await store.logins.begin({ rules: [full], username: user.username, session }, Date.now());
-    expect(throttled).toEqual({ reservation: { slots: [], counts: [] }, account: { id: user.id, password: "hash-1", isActive: true, emailVerified: false }, started: false });
+    expect(throttled).toEqual({ reservation: { slots: [], counts: [] }, account: { id: user.id, password: "hash-1", isActive: true, emailVerified: false, mfaEnabled: false }, started: false });
     expect(await sessionRow(session.id)).toBeUndefined();
   });
 });
@@ -50,11 +50,11 @@ describe("after the password check", () => {
     const now = Date.now();
     const rule = openRule();
     const begun = await store.logins.begin({ rules: [rule], username: user.username, session: newSession() }, now);
-    await store.logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-upgraded" }, releaseSlots: begun.reservation.slots, address: "192.0.2.50" }, now);
+    await store.signIns.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-upgraded" }, releaseSlots: begun.reservation.slots, signedInFrom: "192.0.2.50" }, now);
     expect(await rows("select password, last_login from users where id = $1", [user.id])).toEqual([{ password: "hash-upgraded", last_login: new Date(now) }]);
     expect(await rows("select count(*)::int as n from throttle_events where key = $1", [rule.key])).toEqual([{ n: 0 }]);
     expect(await rows("select last_login_at::float8 as at from known_addresses where user_id = $1 and address = $2", [user.id, "192.0.2.50"])).toEqual([{ at: now }]);
-    await store.logins.finish(user.id, { releaseSlots: [], address: "192.0.2.50" }, now + 10);
+    await store.signIns.finish(user.id, { releaseSlots: [], signedInFrom: "192.0.2.50" }, now + 10);
     expect(await rows("select password, last_login_at::float8 as at from users join known_addresses on user_id = id where id = $1 and address = $2", [user.id, "192.0.2.50"])).toEqual([
       { password: "hash-upgraded", at: now + 10 },
     ]);
@@ -64,7 +64,7 @@ describe("after the password check", () => {
     const user = await makeUser();
     const now = Date.now();
     await rows("update users set password = 'hash-changed' where id = $1", [user.id]);
-    await newStore().logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], address: "192.0.2.52" }, now);
+    await newStore().signIns.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], signedInFrom: "192.0.2.52" }, now);
     expect(await rows("select password, last_login from users where id = $1", [user.id])).toEqual([{ password: "hash-changed", last_login: new Date(now) }]);
   });
 
@@ -73,7 +73,7 @@ describe("after the password check", () => {
     const change = await openTransaction();
     await change.query("select id from users where id = $1 for no key update", [user.id]);
     await change.query("update users set password = 'hash-2' where id = $1", [user.id]);
-    const finish = newStore().logins.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], address: "192.0.2.53" }, Date.now());
+    const finish = newStore().signIns.finish(user.id, { upgradedHash: { from: "hash-1", to: "hash-1-upgraded" }, releaseSlots: [], signedInFrom: "192.0.2.53" }, Date.now());
     expect(await waits(finish)).toBe(true);
     await change.commit();
     await finish;
@@ -89,7 +89,7 @@ describe("after the password check", () => {
     expect(await sessionRow(session.id)).toBeUndefined();
     await rows("delete from users where id = $1", [user.id]);
     await store.logins.rememberAddress(user.id, "192.0.2.51", Date.now());
-    await store.logins.finish(user.id, { releaseSlots: [], address: "192.0.2.51" }, Date.now());
+    await store.signIns.finish(user.id, { releaseSlots: [], signedInFrom: "192.0.2.51" }, Date.now());
     expect(await rows("select count(*)::int as n from known_addresses where user_id = $1", [user.id])).toEqual([{ n: 0 }]);
   });
 });

@@ -63,9 +63,21 @@ describe("one statement", () => {
       ["register", (store) => store.accounts.register({ username, email: `${username}@example.com`, password: "h", dateJoined: new Date() }, { address: "192.0.2.1" }, Date.now())],
       ["activeUser", (store) => store.accounts.activeUser(user.id)],
       ["markEmailVerified", (store) => store.accounts.markEmailVerified(user.id, user.email)],
-      ["finish", (store) => store.logins.finish(user.id, { releaseSlots: [1], address: "192.0.2.2" }, Date.now())],
+      ["finish", (store) => store.signIns.finish(user.id, { releaseSlots: [1], signedInFrom: "192.0.2.2" }, Date.now())],
       ["discard", (store) => store.logins.discard("none")],
       ["rememberAddress", (store) => store.logins.rememberAddress(user.id, "192.0.2.3", Date.now())],
+      ["recentFailures", (store) => store.logins.recentFailures("login-user-address:nobody|", Date.now() - HOUR)],
+      ["signIns.start", (store) => store.signIns.start(user.id, { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null }, undefined, Date.now())],
+      [
+        "signIns.start (with a challenge)",
+        (store) => store.signIns.start(user.id, { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null }, { tokenHash: uniqueName(), method: "password", expiresAt: new Date(Date.now() + HOUR) }, Date.now()),
+      ],
+      ["mfa.challenge", (store) => store.mfa.challenge("none", Date.now())],
+      ["deleteExpiredMfaChallenges", (store) => store.maintenance.deleteExpiredMfaChallenges(Date.now())],
+      ["mfa.factor (caller)", (store) => store.caller(identity).mfa.factor([openRule()], Date.now())],
+      ["mfa.beginSetup (caller)", (store) => store.caller(identity).mfa.beginSetup("k.i.c")],
+      ["mfa.confirm (caller)", (store) => store.caller(identity).mfa.confirm({ pending: "none", secret: "k.i.d", step: 1, codeHashes: ["h"] })],
+      ["mfa.replaceRecoveryCodes (caller)", (store) => store.caller(identity).mfa.replaceRecoveryCodes(["h"])],
       ["standing", (store) => store.sessions.standing({ id: identity.sessionId, userId: user.id }, undefined, 0, Date.now())],
       ["rotate", (store) => store.sessions.rotate({ id: identity.sessionId, userId: user.id }, { oldJti: identity.jti, newJti: uniqueName(), newExpiresAt: new Date(Date.now() + HOUR), client: "c" }, 0, Date.now())],
       ["releaseSlots", (store) => store.releaseSlots([1, 2])],
@@ -99,6 +111,9 @@ describe("a transaction of two statements (four with BEGIN and COMMIT)", () => {
       ["resetPassword", (store) => store.accounts.resetPassword(victims[0]!.id, { expected: "x", next: "y" }, { key: "k", prefix: "p|" })],
       ["confirmPendingEmail", (store) => store.accounts.confirmPendingEmail({ id: victims[0]!.id, pending: "p@example.com", notice: mail }, Date.now())],
       ["begin", (store) => store.logins.begin({ rules: [openRule()], username: user.username, session: { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null } }, Date.now())],
+      // A second step: the throttle key and the user's row locked, then the answer in one statement (or a wrong code's reservation).
+      ["mfa.answer", (store) => store.mfa.answer({ tokenHash: "none", userId: user.id }, { recoveryHash: "h" }, { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null }, [openRule()], Date.now())],
+      ["mfa.answer (a wrong code)", (store) => store.mfa.answer({ tokenHash: "none", userId: user.id }, undefined, { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null }, [openRule()], Date.now())],
     ];
     for (const [name, work] of cases) expect(await statementsOf(work), name).toBe(4);
     const callerCases: [string, (caller: CallerStore) => Promise<unknown>][] = [
@@ -111,6 +126,7 @@ describe("a transaction of two statements (four with BEGIN and COMMIT)", () => {
       ["changePassword", (caller) => caller.changePassword({ expected: "x", next: "y" }, Date.now())],
       ["relations.change (block)", (caller) => caller.relations.change("block", victims[0]!.id, Date.now())],
       ["relations.change (unblock)", (caller) => caller.relations.change("unblock", victims[0]!.id, Date.now())],
+      ["mfa.disable", (caller) => caller.mfa.disable({ recoveryHash: "h" })],
       ["deleteAccount", (caller) => caller.deleteAccount(Date.now())],
     ];
     for (const [name, work] of callerCases) expect(await asCaller(user, work), name).toBe(4);

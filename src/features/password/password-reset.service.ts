@@ -7,6 +7,7 @@ import { hashPassword } from "../../auth/passwords/hashers";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { checkResetToken, decodeUid, encodeUid, makeResetToken } from "../../auth/reset-tokens";
 import { loginFailureKeys } from "../../auth/throttling";
+import { type TurnstileAnswer, checkTurnstile } from "../../auth/turnstile";
 import { addressMailRules, mailSlotsOf, recipientMailRule } from "../../auth/mail-limits";
 import { publishEnded } from "../../auth/revocations";
 import { ValidationFailed } from "../../http/errors";
@@ -20,8 +21,9 @@ import { signingSecret } from "../../config";
  * address's limit, 429; past the recipient's, the same answer and no mail, unless the request
  * comes from an address the account knows. One round trip either way, whoever the address is.
  */
-export async function requestPasswordReset(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
+export async function requestPasswordReset(deps: Deps, { email, address, turnstile }: { email: string; address: string; turnstile: TurnstileAnswer }): Promise<void> {
   const { store, config } = deps;
+  await checkTurnstile(config, turnstile);
   const now = Date.now();
   const ask: MailAsk = {
     requester: addressMailRules(config, address),

@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { callerDepsOf } from "../../lib/deps";
 import { clientAddress } from "../../auth/throttling";
+import { turnstileAnswer } from "../../http/turnstile-answer";
 import { depsOf } from "../../lib/deps";
 import { confirmPasswordReset, requestPasswordReset } from "./password-reset.service";
 import type { passwordChangeRoute, passwordResetConfirmRoute, passwordResetRoute } from "./password.routes";
@@ -13,7 +14,8 @@ export const passwordChangeHandler: RouteHandler<typeof passwordChangeRoute, App
 };
 
 export const passwordResetHandler: RouteHandler<typeof passwordResetRoute, AppEnv> = async (c) => {
-  await requestPasswordReset(depsOf(c), { email: c.req.valid("json").email, address: clientAddress(c.req.raw.headers) });
+  const body = c.req.valid("json");
+  await requestPasswordReset(depsOf(c), { email: body.email, address: clientAddress(c.req.raw.headers), turnstile: turnstileAnswer(c, body) });
   return c.json({ detail: "Password reset e-mail has been sent." }, 200);
 };
 

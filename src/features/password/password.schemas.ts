@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
+import { turnstileField } from "../../auth/turnstile";
 import { charField, emailField } from "../../http/fields";
 
 export const passwordChangeBody = z.object({
@@ -10,7 +11,7 @@ export const passwordChangeBody = z.object({
 
 export type PasswordChangeBody = z.infer<typeof passwordChangeBody>;
 
-export const passwordResetBody = z.object({ email: emailField() }).meta({ id: "PasswordResetRequest" });
+export const passwordResetBody = z.object({ email: emailField(), ...turnstileField }).meta({ id: "PasswordResetRequest" });
 
 export const passwordResetConfirmBody = z
   .object({

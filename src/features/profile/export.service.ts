@@ -1,11 +1,13 @@
 /**
  * GET /api/auth/profile/export/: everything the service holds about the caller, as one JSON
  * document written while it is read: the profile, then the followers and the following in
- * pages of PAGE rows (keyset pages of the follow indexes), then the sessions, then the known
- * addresses in pages too (keyset pages of their primary key). Memory holds one page at a time,
- * however many followers or addresses there are.
+ * pages of PAGE rows (keyset pages of the follow indexes), then the sessions and the linked
+ * provider accounts, then the known addresses in pages too (keyset pages of their primary key),
+ * then the two-factor state (on or off, recovery codes left; never a secret). Memory holds one
+ * page at a time, however many followers or addresses there are.
  */
 import { sessionOf } from "../../http/representations/sessions";
+import { socialAccountOf } from "../../http/representations/social-accounts";
 import { profileOf, publicUserOf } from "../../http/representations/users";
 import type { CallerDeps } from "../../lib/deps";
 import type { FollowDirection } from "../../store";
@@ -42,6 +44,9 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
     }
     const { sessions } = await caller.sessions.list(Date.now());
     yield `,"sessions":${JSON.stringify(sessions.map((row) => sessionOf(row, caller.identity.sessionId)))}`;
+    // The linked provider accounts as the list shows them: ids and addresses, never a provider's token.
+    const { accounts } = await caller.socialAccounts.list();
+    yield `,"social_accounts":${JSON.stringify(accounts.map(socialAccountOf))}`;
     yield `,"known_addresses":[`;
     let after: string | undefined;
     for (;;) {
@@ -52,7 +57,11 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       if (rows.length < PAGE) break;
       after = rows.at(-1)!.address;
     }
-    yield "]}";
+    yield "]";
+    // Whether two-factor is on and how many recovery codes are left: never a secret or a code's hash.
+    const { caller: now, factor } = await caller.mfa.factor([], Date.now());
+    const twoFactor = { enabled: now.mfaEnabled, recovery_codes_remaining: now.mfaEnabled ? (factor?.recoveryCodes ?? 0) : 0 };
+    yield `,"two_factor":${JSON.stringify(twoFactor)}}`;
   }
   const iterator = parts();
   const body = new ReadableStream<Uint8Array>({

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../../pictures/picture-field";
 import { sessionSchema } from "../../http/representations/sessions";
+import { socialAccountSchema } from "../../http/representations/social-accounts";
 import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
@@ -56,7 +57,14 @@ export const accountExportSchema = z
     followers: z.array(publicUserSchema),
     following: z.array(publicUserSchema),
     sessions: z.array(sessionSchema),
+    social_accounts: z.array(socialAccountSchema),
     known_addresses: z.array(knownAddressSchema),
+    two_factor: z
+      .object({
+        enabled: z.boolean(),
+        recovery_codes_remaining: z.number().int().meta({ description: "Recovery codes not used yet (0 while two-factor is off)." }),
+      })
+      .meta({ id: "TwoFactorExport", description: "Whether two-factor is on; no secret and no code is ever exported." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

@@ -4,6 +4,7 @@
  * Confirming a pending address (an email change) makes it the email, tells the old address, and
  * ends every other session of the user but the one that asked for the change (named by the key).
  */
+import { type TurnstileAnswer, checkTurnstile } from "../../auth/turnstile";
 import { addressMailRules, mailSlotsOf, recipientMailRule, userMailRules } from "../../auth/mail-limits";
 import { publishEnded } from "../../auth/revocations";
 import { checkVerificationKey, verificationKeyUser } from "../../auth/verification-keys";
@@ -68,8 +69,9 @@ async function confirmChange(deps: Deps, user: { id: number; username: string; e
  * mail, unless the request comes from an address the account knows (its registration's, or one
  * it proved its password from).
  */
-export async function resendVerification(deps: Deps, { email, address }: { email: string; address: string }): Promise<void> {
+export async function resendVerification(deps: Deps, { email, address, turnstile }: { email: string; address: string; turnstile: TurnstileAnswer }): Promise<void> {
   const { store, config } = deps;
+  await checkTurnstile(config, turnstile);
   const now = Date.now();
   const ask: MailAsk = {
     requester: addressMailRules(config, address),

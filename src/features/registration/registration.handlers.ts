@@ -1,5 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { clientAddress } from "../../auth/throttling";
+import { turnstileAnswer } from "../../http/turnstile-answer";
 import type { AppEnv } from "../../env";
 import { depsOf } from "../../lib/deps";
 import { resendVerification, verifyEmail } from "./email-verification.service";
@@ -7,7 +8,8 @@ import type { registerRoute, resendEmailRoute, verifyEmailRoute } from "./regist
 import { register } from "./registration.service";
 
 export const registerHandler: RouteHandler<typeof registerRoute, AppEnv> = async (c) => {
-  await register(depsOf(c), { user: c.req.valid("json"), address: clientAddress(c.req.raw.headers) });
+  const body = c.req.valid("json");
+  await register(depsOf(c), { user: body, address: clientAddress(c.req.raw.headers), turnstile: turnstileAnswer(c, body) });
   return c.json({ detail: "User registered successfully." }, 201);
 };
 
@@ -17,6 +19,7 @@ export const verifyEmailHandler: RouteHandler<typeof verifyEmailRoute, AppEnv> =
 };
 
 export const resendEmailHandler: RouteHandler<typeof resendEmailRoute, AppEnv> = async (c) => {
-  await resendVerification(depsOf(c), { email: c.req.valid("json").email, address: clientAddress(c.req.raw.headers) });
+  const body = c.req.valid("json");
+  await resendVerification(depsOf(c), { email: body.email, address: clientAddress(c.req.raw.headers), turnstile: turnstileAnswer(c, body) });
   return c.json({ detail: "ok" }, 200);
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { passwordField } from "../../auth/passwords/password-field";
+import { turnstileField } from "../../auth/turnstile";
 import { charField, emailField, usernameField } from "../../http/fields";
 
 export const registerBody = z.object({
@@ -7,9 +8,10 @@ export const registerBody = z.object({
   email: emailField(),
   password: passwordField(),
   password2: passwordField(),
+  ...turnstileField,
 }).meta({ id: "RegisterRequest" });
 
 export type RegisterBody = z.infer<typeof registerBody>;
 
 export const verifyEmailBody = z.object({ key: charField({ maxLength: 128 }) }).meta({ id: "VerifyEmailRequest" });
-export const resendEmailBody = z.object({ email: emailField() }).meta({ id: "ResendEmailRequest" });
+export const resendEmailBody = z.object({ email: emailField(), ...turnstileField }).meta({ id: "ResendEmailRequest" });

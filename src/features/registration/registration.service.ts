@@ -4,6 +4,7 @@
  * indexes have the last word, so of two racing registrations exactly one succeeds.
  */
 import { hashPassword } from "../../auth/passwords/hashers";
+import { type TurnstileAnswer, checkTurnstile } from "../../auth/turnstile";
 import { registerRules, throttledFor } from "../../auth/throttling";
 import { passwordProblems } from "../../auth/passwords/validators";
 import { recipientMailRule } from "../../auth/mail-limits";
@@ -13,9 +14,11 @@ import { takenErrors } from "../../http/taken-errors";
 import { sendVerification } from "../../mail/verification-mail";
 import type { RegisterBody } from "./registration.schemas";
 
-/** Registers a user; registrations per address are throttled before anything is hashed. */
-export async function register(deps: Deps, { user: input, address }: { user: RegisterBody; address: string }): Promise<void> {
+/** Registers a user; Turnstile (when on), then registrations per address are throttled, before anything is hashed. */
+export async function register(deps: Deps, { user: input, address, turnstile }: { user: RegisterBody; address: string; turnstile: TurnstileAnswer }): Promise<void> {
   const { store, config } = deps;
+  // Before anything is counted, written or hashed.
+  await checkTurnstile(config, turnstile);
   const now = Date.now();
   const throttle = registerRules(config, address);
   const { reservation, taken } = await store.accounts.checkRegistration(input, throttle, now);

@@ -1,6 +1,7 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { clientAddress } from "../../auth/throttling";
+import { turnstileAnswer } from "../../http/turnstile-answer";
 import type { AppEnv } from "../../env";
 import { callerDepsOf, depsOf } from "../../lib/deps";
 import type { loginRoute, logoutAllRoute, logoutRoute, refreshRoute, verifyRoute } from "./tokens.routes";
@@ -9,13 +10,15 @@ import { login, logout, logoutEverywhere, refresh, verify } from "./tokens.servi
 const LOGGED_OUT = { detail: "Successfully logged out." };
 
 export const loginHandler: RouteHandler<typeof loginRoute, AppEnv> = async (c) => {
-  const tokens = await login(depsOf(c), {
-    credentials: c.req.valid("json"),
+  const credentials = c.req.valid("json");
+  const answer = await login(depsOf(c), {
+    credentials,
+    turnstile: turnstileAnswer(c, credentials),
     address: clientAddress(c.req.raw.headers),
     // Shown back to the user in their sessions list; bounded so a header cannot fill the row.
     userAgent: c.req.header("User-Agent")?.slice(0, 200) ?? null,
   });
-  return c.json(tokens, 200);
+  return c.json(answer, 200);
 };
 
 /** Who presents a refresh token: the reuse grace holds only for the client that rotated it. */

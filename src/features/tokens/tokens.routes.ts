@@ -10,7 +10,7 @@ import {
   withBearer,
   withBody,
 } from "../../http/openapi";
-import { emptySchema, loginBody, refreshBody, tokenPairSchema, verifyBody } from "./tokens.schemas";
+import { emptySchema, loginBody, refreshBody, signInAnswerSchema, tokenPairSchema, verifyBody } from "./tokens.schemas";
 
 const tags = ["auth"];
 
@@ -21,7 +21,7 @@ export const loginRoute = createRoute({
   method: "post", path: "/login", tags, summary: "Log in: a refresh and an access token",
   request: { body: requestBody(loginBody) },
   responses: {
-    200: jsonResponse(tokenPairSchema, "A new token pair; a new login session."),
+    200: jsonResponse(signInAnswerSchema, "A new token pair and login session; with two-factor on, the challenge of the second step (POST /api/auth/2fa/verify/) instead."),
     ...withBody, ...everyRoute,
     401: errorResponses.unauthorized,
     429: errorResponses.throttled,

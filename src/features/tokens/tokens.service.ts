@@ -4,40 +4,46 @@
  * anywhere revokes its family.
  */
 import { type RefreshClient, refreshClientId } from "../../auth/refresh-client";
-import { loginRules, throttledFor } from "../../auth/throttling";
+import { loginFailureKeys, loginRules, throttledFor } from "../../auth/throttling";
+import { type TurnstileAnswer, checkTurnstile, turnstileOn } from "../../auth/turnstile";
 import { burnOneHash, hashPassword, verifyPassword } from "../../auth/passwords/hashers";
-import { type TokenClaims, TokenRejected, issueClaims, issueToken, newClaims, newTokenId, verifyToken } from "../../auth/tokens";
+import { type SignInAnswer, type SignInClient, type TokenPair, SignInRefused, prepareSession, signIn } from "../../auth/sign-in";
+import { type TokenClaims, TokenRejected, issueToken, verifyToken } from "../../auth/tokens";
 import { publishEnded } from "../../auth/revocations";
 import { InvalidToken, LoginFailed, NoActiveAccount, ValidationFailed } from "../../http/errors";
 import type { CallerDeps, Deps } from "../../lib/deps";
 import type { EndedSession } from "../../store";
 import type { LoginBody } from "./tokens.schemas";
 
-export interface TokenPair {
-  refresh: string;
-  access: string;
-}
+export type { TokenPair } from "../../auth/sign-in";
+
+/** Failed logins of a username (from any address, within THROTTLE_LOGIN_USER's window) after which Turnstile is asked for. */
+const TURNSTILE_AFTER_FAILURES = 3;
 
 /**
  * Checks the credentials and starts a new session in one D1 round trip: the throttle slot, the
  * account and a speculative family row come in one batch, before the password is hashed.
  * Exactly one hash is computed whatever the outcome (unknown user, inactive user, wrong
  * password); bookkeeping (last_login, the hash upgrade, the released throttle slot, or the
- * discarded family of a failed attempt) runs after the response.
+ * discarded family of a failed attempt) runs after the response. A right password ends like every
+ * sign-in (src/auth/sign-in.ts): with two-factor on, no session was begun and the answer is the
+ * challenge of the second step.
  */
-export async function login(
-  { store, config, defer }: Deps,
-  input: { credentials: LoginBody; address: string; userAgent: string | null },
-): Promise<TokenPair> {
+export async function login(deps: Deps, input: { credentials: LoginBody; turnstile: TurnstileAnswer } & SignInClient): Promise<SignInAnswer> {
+  const { store, config, defer } = deps;
   const { credentials, address } = input;
   const now = Date.now();
   const username = credentials.username.normalize("NFKC");
+  // Turnstile on: a username failed repeatedly (from any address) asks for it, before anything is written.
+  if (turnstileOn(config)) {
+    const failures = await store.logins.recentFailures(loginFailureKeys(username).prefix, now - config.throttle.loginUser.periodMs);
+    if (failures >= TURNSTILE_AFTER_FAILURES) await checkTurnstile(config, input.turnstile);
+  }
   const rules = loginRules(config, username, address);
-  const family = newTokenId();
   // Claims are fixed before the batch so the family row records the refresh token's jti and expiry.
-  const refreshClaims = newClaims(config, "refresh", 0, { fam: family });
-  const session = { id: family, jti: refreshClaims.jti, expiresAt: expiry(refreshClaims), userAgent: input.userAgent };
-  const { reservation, account: user, started } = await store.logins.begin({ rules, username, session }, now);
+  const prepared = prepareSession(config, input.userAgent);
+  const family = prepared.session.id;
+  const { reservation, account: user, started } = await store.logins.begin({ rules, username, session: prepared.session }, now);
   if (reservation.slots.length === 0) throw throttledFor(rules, reservation.counts, now);
   if (!user) {
     burnOneHash(credentials.password);
@@ -51,18 +57,22 @@ export async function login(
   }
   // EMAIL_VERIFICATION=mandatory: the right password is not enough until the address is confirmed (dj-rest-auth's answer).
   if (config.emailVerification === "mandatory" && !user.emailVerified) {
-    defer(store.logins.discard(family));
+    if (started) defer(store.logins.discard(family));
     // The password was proven from this address: it is known to the account from now on, so no
     // stranger spending the address's mail quota can stop the verification mail asked for from here.
     defer(store.logins.rememberAddress(user.id, address, now));
     throw new ValidationFailed({ non_field_errors: ["E-mail is not verified."] });
   }
-  const refresh = await issueClaims(config, { ...refreshClaims, user_id: user.id });
-  const access = await issueToken(config, "access", user.id, { sid: family });
   // Written only over the hash checked here: a password changed or reset meanwhile stays.
   const upgradedHash = check.needsRehash ? { from: user.password, to: hashPassword(credentials.password) } : undefined;
-  defer(store.logins.finish(user.id, { upgradedHash, releaseSlots: reservation.slots, address }, now));
-  return { refresh: refresh.token, access: access.token };
+  const extras = { started: started ? prepared : undefined, releaseSlots: reservation.slots, upgradedHash };
+  try {
+    return await signIn(deps, user, { address, userAgent: input.userAgent }, "password", extras);
+  } catch (error) {
+    // Deactivated since the batch read the account: as for any inactive account.
+    if (error instanceof SignInRefused) throw new LoginFailed();
+    throw error;
+  }
 }
 
 const expiry = (claims: TokenClaims) => new Date(claims.exp * 1000);

@@ -1,7 +1,7 @@
 /**
  * Admin user management: PATCH (is_active by any admin, but that of staff and superusers by
- * superusers only; is_staff by superusers) and DELETE (superusers) of another user. Deactivating
- * or deleting ends every session of that user at once.
+ * superusers only; is_staff and turning two-factor off by superusers) and DELETE (superusers) of
+ * another user. Deactivating or deleting ends every session of that user at once.
  */
 import { publishEnded } from "../../auth/revocations";
 import { BadRequest, NotFound, PermissionDenied } from "../../http/errors";
@@ -28,10 +28,11 @@ const holds = (caller: Caller, role: AdminRole) => caller.isStaff && (role === "
  * and needs no read before it.
  */
 export async function changeUser(deps: CallerDeps, { id, changes }: { id: number; changes: AdminUserChange }): Promise<UserRow> {
-  const need: AdminRole = changes.is_staff === undefined ? "staff" : "superuser";
+  const need: AdminRole = changes.is_staff === undefined && changes.mfa_enabled === undefined ? "staff" : "superuser";
   // Yourself: 403 unless an admin, then 400 (the rare case reads the caller first).
   if (id === deps.caller.identity.id) await authorize(deps, id, need);
-  const { caller, user, exists, ended } = await deps.caller.admin.changeUser(id, { isActive: changes.is_active, isStaff: changes.is_staff }, need, Date.now());
+  const mfaEnabled = changes.mfa_enabled === false ? false : undefined;
+  const { caller, user, exists, ended } = await deps.caller.admin.changeUser(id, { isActive: changes.is_active, isStaff: changes.is_staff, mfaEnabled }, need, Date.now());
   if (!holds(caller, need)) throw new PermissionDenied();
   if (!exists) throw new NotFound();
   // The caller holds the role the change needs, so the target's role refused it: staff changing an admin's is_active.

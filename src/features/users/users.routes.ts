@@ -28,7 +28,7 @@ export const userRoute = createRoute({
 });
 
 export const userChangeRoute = createRoute({
-  method: "patch", path: "/{id}", tags: ["users"], summary: "Activate, deactivate (ending every session), grant or revoke staff (admins; is_staff: superusers)",
+  method: "patch", path: "/{id}", tags: ["users"], summary: "Activate, deactivate (ending every session), grant or revoke staff, turn two-factor off (admins; is_staff, mfa_enabled: superusers)",
   security: bearerSecurity,
   request: { params: userIdParams, body: requestBody(adminUserChangeBody) },
   responses: {

@@ -28,6 +28,11 @@ export const adminUserChangeBody = z
   .object({
     is_active: boolean.optional().meta({ description: "Deactivating ends every session of the user at once. Of staff and superusers: superusers only." }),
     is_staff: boolean.optional().meta({ description: "Superusers only." }),
+    mfa_enabled: boolean
+      // Only its owner can turn two-factor on (the secret is theirs); an admin can only take it away.
+      .refine((value) => value === false, { error: "Two-factor authentication can only be turned off here." })
+      .optional()
+      .meta({ description: "Superusers only; `false` turns the user's two-factor authentication off (secret and recovery codes deleted)." }),
   })
   .meta({ id: "AdminUserChange" });
 

@@ -18,6 +18,7 @@ export const profileSchema = z
     date_joined: dateTime,
     email_verified: z.boolean().meta({ description: "Whether the address was confirmed (createsuperuser and imported users count as confirmed)." }),
     pending_email: z.string().nullable().meta({ description: "With email verification on, a new address waiting for its confirmation." }),
+    mfa_enabled: z.boolean().meta({ description: "Whether two-factor authentication (TOTP) is on: password and social sign-ins then ask for a code." }),
   })
   .meta({ id: "Profile" });
 
@@ -33,8 +34,19 @@ export const publicUserSchema = z
   })
   .meta({ id: "PublicUser" });
 
+/** How a user can sign in, as the admin console shows it. */
+export const signInMethodsSchema = z
+  .object({
+    // Not named after the password: no admin answer carries that word (users.test.ts pins it).
+    local_login: z.boolean().meta({ description: "Whether the user can sign in with their username and a usable password (a user created by social login has none until a password reset)." }),
+    two_factor: z.boolean().meta({ description: "Whether two-factor authentication (TOTP) is on." }),
+    social_accounts: z.array(z.string()).meta({ description: "The providers of the user's linked social accounts." }),
+    passkeys: z.number().int().meta({ description: "How many passkeys the user has registered." }),
+  })
+  .meta({ id: "SignInMethods" });
+
 export const adminUserSchema = profileSchema
-  .extend({ is_staff: z.boolean(), is_superuser: z.boolean(), is_active: z.boolean(), last_login: dateTime.nullable() })
+  .extend({ is_staff: z.boolean(), is_superuser: z.boolean(), is_active: z.boolean(), last_login: dateTime.nullable(), sign_in_methods: signInMethodsSchema })
   .meta({ id: "AdminUser" });
 
 const link = z.string().nullable().meta({ format: "uri" });
@@ -50,6 +62,7 @@ export const publicUserPageSchema = z
 export type Profile = z.infer<typeof profileSchema>;
 export type PublicUser = z.infer<typeof publicUserSchema>;
 export type AdminUser = z.infer<typeof adminUserSchema>;
+export type SignInMethods = z.infer<typeof signInMethodsSchema>;
 
 /** A user id in a path: Django's `<int:pk>`; anything else, or beyond SQLite's integers, names nobody (404). */
 export const userIdParams = z.object({

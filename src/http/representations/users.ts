@@ -1,6 +1,7 @@
 /** Builds the three JSON shapes of a user (user-schemas.ts) from a row; never the password hash. */
 import type { UserRow } from "../../store";
-import type { AdminUser, Profile, PublicUser } from "./user-schemas";
+import { hasUsablePassword } from "../../auth/passwords/usable";
+import type { AdminUser, Profile, PublicUser, SignInMethods } from "./user-schemas";
 
 /** The absolute URL of a picture's `/media/...` object on the request's origin. */
 export function mediaUrl(origin: string, key: string | null): string | null {
@@ -21,6 +22,7 @@ export function profileOf(user: UserRow, origin: string): Profile {
     date_joined: user.dateJoined.toISOString(),
     email_verified: user.emailVerified,
     pending_email: user.pendingEmail,
+    mfa_enabled: user.mfaEnabled,
   };
 }
 
@@ -43,5 +45,19 @@ export function adminUserOf(user: UserRow, origin: string): AdminUser {
     is_superuser: user.isSuperuser,
     is_active: user.isActive,
     last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
+    sign_in_methods: signInMethodsOf(user),
+  };
+}
+
+/**
+ * How `user` can sign in. Social accounts and passkeys are filled in by the features that keep
+ * them, when they are merged (their tables are not on this branch): until then none.
+ */
+export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[]; passkeys?: number } = {}): SignInMethods {
+  return {
+    local_login: hasUsablePassword(user.password),
+    two_factor: user.mfaEnabled,
+    social_accounts: extra.socialAccounts ?? [],
+    passkeys: extra.passkeys ?? 0,
   };
 }

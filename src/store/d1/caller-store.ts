@@ -11,6 +11,8 @@ import type { Database } from "./client";
 import { followPageStatements, followStatements, unfollowStatements } from "./follows";
 import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
+import { d1CallerSocialAccountStore } from "./oauth-store";
+import { d1CallerMfaStore, forgetMfaStatements } from "./mfa-store";
 import { d1CallerContentStore } from "./content-store";
 import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
@@ -47,6 +49,8 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     feed: d1CallerFeedStore(db, scope),
     notifications: d1CallerNotificationStore(db, scope),
     relations: d1CallerRelationStore(db, scope),
+    socialAccounts: d1CallerSocialAccountStore(db, scope),
+    mfa: d1CallerMfaStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.
@@ -103,8 +107,11 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
           adminUserUpdate(db, targetId, changes, permitted),
           // Deactivation ends every session in the same transaction.
           ...(changes.isActive === false ? [revokeAllFamiliesOf(db, targetId, permitted)] : []),
+          // Two-factor turned off: its secret, codes and waiting sign-ins go with it.
+          ...(changes.mfaEnabled === false ? forgetMfaStatements(db, targetId, permitted) : []),
         ]);
-        const [[target], [user], ended = []] = results as unknown as [{ id: number }[], UserRow[], EndedSession[] | undefined];
+        const [[target], [user], maybeEnded] = results as unknown as [{ id: number }[], UserRow[], unknown];
+        const ended = changes.isActive === false ? (maybeEnded as EndedSession[]) : [];
         return { caller, user, exists: target !== undefined, ended };
       },
       async deleteUser(targetId) {

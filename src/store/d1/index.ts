@@ -10,7 +10,10 @@ import { createDatabase } from "./client";
 import { d1ContentReads } from "./content-store";
 import { d1FeedWorkStore } from "./feed-store";
 import { d1LoginStore } from "./login-store";
+import { d1OAuthStore } from "./oauth-store";
+import { d1MfaStore } from "./mfa-store";
 import { d1MaintenanceStore, d1SessionStore } from "./session-store";
+import { d1SignInStore } from "./sign-in-store";
 import { releaseSlots } from "./throttle";
 
 export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
@@ -21,6 +24,8 @@ export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
     },
     accounts: d1AccountStore(db),
     logins: d1LoginStore(db),
+    signIns: d1SignInStore(db),
+    mfa: d1MfaStore(db),
     sessions: d1SessionStore(db),
     maintenance: d1MaintenanceStore(db),
     async releaseSlots(ids) {
@@ -28,6 +33,7 @@ export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
     },
     content: d1ContentReads(db),
     feedWork: d1FeedWorkStore(db),
+    oauth: d1OAuthStore(db),
     caller: (identity) => d1CallerStore(db, identity),
   };
 }

@@ -1,8 +1,10 @@
 /** D1's `LoginStore`: a login's throttle slots, account and speculative session in one batch. */
+import { and, count, gt } from "drizzle-orm";
 import type { LoginStore } from "../store";
 import type { Database } from "./client";
-import { reserveSlots, rememberAddress, windowCounts } from "./throttle";
-import { discardFamily, finishLogin, startFamilyForLogin } from "./token-families";
+import { throttleEvents } from "./schema";
+import { keyPrefixed, reserveSlots, rememberAddress, windowCounts } from "./throttle";
+import { discardFamily, startFamilyForLogin } from "./token-families";
 import { userForLogin } from "./users";
 
 export function d1LoginStore(db: Database): LoginStore {
@@ -16,7 +18,11 @@ export function d1LoginStore(db: Database): LoginStore {
       ]);
       return { reservation: { slots: slots.map((slot) => slot.id), counts }, account, started: started.meta.changes > 0 };
     },
-    finish: (userId, extra, now) => finishLogin(db, userId, extra, now),
+    /** One index range of (key, at): the keys starting with `prefix`. */
+    async recentFailures(prefix, since) {
+      const [row] = await db.select({ n: count() }).from(throttleEvents).where(and(keyPrefixed(prefix), gt(throttleEvents.at, since)));
+      return row?.n ?? 0;
+    },
     discard: (sessionId) => discardFamily(db, sessionId),
     async rememberAddress(userId, address, now) {
       await rememberAddress(db, userId, address, now).run();

@@ -35,6 +35,12 @@ export const users = sqliteTable(
      * waited, which its snapshot cannot see, so it runs again (src/store/postgres/follows.ts).
      */
     relationsVersion: integer("relations_version").notNull().default(0),
+    /**
+     * Two-factor (TOTP) is on: password and social sign-ins stop at the `mfa_required` step. The one
+     * switch every sign-in's write reads (src/store/d1/sign-in-store.ts); the secret and recovery
+     * codes are in ./mfa-schema.ts, changed in the same batches.
+     */
+    mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.

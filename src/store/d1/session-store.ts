@@ -1,6 +1,8 @@
 /** D1's `SessionStore` (refresh, verify, logout) and `MaintenanceStore` (the cron's clean-up). */
 import type { MaintenanceStore, SessionStore } from "../store";
 import type { Database } from "./client";
+import { lt } from "drizzle-orm";
+import { mfaChallenges } from "./mfa-schema";
 import { deleteOldThrottleEvents, forgetOldAddresses } from "./throttle";
 import { deleteExpiredFamilies, revokeFamily, rotateFamily, sessionStanding } from "./token-families";
 
@@ -17,5 +19,8 @@ export function d1MaintenanceStore(db: Database): MaintenanceStore {
     deleteExpiredSessions: (limit, now) => deleteExpiredFamilies(db, limit, now),
     deleteOldThrottleEvents: (maxPeriodMs, now) => deleteOldThrottleEvents(db, maxPeriodMs, now),
     forgetOldAddresses: (now) => forgetOldAddresses(db, now),
+    async deleteExpiredMfaChallenges(now) {
+      await db.delete(mfaChallenges).where(lt(mfaChallenges.expiresAt, new Date(now)));
+    },
   };
 }

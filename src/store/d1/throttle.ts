@@ -22,7 +22,8 @@ function knownAddress(db: Database, known: { username: string; address: string }
 /** SQL: whether `rule` applies to this attempt. */
 const applies = (db: Database, rule: ThrottleRule, now: number) => (rule.unlessKnown ? sql`not ${knownAddress(db, rule.unlessKnown, now)}` : sql`1`);
 
-const withinWindow = (db: Database, rule: ThrottleRule, now: number) =>
+/** SQL: `rule` does not apply, or its window holds fewer than its limit. */
+export const withinWindow = (db: Database, rule: ThrottleRule, now: number) =>
   sql`(not ${applies(db, rule, now)} or (select count(*) from ${throttleEvents} where ${throttleEvents.key} = ${rule.key} and ${throttleEvents.at} > ${now - rule.periodMs}) < ${rule.limit})`;
 
 /** Inserts one event per applying rule if every rule is under its limit; returns the ids inserted (none when throttled). */
@@ -58,12 +59,16 @@ export function windowCounts(db: Database, rules: ThrottleRule[], now: number) {
  * so that only a change that took place clears anything.
  */
 export function forgetEventsAfterPassword(db: Database, keys: { key: string; prefix: string }, password: { userId: number; hash: string }) {
-  // Every key starting with `prefix` sorts before `prefix` with its last character incremented.
-  const end = `${keys.prefix.slice(0, -1)}${String.fromCharCode(keys.prefix.charCodeAt(keys.prefix.length - 1) + 1)}`;
   const changed = db.select({ one: sql`1` }).from(users).where(and(eq(users.id, password.userId), eq(users.password, password.hash)));
   return db
     .delete(throttleEvents)
-    .where(and(or(eq(throttleEvents.key, keys.key), and(gte(throttleEvents.key, keys.prefix), lt(throttleEvents.key, end))), exists(changed)));
+    .where(and(or(eq(throttleEvents.key, keys.key), keyPrefixed(keys.prefix)), exists(changed)));
+}
+
+/** SQL: the event's key starts with `prefix` (one index range: every such key sorts before `prefix` with its last character incremented). */
+export function keyPrefixed(prefix: string) {
+  const end = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+  return and(gte(throttleEvents.key, prefix), lt(throttleEvents.key, end))!;
 }
 
 export function releaseSlots(db: Database, ids: number[]) {

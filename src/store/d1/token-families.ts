@@ -3,13 +3,14 @@
  * refresh is one batch whose conditional UPDATE succeeds for exactly one request per token.
  */
 import { type SQL, and, desc, eq, exists, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { activeUser } from "./caller";
 import type { Database } from "./client";
 import { tokenFamilies, throttleEvents, users } from "./schema";
 import { releaseSlots, rememberAddress } from "./throttle";
 import { sameUsername } from "./user-match";
 import type { EndedSession, NewSession, RotateOutcome, SessionState } from "../rows";
-import type { UpgradedHash } from "../store";
+import type { SignInBookkeeping } from "../sign-in";
 
 
 /**
@@ -43,28 +44,53 @@ export function startFamilyForLogin(
         userAgent: sql`${family.userAgent}`.as("user_agent"),
       })
       .from(users)
-      .where(and(sameUsername(family.username), eq(users.isActive, true), exists(reserved))),
+      // Two-factor on: no session before the second step (src/auth/sign-in.ts stores its challenge instead).
+      .where(and(sameUsername(family.username), eq(users.isActive, true), eq(users.mfaEnabled, false), exists(reserved))),
   );
 }
 
 /**
- * After a successful login: last_login, the throttle slots given back, the address known, and an
- * upgraded hash only while the row still holds the hash the login checked (a password changed or
- * reset since then stays: the comparison is in the update, so nothing can land between them).
+ * The statement that starts a session for user `userId` known by other means than a password (a
+ * provider, a passkey, a second factor), only while they are active and `permitted` (SQL) holds.
  */
-export async function finishLogin(db: Database, userId: number, extra: { upgradedHash?: UpgradedHash; releaseSlots: number[]; address: string }, now: number) {
-  const upgrade = extra.upgradedHash;
-  await db.batch([
-    releaseSlots(db, extra.releaseSlots),
-    rememberAddress(db, userId, extra.address, now),
+export function startFamilyFor(db: Database, userId: number, family: NewSession, at: number, permitted?: SQL) {
+  return db.insert(tokenFamilies).select(
     db
-      .update(users)
-      .set({
-        lastLogin: new Date(now),
-        ...(upgrade ? { password: sql`case when ${users.password} = ${upgrade.from} then ${upgrade.to} else ${users.password} end` } : {}),
+      .select({
+        id: sql`${family.id}`.as("id"),
+        userId: users.id,
+        currentJti: sql`${family.jti}`.as("current_jti"),
+        createdAt: sql`${at}`.as("created_at"),
+        expiresAt: sql`${family.expiresAt.getTime()}`.as("expires_at"),
+        revokedAt: sql`null`.as("revoked_at"),
+        previousJti: sql`null`.as("previous_jti"),
+        rotatedAt: sql`null`.as("rotated_at"),
+        rotatedBy: sql`null`.as("rotated_by"),
+        lastUsedAt: sql`${at}`.as("last_used_at"),
+        userAgent: sql`${family.userAgent}`.as("user_agent"),
       })
-      .where(eq(users.id, userId)),
-  ]);
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.isActive, true), permitted)),
+  );
+}
+
+/**
+ * After a step that proved something: the throttle slots given back, an upgraded hash only while
+ * the row still holds the hash the login checked (a password changed or reset since then stays:
+ * the comparison is in the update, so nothing can land between them), and, for a completed
+ * sign-in, last_login and the address known.
+ */
+export async function finishSignIn(db: Database, userId: number, extra: SignInBookkeeping, now: number) {
+  const upgrade = extra.upgradedHash;
+  const from = extra.signedInFrom;
+  const changes = {
+    ...(from === undefined ? {} : { lastLogin: new Date(now) }),
+    ...(upgrade ? { password: sql`case when ${users.password} = ${upgrade.from} then ${upgrade.to} else ${users.password} end` } : {}),
+  };
+  const statements: BatchItem<"sqlite">[] = [releaseSlots(db, extra.releaseSlots)];
+  if (from !== undefined) statements.push(rememberAddress(db, userId, from, now));
+  if (Object.keys(changes).length > 0) statements.push(db.update(users).set(changes).where(eq(users.id, userId)));
+  await db.batch(statements as unknown as [BatchItem<"sqlite">]);
 }
 
 /** After a failed password check: the family started speculatively is removed. */

@@ -5,6 +5,7 @@ import { callerIsStaff } from "./caller";
 import type { Database } from "./client";
 import { isFollowedBy } from "./follows";
 import type { MailAccount, ThrottleRule } from "../throttle";
+import type { AdminChanges } from "../store";
 import { reserveSlots, windowCounts } from "./throttle";
 import type { ProfileChanges, UniqueField } from "../rows";
 import { type NewUserRow, users } from "./schema";
@@ -64,7 +65,7 @@ export function insertUser(db: Database, user: NewUserRow, alongside: BatchItem<
 /** The account a login names (case-insensitively), as a statement to batch with the throttle check. */
 export function userForLogin(db: Database, username: string) {
   return db
-    .select({ id: users.id, password: users.password, isActive: users.isActive, emailVerified: users.emailVerified })
+    .select({ id: users.id, password: users.password, isActive: users.isActive, emailVerified: users.emailVerified, mfaEnabled: users.mfaEnabled })
     .from(users)
     .where(sameUsername(username));
 }
@@ -115,7 +116,7 @@ export function passwordUpdate(db: Database, id: number, expectedHash: string, n
 export const knownUser = (db: Database, id: number) => db.select({ id: users.id }).from(users).where(eq(users.id, id));
 
 /** An admin's change of user `id` (absent flags unchanged), only when `permitted` (SQL) holds: the new row, or none. */
-export function adminUserUpdate(db: Database, id: number, changes: { isActive?: boolean; isStaff?: boolean }, permitted: SQL) {
+export function adminUserUpdate(db: Database, id: number, changes: AdminChanges, permitted: SQL) {
   const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   // An empty change still reads the row back (so an unknown id is told apart).
   return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(and(eq(users.id, id), permitted)).returning();

@@ -8,6 +8,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { AdminRole, AdminStore, CallerIdentity, UserRow } from "../index";
 import type { Connection, Database } from "./client";
 import { deleteUserWhole, lockUserForDeletion } from "./deletion";
+import { forgetMfaCtes } from "./mfa";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
 import { type Raw, endedJson, endedSessions, userColumns, userRow } from "./mapping";
 import { endLiveSessions } from "./revocations";
@@ -37,11 +38,13 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
         const permitted = sql`${ALLOWED} and ${callerHolds(need)} and ${status}`;
         const { rows } = await db.execute<Raw>(sql`with ${guardCtes(identity)}, ${lockedTarget(id, need)},
           changed as (
-            update users t set is_active = coalesce(${changes.isActive ?? null}::boolean, t.is_active), is_staff = coalesce(${changes.isStaff ?? null}::boolean, t.is_staff)
+            update users t set is_active = coalesce(${changes.isActive ?? null}::boolean, t.is_active), is_staff = coalesce(${changes.isStaff ?? null}::boolean, t.is_staff),
+              mfa_enabled = coalesce(${changes.mfaEnabled ?? null}::boolean, t.mfa_enabled)
             where t.id = (select id from target) and ${permitted}
             returning t.*
           )
           ${deactivating ? sql`, ended as (${endLiveSessions(id, now, { when: sql`exists (select 1 from changed)` })})` : sql``}
+          ${changes.mfaEnabled === false ? sql`, ${forgetMfaCtes(target, sql`exists (select 1 from changed)`)}` : sql``}
           select ${CALLER_COLUMNS}, ${userColumns("changed")},
             case when ${ALLOWED} and ${callerHolds(need)} then exists (select 1 from target) else exists (select 1 from users where id = ${target}) end as target_exists,
             ${deactivating ? endedJson(sql`ended`) : sql`'[]'::json`} as ended

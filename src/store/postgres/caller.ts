@@ -15,7 +15,9 @@ import { callerFollows } from "./follows";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
 import { lockFirst } from "./locks";
 import { mailColumns, mailCtes, mailKeys, mailReservationOf } from "./mail-throttle";
+import { callerMfa } from "./mfa";
 import { type Raw, endedJson, endedSessions } from "./mapping";
+import { callerSocialAccounts } from "./oauth";
 import { profile } from "./profile";
 import { endLiveSessions } from "./revocations";
 import { reservationColumns, reservationCtes, reservationOf, ruleKeys } from "./throttle";
@@ -62,6 +64,8 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     feed: postgresCallerFeedStore(connection, identity),
     notifications: postgresCallerNotificationStore(connection, identity),
     relations: postgresCallerRelationStore(connection, identity),
+    socialAccounts: callerSocialAccounts(connection, identity),
+    mfa: callerMfa(connection, identity),
 
     /**
      * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read

@@ -9,7 +9,7 @@ import { statement, transaction } from "./transactions";
 import { sameUsername } from "./user-match";
 
 /** SQL: `address` known to user `userId` from `now` (nothing when the user is gone). */
-const remember = (userId: number, address: string, now: number) => sql`insert into known_addresses (user_id, address, last_login_at)
+export const remember = (userId: number, address: string, now: number) => sql`insert into known_addresses (user_id, address, last_login_at)
   select id, ${address}::text, ${now}::bigint from users where id = ${userId}::bigint
   on conflict (user_id, address) do update set last_login_at = excluded.last_login_at`;
 
@@ -27,43 +27,39 @@ export function logins(connection: Connection): LoginStore {
       return transaction(connection, async (db) => {
         await lockFirst(db, ruleKeys(rules));
         const { rows } = await db.execute<Raw>(sql`
-          with account as (select id, password, is_active, email_verified from users u where ${sameUsername("u", username)} for share),
+          with account as (select id, password, is_active, email_verified, mfa_enabled from users u where ${sameUsername("u", username)} for share),
           ${reservationCtes("slot", rules, now)},
           started as (
             insert into token_families (id, user_id, current_jti, created_at, expires_at, last_used_at, user_agent)
             select ${session.id}::text, a.id, ${session.jti}::text, ${new Date(now)}::timestamptz, ${session.expiresAt}::timestamptz,
               ${new Date(now)}::timestamptz, ${session.userAgent}::text
-            from account a where a.is_active and exists (select 1 from slot_slots)
+            from account a where a.is_active and not a.mfa_enabled and exists (select 1 from slot_slots)
             returning id
           )
-          select ${reservationColumns("slot")}, a.id, a.password, a.is_active, a.email_verified, exists (select 1 from started) as started
+          select ${reservationColumns("slot")}, a.id, a.password, a.is_active, a.email_verified, a.mfa_enabled, exists (select 1 from started) as started
           from (select 1) as one left join account a on true`);
         const [row] = rows as [Raw];
         const account =
           row.id === null
             ? undefined
-            : { id: row.id as number, password: row.password as string, isActive: row.is_active as boolean, emailVerified: row.email_verified as boolean };
+            : {
+                id: row.id as number,
+                password: row.password as string,
+                isActive: row.is_active as boolean,
+                emailVerified: row.email_verified as boolean,
+                mfaEnabled: row.mfa_enabled as boolean,
+              };
         return { reservation: reservationOf(row, "slot"), account, started: row.started === true };
       });
     },
 
-    /**
-     * One statement. A user deleted meanwhile: its foreign keys fail, and a new attempt finds
-     * nothing to do. The upgrade compares the hash in the update itself: at READ COMMITTED an
-     * update that waited for a concurrent change's row lock evaluates it on the row that change committed.
-     */
-    async finish(userId, { upgradedHash, releaseSlots, address }, now) {
-      await statement(
-        connection,
-        (db) =>
-          db.execute(sql`
-            with released as (delete from throttle_events where id = any(${sql.param(releaseSlots)}::bigint[])),
-            known as (${remember(userId, address, now)})
-            update users set last_login = ${new Date(now)}::timestamptz
-              ${upgradedHash === undefined ? sql`` : sql`, password = case when password = ${upgradedHash.from}::text then ${upgradedHash.to}::text else password end`}
-            where id = ${userId}::bigint`),
-        { foreignKeys: true },
+    /** Keys compare as text in the database's collation: a prefix is matched as a prefix (as ./accounts.ts forgets them after a reset). */
+    async recentFailures(prefix, since) {
+      const { rows } = await statement(connection, (db) =>
+        db.execute<Raw>(sql`select count(*) as n from throttle_events
+          where left(key, char_length(${prefix}::text)) = ${prefix}::text and at > ${since}::bigint`),
       );
+      return Number(rows[0]?.n ?? 0);
     },
 
     async discard(sessionId) {

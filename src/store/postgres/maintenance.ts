@@ -36,5 +36,9 @@ export function maintenance(connection: Connection): MaintenanceStore {
     async forgetOldAddresses(now) {
       await statement(connection, (db) => db.execute(sql`delete from known_addresses where last_login_at < ${now - KNOWN_ADDRESS_MS}::bigint`));
     },
+
+    async deleteExpiredMfaChallenges(now) {
+      await statement(connection, (db) => db.execute(sql`delete from mfa_challenges where expires_at < ${new Date(now)}::timestamptz`));
+    },
   };
 }

@@ -40,6 +40,8 @@ export const users = pgTable(
     feedPull: boolean("feed_pull").notNull().default(false),
     /** Grows with every block and unblock of this user: see the D1 schema and ./follows.ts. */
     relationsVersion: integer("relations_version").notNull().default(0),
+    /** Two-factor (TOTP) is on: see the D1 schema. */
+    mfaEnabled: boolean("mfa_enabled").notNull().default(false),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.

@@ -14,7 +14,10 @@ import { postgresContentReads } from "./content-store";
 import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
+import { oauth } from "./oauth";
+import { mfa } from "./mfa";
 import { sessions } from "./sessions";
+import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
 
 /**
@@ -39,6 +42,8 @@ function storeOn(connection: Connection): Store {
     },
     accounts: accounts(connection),
     logins: logins(connection),
+    signIns: signIns(connection),
+    mfa: mfa(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
@@ -47,6 +52,7 @@ function storeOn(connection: Connection): Store {
     },
     content: postgresContentReads(connection),
     feedWork: postgresFeedWorkStore(connection),
+    oauth: oauth(connection),
     caller: (identity) => callerStore(connection, identity),
   };
 }

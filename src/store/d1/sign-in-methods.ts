@@ -1,0 +1,24 @@
+/**
+ * SQL for "this user keeps a way to sign in": the condition of every write that removes one (an
+ * unlink now; a passkey's deletion when passkeys land). Each way is one entry of `otherWays`: a
+ * passkeys table plugs in by adding `exists (select 1 from passkeys where user_id = ...)` there.
+ */
+import { type SQL, and, eq, exists, ne, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Database } from "./client";
+import { socialAccounts } from "./oauth-schema";
+import { users } from "./schema";
+
+/** What is being removed, so it does not count as the way that remains. */
+export type RemovedWay = { socialAccountId: number };
+
+/** SQL: user `userId` can still sign in without `removed`: a usable password (src/auth/passwords/usable.ts: not empty, not Django's `!...`), or another linked identity. */
+export function keepsAWayToSignIn(db: Database, userId: number, removed: RemovedWay): SQL {
+  const u = alias(users, "way_user");
+  const link = alias(socialAccounts, "way_link");
+  const otherWays = [
+    exists(db.select({ one: sql`1` }).from(u).where(and(eq(u.id, userId), sql`${u.password} <> '' and substr(${u.password}, 1, 1) <> '!'`))),
+    exists(db.select({ one: sql`1` }).from(link).where(and(eq(link.userId, userId), ne(link.id, removed.socialAccountId)))),
+  ];
+  return or(...otherWays)!;
+}
