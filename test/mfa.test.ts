@@ -5,6 +5,7 @@
  * (throttled, then even the right code refused), racing verifications.
  */
 import { env } from "cloudflare:workers";
+import { renderSVG } from "uqr";
 import { describe, expect, it } from "vitest";
 import { mfaTokenHash } from "../src/auth/mfa/challenge-token";
 import { recoveryCodeHash } from "../src/auth/mfa/recovery-codes";
@@ -45,6 +46,8 @@ describe("setting up two-factor", () => {
       otpauth_url: `otpauth://totp/api.test:${user.username}?issuer=api.test&algorithm=SHA1&secret=${response.body.secret}&period=30&digits=6`,
       qr_svg: expect.stringMatching(/^<svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<\/svg>$/),
     });
+    // The QR code holds exactly the otpauth URL (drawn by the Worker with uqr, no third party).
+    expect(response.body.qr_svg).toBe(renderSVG(response.body.otpauth_url, { ecc: "M", border: 2 }));
     // Sealed at rest: neither the base32 secret nor anything like it is stored, and nothing is in use yet.
     const stored = await factor(user.id);
     expect(stored).toEqual({ secret: null, pending_secret: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), last_step: 0 });
