@@ -13,7 +13,8 @@ import { prepareSession } from "../src/auth/sign-in";
 import { configFrom } from "../src/config";
 import { storeOf } from "../src/lib/storage";
 import { PASSWORD, call, decodeJwt, lastLoginLanded, newProfile, signedInUser } from "./helpers";
-import { dbRow, dbRows, dbRun } from "./db";
+import { ENGINE, dbRow, dbRows, dbRun } from "./db";
+import { storageCalls } from "./server-timing";
 import { codeAt, currentStep, mfaToken, userWithMfa, verify } from "./totp";
 
 const WRONG_PASSWORD = { current_password: ["The password is incorrect."] };
@@ -238,6 +239,18 @@ describe("signing in with two-factor on", () => {
     const response = await call("POST", "/api/auth/login/", { body: { username: user.username, password: "wrong-password-1" } });
     expect(response).toMatchObject({ status: 401, body: { detail: "No active account found with the given credentials" } });
     expect(await dbRow("select count(*) as n from mfa_challenges where user_id = ?", user.id)).toEqual({ n: 0 });
+  });
+});
+
+describe("storage calls of a sign-in with two-factor", () => {
+  it("costs the login one write more (the challenge), and the second step a read and one write", async () => {
+    const user = await userWithMfa();
+    const login = await call("POST", "/api/auth/login/", { body: { username: user.username, password: PASSWORD } });
+    const second = await verify(login.body.mfa_token, codeAt(user.secret, user.step0));
+    expect(second.status).toBe(200);
+    // D1: the login's batch, then the challenge's; the challenge read, then the answer's batch.
+    // PostgreSQL: the login's transaction (4), then one statement; a read, then a transaction that locks the user first (4).
+    expect({ login: storageCalls(login.headers), verify: storageCalls(second.headers) }).toEqual(ENGINE === "d1" ? { login: 2, verify: 2 } : { login: 5, verify: 5 });
   });
 });
 
