@@ -214,6 +214,20 @@ describe("signing in with two-factor on", () => {
     expect(await codesLeft(user.id)).toBe(9);
   });
 
+  it("opens a secret sealed before a JWT_SECRET rotation while the old one is listed, and seals it anew under the new one", async () => {
+    const user = await userWithMfa();
+    const before = (await factor(user.id))!.secret!;
+    const fresh = "a-new-signing-secret-0123456789abcdefgh";
+    const token = await mfaToken(user.username);
+    // The old secret no longer listed: the sealed secret cannot be opened, a right code is refused (and counted).
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 400, body: INVALID_CODE });
+    // Listed in JWT_SECRETS_PREVIOUS: it opens, and is written back under the new secret.
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: env.JWT_SECRET! })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    const after = (await factor(user.id))!.secret!;
+    expect(after.split(".")[0]).not.toBe(before.split(".")[0]);
+    expect(await verify(await mfaToken(user.username), codeAt(user.secret, user.step0 + 1), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+  });
+
   it("takes an unused recovery code once", async () => {
     const user = await userWithMfa();
     const [code] = user.recoveryCodes;
