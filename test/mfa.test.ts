@@ -5,6 +5,7 @@
  * (throttled, then even the right code refused), racing verifications.
  */
 import { env } from "cloudflare:workers";
+import { renderSVG } from "uqr";
 import { describe, expect, it } from "vitest";
 import { mfaTokenHash } from "../src/auth/mfa/challenge-token";
 import { recoveryCodeHash } from "../src/auth/mfa/recovery-codes";
@@ -12,7 +13,8 @@ import { prepareSession } from "../src/auth/sign-in";
 import { configFrom } from "../src/config";
 import { storeOf } from "../src/lib/storage";
 import { PASSWORD, call, decodeJwt, lastLoginLanded, newProfile, signedInUser } from "./helpers";
-import { dbRow, dbRows, dbRun } from "./db";
+import { ENGINE, dbRow, dbRows, dbRun } from "./db";
+import { storageCalls } from "./server-timing";
 import { codeAt, currentStep, mfaToken, userWithMfa, verify } from "./totp";
 
 const WRONG_PASSWORD = { current_password: ["The password is incorrect."] };
@@ -45,6 +47,8 @@ describe("setting up two-factor", () => {
       otpauth_url: `otpauth://totp/api.test:${user.username}?issuer=api.test&algorithm=SHA1&secret=${response.body.secret}&period=30&digits=6`,
       qr_svg: expect.stringMatching(/^<svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<\/svg>$/),
     });
+    // The QR code holds exactly the otpauth URL (drawn by the Worker with uqr, no third party).
+    expect(response.body.qr_svg).toBe(renderSVG(response.body.otpauth_url, { ecc: "M", border: 2 }));
     // Sealed at rest: neither the base32 secret nor anything like it is stored, and nothing is in use yet.
     const stored = await factor(user.id);
     expect(stored).toEqual({ secret: null, pending_secret: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), last_step: 0 });
@@ -210,6 +214,20 @@ describe("signing in with two-factor on", () => {
     expect(await codesLeft(user.id)).toBe(9);
   });
 
+  it("opens a secret sealed before a JWT_SECRET rotation while the old one is listed, and seals it anew under the new one", async () => {
+    const user = await userWithMfa();
+    const before = (await factor(user.id))!.secret!;
+    const fresh = "a-new-signing-secret-0123456789abcdefgh";
+    const token = await mfaToken(user.username);
+    // The old secret no longer listed: the sealed secret cannot be opened, a right code is refused (and counted).
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 400, body: INVALID_CODE });
+    // Listed in JWT_SECRETS_PREVIOUS: it opens, and is written back under the new secret.
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: env.JWT_SECRET! })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    const after = (await factor(user.id))!.secret!;
+    expect(after.split(".")[0]).not.toBe(before.split(".")[0]);
+    expect(await verify(await mfaToken(user.username), codeAt(user.secret, user.step0 + 1), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+  });
+
   it("takes an unused recovery code once", async () => {
     const user = await userWithMfa();
     const [code] = user.recoveryCodes;
@@ -235,6 +253,18 @@ describe("signing in with two-factor on", () => {
     const response = await call("POST", "/api/auth/login/", { body: { username: user.username, password: "wrong-password-1" } });
     expect(response).toMatchObject({ status: 401, body: { detail: "No active account found with the given credentials" } });
     expect(await dbRow("select count(*) as n from mfa_challenges where user_id = ?", user.id)).toEqual({ n: 0 });
+  });
+});
+
+describe("storage calls of a sign-in with two-factor", () => {
+  it("costs the login one write more (the challenge), and the second step a read and one write", async () => {
+    const user = await userWithMfa();
+    const login = await call("POST", "/api/auth/login/", { body: { username: user.username, password: PASSWORD } });
+    const second = await verify(login.body.mfa_token, codeAt(user.secret, user.step0));
+    expect(second.status).toBe(200);
+    // D1: the login's batch, then the challenge's; the challenge read, then the answer's batch.
+    // PostgreSQL: the login's transaction (4), then one statement; a read, then a transaction that locks the user first (4).
+    expect({ login: storageCalls(login.headers), verify: storageCalls(second.headers) }).toEqual(ENGINE === "d1" ? { login: 2, verify: 2 } : { login: 5, verify: 5 });
   });
 });
 
