@@ -187,6 +187,7 @@ export function planSocial(social: DjangoSocial, present: Set<number>, follows: 
     if (refs.has("comment")) {
       const id = idOf(refs.get("comment"), "a comment id");
       if (!comments.has(id)) skip("its comment was not imported");
+      if (comments.get(id)!.authorId !== actor) skip("a comment of another user than its actor");
       return id;
     }
     const postId = refs.has("post") ? postOf(refs.get("post")) : skip("no post or comment it is about");
