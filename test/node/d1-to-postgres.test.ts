@@ -34,6 +34,8 @@ const TABLES = {
   mutes: ["id"],
 };
 const NOTHING = Object.fromEntries(Object.keys(TABLES).map((table) => [table, 0]));
+/** A move reads each page of each of the twelve tables with a wrangler run (about 2 s each here, more on a busy machine). */
+const MOVE_TIMEOUT = 400_000;
 const PBKDF2 = "pbkdf2_sha256$260000$c2FsdA$Yjk1MjU4YWYxZjQ1ZDNkNmRlZGZkODgxOWNkNjAyMTg=";
 // Chosen values: a login time with milliseconds, flags both ways, NULLs, a quote in a key, a user
 // and a post deleted after creation (D1's AUTOINCREMENT never hands out id 12, nor post 50, again),
@@ -164,7 +166,7 @@ describe("npm run d1-to-postgres", () => {
   it("moves every table (the social ones too), row and value, and reports the rows per table on both sides", async () => {
     const url = await database("moved");
     movedUrl = url;
-    const run = await move(url, ["--page-size", "2"]);
+    const run = await move(url, ["--page-size", "4"]);
     expect(run.status, run.stderr).toBe(0);
     moved = await connect(url);
     const sides = await bothSides(moved);
@@ -176,7 +178,7 @@ describe("npm run d1-to-postgres", () => {
     for (const [table, n] of Object.entries(d1Counts)) expect(run.stdout).toMatch(new RegExp(`^${table} +${n} +${n}$`, "m"));
     expect(run.stdout).toContain("Every table has as many rows in PostgreSQL as in D1. The move is complete.");
     expect(await counts(moved)).toEqual(d1Counts);
-  });
+  }, MOVE_TIMEOUT);
 
   it("writes PostgreSQL's own types: timestamptz to the millisecond, booleans, NULLs, the hash as it was", async () => {
     const { rows } = await moved.query(
@@ -344,7 +346,7 @@ describe("npm run d1-to-postgres", () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).not.toMatch(/rows copied\.$/m);
     expect(await counts(client)).toEqual(total);
-  });
+  }, MOVE_TIMEOUT);
 });
 
 describe("npm run d1-to-postgres with users that PostgreSQL's lower() makes one", () => {
