@@ -8,28 +8,28 @@
  * at a time, so a follow, like or comment racing the deletion either lands before it (and is
  * undone with its counter here) or finds no user.
  */
-import { type SQL, and, count, eq, inArray, ne, or, sql } from "drizzle-orm";
-import { union } from "drizzle-orm/sqlite-core";
+import { type SQL, and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { rawRun } from "./raw-statement";
 import { follows, knownAddresses, tokenFamilies, users } from "./schema";
-import { comments, likes, posts } from "./social-schema";
 
 /**
- * Other users' posts lose what user `userId` gave them (their own posts go whole with them): a
- * like at most (likes_pair) and any number of comments each, counted by index lookups
- * (likes_pair, comments_author_newest) for the posts they touched only.
+ * Other users' posts lose what user `userId` gave them (their own posts go whole with them): their
+ * likes (likes_pair) and comments (comments_author_newest) grouped by post, then each post by its
+ * key. Linear in what the user gave, however many likes or comments those posts have.
  */
 function recountTheirPosts(db: Database, userId: number, permitted?: SQL) {
-  const touched = union(
-    db.select({ id: likes.postId }).from(likes).where(eq(likes.userId, userId)),
-    db.select({ id: comments.postId }).from(comments).where(eq(comments.authorId, userId)),
+  return rawRun(
+    db,
+    sql`update posts set likes_count = posts.likes_count - gave.likes, comments_count = posts.comments_count - gave.comments
+      from (
+        select post_id, sum(liked) as likes, sum(commented) as comments from (
+          select post_id, 1 as liked, 0 as commented from likes where user_id = ${userId}
+          union all select post_id, 0, 1 from comments where author_id = ${userId}
+        ) group by post_id
+      ) as gave
+      where posts.id = gave.post_id and posts.author_id <> ${userId} ${permitted ? sql`and ${permitted}` : sql``}`,
   );
-  const liked = db.select({ n: count() }).from(likes).where(and(eq(likes.userId, userId), eq(likes.postId, posts.id)));
-  const commented = db.select({ n: count() }).from(comments).where(and(eq(comments.authorId, userId), eq(comments.postId, posts.id)));
-  return db
-    .update(posts)
-    .set({ likesCount: sql`${posts.likesCount} - ${liked}`, commentsCount: sql`${posts.commentsCount} - ${commented}` })
-    .where(and(inArray(posts.id, touched), ne(posts.authorId, userId), permitted));
 }
 
 /** `permitted` (SQL, optional) conditions every statement: an admin's deletion changes nothing unless it holds. */

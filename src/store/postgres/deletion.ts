@@ -74,11 +74,14 @@ export async function deleteUserWhole(db: Database, id: number, identity: Caller
     edges as (delete from follows where (follower_id = ${victim} or followee_id = ${victim}) and ${when} returning id),
     unliked as (delete from likes where user_id = ${victim} and ${when} returning post_id),
     uncommented as (delete from comments where author_id = ${victim} and ${when} returning post_id),
+    gave as (
+      select post_id, sum(liked) as likes, sum(commented) as comments from (
+        select post_id, 1 as liked, 0 as commented from unliked union all select post_id, 0, 1 from uncommented
+      ) given group by post_id
+    ),
     recounted as (
-      update posts p set
-        likes_count = p.likes_count - (select count(*) from unliked l where l.post_id = p.id),
-        comments_count = p.comments_count - (select count(*) from uncommented c where c.post_id = p.id)
-      where p.author_id <> ${victim} and p.id in (select post_id from unliked union select post_id from uncommented)
+      update posts p set likes_count = p.likes_count - g.likes, comments_count = p.comments_count - g.comments
+      from gave g where p.id = g.post_id and p.author_id <> ${victim}
       returning p.id
     ),
     addresses as (delete from known_addresses where user_id = ${victim} and ${when} returning address),
