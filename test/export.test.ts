@@ -26,6 +26,12 @@ describe("GET /api/auth/profile/export/", () => {
       following: [user(idol, 1, 0, true)],
       sessions: [{ id: expect.any(String), created: expect.any(String), last_used: expect.any(String), user_agent: null, current: true }],
       known_addresses: [{ address: "unknown", last_seen: ISO }],
+      posts: [],
+      comments: [],
+      likes: [],
+      blocks: [],
+      mutes: [],
+      notifications: [{ id: expect.any(Number), actor: user(fan, 0, 1, false), verb: "followed you", target: null, read: false, timestamp: ISO }],
     });
   });
 

@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../../pictures/picture-field";
+import { commentSchema, postSchema } from "../../http/representations/posts";
 import { sessionSchema } from "../../http/representations/sessions";
+import { notificationSchema } from "../../http/representations/social";
 import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
@@ -37,7 +39,7 @@ export const profilePatchRoute = update("patch");
 
 export const accountDeleteRoute = createRoute({
   method: "delete", path: "/profile", tags,
-  summary: "Delete the caller's account: the user, their follows both ways, their picture and every session",
+  summary: "Delete the caller's account: the user, their follows both ways, posts, comments, likes, notifications, blocks and mutes, their picture and every session",
   security: bearerSecurity,
   request: { body: requestBody(accountDeletionBody) },
   responses: { 204: { description: "Deleted." }, ...withBody, ...withBearer, ...everyRoute, 429: errorResponses.throttled },
@@ -50,6 +52,13 @@ const knownAddressSchema = z
   })
   .meta({ id: "KnownAddress", description: "An address the account registered or logged in from; kept 30 days after its last use." });
 
+const exportedLikeSchema = z
+  .object({
+    post: z.number().int().meta({ description: "The post's id." }),
+    created_at: z.string().meta({ format: "date-time" }),
+  })
+  .meta({ id: "ExportedLike", description: "A like of the caller's." });
+
 export const accountExportSchema = z
   .object({
     profile: profileSchema,
@@ -57,6 +66,12 @@ export const accountExportSchema = z
     following: z.array(publicUserSchema),
     sessions: z.array(sessionSchema),
     known_addresses: z.array(knownAddressSchema),
+    posts: z.array(postSchema).meta({ description: "The caller's posts, newest first." }),
+    comments: z.array(commentSchema).meta({ description: "The caller's comments, wherever they are, newest first." }),
+    likes: z.array(exportedLikeSchema).meta({ description: "The caller's likes, newest post first." }),
+    blocks: z.array(publicUserSchema).meta({ description: "The users the caller blocks, latest first." }),
+    mutes: z.array(publicUserSchema).meta({ description: "The users the caller mutes, latest first." }),
+    notifications: z.array(notificationSchema).meta({ description: "Every notification to the caller (muted or blocked actors' too), unread first, then newest." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

@@ -12,6 +12,7 @@ import { followPageStatements, followStatements, unfollowStatements } from "./fo
 import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
 import { d1CallerContentStore } from "./content-store";
+import { d1CallerExportStore } from "./export-store";
 import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
 import { d1CallerNotificationStore, d1CallerRelationStore } from "./relation-store";
@@ -47,6 +48,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     feed: d1CallerFeedStore(db, scope),
     notifications: d1CallerNotificationStore(db, scope),
     relations: d1CallerRelationStore(db, scope),
+    export: d1CallerExportStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.
@@ -109,14 +111,14 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
       },
       async deleteUser(targetId) {
         const { caller, results } = await scope.batch(deleteUserStatements(db, targetId, callerHasRole(db, id, "superuser")));
-        const [, , , , ended, [deleted]] = results;
+        const [, , , , , ended, [deleted]] = results;
         return { caller, deleted, ended };
       },
     },
 
     async deleteAccount() {
       const { caller, results } = await scope.batch(deleteUserStatements(db, id));
-      const [, , , , ended, [deleted]] = results;
+      const [, , , , , ended, [deleted]] = results;
       return { caller, deleted, ended };
     },
 
