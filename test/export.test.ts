@@ -28,6 +28,12 @@ describe("GET /api/auth/profile/export/", () => {
       social_accounts: [],
       known_addresses: [{ address: "unknown", last_seen: ISO }],
       two_factor: { enabled: false, recovery_codes_remaining: 0 },
+      posts: [],
+      comments: [],
+      likes: [],
+      blocks: [],
+      mutes: [],
+      notifications: [{ id: expect.any(Number), actor: user(fan, 0, 1, false), verb: "followed you", target: null, read: false, timestamp: ISO }],
     });
   });
 

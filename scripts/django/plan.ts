@@ -5,12 +5,14 @@
  * rows come out in the D1 schema's representation (times in milliseconds); each engine writes
  * them its own way (scripts/django/d1.ts, scripts/django/postgres.ts), inserting with "on
  * conflict do nothing" (a row that appeared since we looked is kept, never overwritten) and
- * then running RECOUNT_FOLLOWS.
+ * then running RECOUNT_FOLLOWS. The course's posts, comments, likes and notifications are planned
+ * by ./social-plan.ts for the users imported (now or before).
  */
 import { isSupportedHash } from "../../src/auth/passwords/hashers";
 import { isServableKey } from "../../src/pictures/picture-store";
 import { usernameField } from "../../src/http/fields";
 import type { DjangoData, DjangoUser } from "./read";
+import { type ExistingSocial, type Row, type SocialPlan, noSocial, planSocial } from "./social-plan";
 
 /** Text from the database, shown safely in a terminal: quoted, control characters escaped. */
 export const shown = (text: string) => JSON.stringify(text);
@@ -30,7 +32,13 @@ export interface ExistingUser {
   email: string;
 }
 
-export type Row = Record<string, string | number | boolean | null>;
+export type { Row };
+
+/** What the database holds already: its users, and its posts and comments in the Django rows' id ranges. */
+export interface Existing {
+  users: ExistingUser[];
+  social: ExistingSocial;
+}
 
 /** Both engines' SQL: the counters, from the rows. */
 export const RECOUNT_FOLLOWS =
@@ -47,15 +55,31 @@ export interface ImportPlan {
   follows: number;
   skippedFollows: { follower: number; followee: number; reason: string }[];
   warnings: string[];
+  /** Whether the file had any of the social tables (else nothing of them is written or reported). */
+  hasSocial: boolean;
+  social: SocialPlan;
+  /** Plans the social rows again for these users and follows (an engine withdrew users). */
+  socialFor(present: Set<number>, follows: Set<string>): SocialPlan;
 }
 
 const lower = (text: string) => text.toLowerCase();
 
-export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPlan {
-  const byId = new Map(existing.map((user) => [user.id, user]));
-  const usernames = new Map(existing.map((user) => [lower(user.username), user.username]));
-  const emails = new Map(existing.filter((user) => user.email).map((user) => [lower(user.email), user.username]));
-  const plan: ImportPlan = { userRows: [], followRows: [], imported: [], alreadyThere: [], skipped: [], follows: 0, skippedFollows: [], warnings: [] };
+/** The follows of `rows` as `<follower>:<followee>`. */
+const followSet = (rows: Row[]) => new Set(rows.map((row) => `${row.follower_id}:${row.followee_id}`));
+
+/** The users the plan leaves in the database: imported now or before. */
+const presentIds = (plan: ImportPlan) => new Set([...plan.imported, ...plan.alreadyThere].map((user) => user.id));
+
+export function planImport(data: DjangoData, existing: Existing): ImportPlan {
+  const byId = new Map(existing.users.map((user) => [user.id, user]));
+  const usernames = new Map(existing.users.map((user) => [lower(user.username), user.username]));
+  const emails = new Map(existing.users.filter((user) => user.email).map((user) => [lower(user.email), user.username]));
+  const socialFor = (present: Set<number>, follows: Set<string>) => planSocial(data.social, present, follows, existing.social);
+  const hasSocial = Object.keys(data.social.tables).length > 0;
+  const plan: ImportPlan = {
+    userRows: [], followRows: [], imported: [], alreadyThere: [], skipped: [], follows: 0, skippedFollows: [], warnings: [],
+    hasSocial, social: noSocial(), socialFor,
+  };
 
   for (const original of data.users) {
     // Usernames are NFKC-normalised and checked as registration checks them; a user whose name
@@ -115,7 +139,7 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
     });
   }
 
-  const present = new Set([...plan.imported, ...plan.alreadyThere].map((user) => user.id));
+  const present = presentIds(plan);
   // Usernames may have changed by normalisation: the report shows what was written.
   const now = Date.now();
   for (const follow of data.follows) {
@@ -132,12 +156,14 @@ export function planImport(data: DjangoData, existing: ExistingUser[]): ImportPl
     plan.follows += 1;
     plan.followRows.push({ follower_id: follow.followerId, followee_id: follow.followeeId, created_at: now });
   }
+  plan.social = socialFor(present, followSet(plan.followRows));
   return plan;
 }
 
 /**
  * Takes back users an engine refused to insert (its unique indexes fold letter case in ways the
- * plan's toLowerCase() may not: PostgreSQL's lower() maps "İ" to "i"), with their follows.
+ * plan's toLowerCase() may not: PostgreSQL's lower() maps "İ" to "i"), with their follows and
+ * social rows.
  */
 export function withdrawUsers(plan: ImportPlan, ids: Set<number>, reason: string): void {
   if (ids.size === 0) return;
@@ -148,4 +174,6 @@ export function withdrawUsers(plan: ImportPlan, ids: Set<number>, reason: string
   for (const row of dropped) plan.skippedFollows.push({ follower: row.follower_id as number, followee: row.followee_id as number, reason: "one of the two users was not imported" });
   plan.followRows = kept;
   plan.follows = kept.length;
+  // Their posts, comments, likes and notifications go too, and what depends on those.
+  plan.social = plan.socialFor(presentIds(plan), followSet(plan.followRows));
 }

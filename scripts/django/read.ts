@@ -1,10 +1,12 @@
 /**
  * Reads a Django social_media_api database, finding its tables by their columns rather than by
  * assumed names: the user model may live in any app, and the follow relation may be the
- * `followers` or the `following` many-to-many field, or a model of its own.
+ * `followers` or the `following` many-to-many field, or a model of its own. The course's posts,
+ * comments, likes and notifications are read by ./read-social.ts.
  */
 import { readFileSync } from "node:fs";
 import initSqlJs, { type Database } from "sql.js";
+import { type DjangoSocial, readSocial } from "./read-social";
 
 export interface DjangoUser {
   id: number;
@@ -34,12 +36,14 @@ export interface DjangoData {
   followMeaning: string | undefined;
   users: DjangoUser[];
   follows: DjangoFollow[];
+  /** The course's posts, comments, likes and notifications, when the file has their tables. */
+  social: DjangoSocial;
   notes: string[];
 }
 
 const REQUIRED_USER_COLUMNS = ["id", "password", "username", "is_staff", "is_active", "date_joined"];
 
-function tables(db: Database): string[] {
+export function tables(db: Database): string[] {
   const result = db.exec("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'");
   return (result[0]?.values ?? []).map(([name]) => String(name));
 }
@@ -47,12 +51,12 @@ function tables(db: Database): string[] {
 /** A SQL identifier from the file, quoted: a hostile database can name its tables anything. */
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-function columns(db: Database, table: string): string[] {
+export function columns(db: Database, table: string): string[] {
   const result = db.exec(`pragma table_info(${ident(table)})`);
   return (result[0]?.values ?? []).map((row) => String(row[1]));
 }
 
-function rows(db: Database, sql: string): Record<string, unknown>[] {
+export function rows(db: Database, sql: string): Record<string, unknown>[] {
   const statement = db.prepare(sql);
   const out: Record<string, unknown>[] = [];
   while (statement.step()) out.push(statement.getAsObject());
@@ -143,7 +147,8 @@ export async function readDjango(path: string): Promise<DjangoData> {
     const follows = source
       ? rows(db, source.sql).map((row) => ({ followerId: Number(row.follower), followeeId: Number(row.followee) }))
       : [];
-    return { userTable, followTable: source?.table, followMeaning: source?.meaning, users, follows, notes };
+    const social = readSocial(db, notes);
+    return { userTable, followTable: source?.table, followMeaning: source?.meaning, users, follows, social, notes };
   } finally {
     db.close();
   }

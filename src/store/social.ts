@@ -127,6 +127,28 @@ export interface CallerNotificationStore {
   unreadCount(): Promise<Guarded<{ count: number }>>;
 }
 
+/** One of the caller's likes, as the export lists it. */
+export interface LikeRow {
+  postId: number;
+  createdAt: Date;
+}
+
+/**
+ * The caller's own social data for the export (API.md "Account deletion and export"), whole:
+ * nothing is left out for a block or a mute (it is the caller's). Keyset pages of `limit + 1`
+ * entries after the position `after` (from the start without one), each one read: a page costs
+ * the same wherever it is in the list, so the export streams any amount in bounded memory.
+ * (The caller's posts, blocks and mutes come from `content.userPostsPage` and `relations.page`.)
+ */
+export interface CallerExportStore {
+  /** The caller's comments, newest first (comments_author_newest), wherever they are. */
+  comments(after: number | undefined, limit: number): Promise<Guarded<{ entries: Entry<CommentRow>[] }>>;
+  /** The caller's likes by post, newest post first (likes_pair); the position is the post's id. */
+  likes(after: number | undefined, limit: number): Promise<Guarded<{ entries: Entry<LikeRow>[] }>>;
+  /** Every notification to the caller, in the list's order (unread first, then newest: ./inbox.ts), muted or blocked actors' too. */
+  notifications(after: number | undefined, limit: number): Promise<Guarded<{ entries: Entry<NotificationRow>[] }>>;
+}
+
 /** The caller's relationship with one user. */
 export interface RelationshipRow {
   id: number;

@@ -30,7 +30,7 @@ import type {
 import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
 import type { CallerMfaStore, MfaStore } from "./mfa";
 import type { SignInStore } from "./sign-in";
-import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
+import type { CallerContentStore, CallerExportStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
 
 /** Who an access token names: the user and their login session. */
@@ -179,7 +179,11 @@ export interface CallerStore {
   readonly follows: CallerFollowStore;
   readonly users: CallerUserStore;
   readonly admin: AdminStore;
-  /** Deletes the caller whole (follows both ways with the counters they moved, sessions, known addresses, the row). */
+  /**
+   * Deletes the caller whole: follows both ways and likes and comments with the counters they
+   * moved, sessions, known addresses, the row, and by its cascades their posts (with those posts'
+   * comments, likes, feed entries and notifications), feed, notifications, blocks and mutes.
+   */
   deleteAccount(now: number): Promise<Guarded<{ deleted?: { profilePicture: string | null }; ended: EndedSession[] }>>;
   /** Up to `limit` of the caller's known addresses after `after`, in address order (the export). */
   knownAddresses(after: string | undefined, limit: number): Promise<Guarded<{ rows: KnownAddressRow[] }>>;
@@ -193,6 +197,8 @@ export interface CallerStore {
   readonly socialAccounts: CallerSocialAccountStore;
   /** The caller's two-factor setup. */
   readonly mfa: CallerMfaStore;
+  /** The caller's comments, likes and notifications, whole, for the export. */
+  readonly export: CallerExportStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */

@@ -1,7 +1,8 @@
 /**
  * `npm run d1-to-postgres`: a local D1 filled through the Worker's API (registrations, logins,
- * a failed login, a follow) and with rows of chosen values, moved into throw-away PostgreSQL
- * databases (one per case, on one embedded server).
+ * a failed login, follows, posts, comments, likes, the feed's fan-out, notifications, a block and
+ * a mute) and with rows of chosen values, moved into throw-away PostgreSQL databases (one per
+ * case, on one embedded server).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -24,10 +25,21 @@ const TABLES = {
   token_families: ["id"],
   throttle_events: ["id"],
   known_addresses: ["user_id", "address"],
+  posts: ["id"],
+  comments: ["id"],
+  likes: ["id"],
+  feed_entries: ["owner_id", "post_id"],
+  notifications: ["id"],
+  blocks: ["id"],
+  mutes: ["id"],
 };
+const NOTHING = Object.fromEntries(Object.keys(TABLES).map((table) => [table, 0]));
+/** A move reads each page of each of the twelve tables with a wrangler run (about 2 s each here, more on a busy machine). */
+const MOVE_TIMEOUT = 400_000;
 const PBKDF2 = "pbkdf2_sha256$260000$c2FsdA$Yjk1MjU4YWYxZjQ1ZDNkNmRlZGZkODgxOWNkNjAyMTg=";
-// Chosen values: a login time with milliseconds, flags both ways, NULLs, a quote in a key, and
-// a user deleted after creation (D1's AUTOINCREMENT never hands out id 12 again).
+// Chosen values: a login time with milliseconds, flags both ways, NULLs, a quote in a key, a user
+// and a post deleted after creation (D1's AUTOINCREMENT never hands out id 12, nor post 50, again),
+// a pull author (users.feed_pull) with a pull follow (follows.pull) and a relations_version.
 const SEED = `
 INSERT INTO users (id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined, bio, profile_picture, email_verified, pending_email, followers_count, following_count)
   VALUES (10, '${PBKDF2}', 1764000000123, 1, 'dora', 'Dora', 'Explorer', 'dora@example.com', 1, 0, 1700000000001, NULL, 'profile_pics/dora.png', 1, 'dora.new@example.com', 0, 0);
@@ -35,11 +47,18 @@ INSERT INTO users (id, password, username, date_joined) VALUES (12, 'x', 'gone',
 DELETE FROM users WHERE id = 12;
 INSERT INTO token_families (id, user_id, current_jti, created_at, expires_at) VALUES ('fam''quoted', 10, 'jti-1', 1764000000000, 1764086400000);
 INSERT INTO throttle_events (key, at) VALUES ('register:203.0.113.9', 1764000000999);
+INSERT INTO posts (id, author_id, title, content, created_at, updated_at) VALUES (50, 10, 'Gone', 'Deleted at once.', 1764000000000, 1764000000000);
+DELETE FROM posts WHERE id = 50;
+UPDATE users SET feed_pull = 1, relations_version = 3, followers_count = 1 WHERE id = 10;
+INSERT INTO follows (follower_id, followee_id, created_at, pull) VALUES (4, 10, 1764000000456, 1);
+UPDATE users SET following_count = following_count + 1 WHERE id = 4;
 `;
 
 let worker: TestWorker;
 /** Alice's tokens from her login on D1, before the move. */
 let aliceTokens: { access: string; refresh: string };
+/** Bob's and Carol's posts, made on D1. */
+let posts: { bob: number; carol: number };
 let server: { url: string; stop: () => Promise<void> };
 let admin: pg.Client;
 const clients: pg.Client[] = [];
@@ -102,6 +121,26 @@ beforeAll(async () => {
   expect((await api("/api/auth/login/", { username: "bob", password: "bob-passphrase-91" })).status).toBe(200);
   expect((await api("/api/auth/follow/2/", undefined, alice.body.access)).status).toBe(200);
   expect((await api("/api/auth/follow/3/", undefined, alice.body.access)).status).toBe(200);
+  // The social tables: posts (fanned out to Alice's feed by the queue), comments, likes, their notifications, a block, a mute.
+  const [bob, carol, erin] = await Promise.all(["bob", "carol", "erin"].map(async (name) => (await api("/api/auth/login/", { username: name, password: `${name}-passphrase-91` })).body.access as string));
+  const post = async (token: string, title: string) => {
+    const made = await api("/api/posts/", { title, content: `${title}, at length.` }, token);
+    expect(made.status).toBe(201);
+    return made.body.id as number;
+  };
+  posts = { bob: await post(bob, "Bob's post"), carol: await post(carol, "Carol's post") };
+  expect((await api(`/api/posts/${posts.bob}/like/`, undefined, alice.body.access)).status).toBe(201);
+  expect((await api(`/api/posts/${posts.carol}/like/`, undefined, bob)).status).toBe(201);
+  expect((await api(`/api/posts/${posts.carol}/comments/`, { content: "Alice on Carol's" }, alice.body.access)).status).toBe(201);
+  expect((await api(`/api/posts/${posts.bob}/comments/`, { content: "Carol on Bob's" }, carol)).status).toBe(201);
+  expect((await api("/api/users/4/block/", undefined, bob)).status).toBe(200);
+  expect((await api("/api/users/2/mute/", undefined, erin)).status).toBe(200);
+  for (let tries = 0; ; tries += 1) {
+    const feed = await request(`${worker.url}/api/feed/`, "GET", undefined, alice.body.access);
+    if (feed.body.results.length === 2) break;
+    expect(tries, "the fan-outs never landed").toBeLessThan(100);
+    await new Promise((done) => setTimeout(done, 100));
+  }
   const seeded = await worker.pausedFor(() => {
     const dir = mkdtempSync(join(tmpdir(), "seed-"));
     writeFileSync(join(dir, "seed.sql"), SEED);
@@ -124,10 +163,10 @@ describe("npm run d1-to-postgres", () => {
   let moved: pg.Client;
   let movedUrl: string;
 
-  it("moves every table, row and value, and reports the rows per table on both sides", async () => {
+  it("moves every table (the social ones too), row and value, and reports the rows per table on both sides", async () => {
     const url = await database("moved");
     movedUrl = url;
-    const run = await move(url, ["--page-size", "2"]);
+    const run = await move(url, ["--page-size", "4"]);
     expect(run.status, run.stderr).toBe(0);
     moved = await connect(url);
     const sides = await bothSides(moved);
@@ -139,12 +178,18 @@ describe("npm run d1-to-postgres", () => {
     for (const [table, n] of Object.entries(d1Counts)) expect(run.stdout).toMatch(new RegExp(`^${table} +${n} +${n}$`, "m"));
     expect(run.stdout).toContain("Every table has as many rows in PostgreSQL as in D1. The move is complete.");
     expect(await counts(moved)).toEqual(d1Counts);
-  });
+  }, MOVE_TIMEOUT);
 
   it("writes PostgreSQL's own types: timestamptz to the millisecond, booleans, NULLs, the hash as it was", async () => {
     const { rows } = await moved.query(
       "SELECT pg_typeof(last_login)::text AS type, last_login, date_joined, is_superuser, is_staff, is_active, bio, password, pending_email FROM users WHERE id = 10",
     );
+    const pull = await moved.query("SELECT u.feed_pull, u.relations_version, f.pull FROM users u JOIN follows f ON f.followee_id = u.id WHERE u.id = 10");
+    expect(pull.rows).toEqual([{ feed_pull: true, relations_version: 3, pull: true }]);
+    const notifications = await moved.query("SELECT kind, read, pg_typeof(created_at)::text AS type FROM notifications ORDER BY id");
+    expect(notifications.rows).toEqual([
+      ...["follow", "follow", "like", "like", "comment", "comment"].map((kind) => ({ kind, read: false, type: "timestamp with time zone" })),
+    ]);
     expect(rows).toEqual([
       {
         type: "timestamp with time zone",
@@ -172,9 +217,22 @@ describe("npm run d1-to-postgres", () => {
     const maxEvent = d1Rows("SELECT max(id) AS n FROM throttle_events")[0]!.n as number;
     const event = await moved.query<{ id: number }>("INSERT INTO throttle_events (key, at) VALUES ('k', 0) RETURNING id");
     expect(event.rows).toEqual([{ id: maxEvent + 1 }]);
+    // D1's posts reached id 50 (deleted since): the next post is 51; the other social tables go on after their highest id.
+    const post = await moved.query<{ id: number }>("INSERT INTO posts (author_id, title, content, created_at, updated_at) VALUES (13, 't', 'c', now(), now()) RETURNING id");
+    expect(post.rows).toEqual([{ id: 51 }]);
+    for (const [table, insert] of [
+      ["comments", "INSERT INTO comments (post_id, author_id, content, created_at, updated_at) VALUES (51, 13, 'c', now(), now()) RETURNING id"],
+      ["likes", "INSERT INTO likes (user_id, post_id, created_at) VALUES (13, 51, now()) RETURNING id"],
+      ["notifications", "INSERT INTO notifications (recipient_id, actor_id, kind, cause, read, created_at) VALUES (13, 1, 'follow', 'follow:1:13', false, now()) RETURNING id"],
+      ["blocks", "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (13, 10, now()) RETURNING id"],
+      ["mutes", "INSERT INTO mutes (muter_id, muted_id, created_at) VALUES (13, 10, now()) RETURNING id"],
+    ]) {
+      const max = d1Rows(`SELECT max(id) AS n FROM ${table}`)[0]!.n as number;
+      expect((await moved.query<{ id: number }>(insert!)).rows, table).toEqual([{ id: max + 1 }]);
+    }
   });
 
-  it("leaves a database the Worker serves: moved users log in, their follows and sessions came along", async () => {
+  it("leaves a database the Worker serves: moved users log in, their follows, sessions, posts, comments, likes, feeds, notifications and blocks came along", async () => {
     const served = await startTestWorker({}, { hyperdrive: movedUrl });
     try {
       const api = (method: string, path: string, body?: unknown, token?: string) => request(`${served.url}${path}`, method, body, token);
@@ -192,6 +250,43 @@ describe("npm run d1-to-postgres", () => {
       const frank = { username: "frank", email: "frank@example.com", password: "frank-passphrase-91", password2: "frank-passphrase-91" };
       expect((await api("POST", "/api/auth/register/", frank)).status).toBe(201);
       expect((await moved.query("SELECT id FROM users WHERE username = 'frank'")).rows).toEqual([{ id: 14 }]);
+
+      // The social data came along: Alice's feed with its counters and liked flags, a post's comments, Bob's notifications and block.
+      const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const post = (id: number, author: string, authorId: number, title: string, liked: boolean) => ({
+        id, author, author_id: authorId, title, content: `${title}, at length.`, created_at: ISO, updated_at: ISO, likes_count: 1, comments_count: 1, liked,
+      });
+      const feed = await api("GET", "/api/feed/", undefined, alice.body.access);
+      expect(feed.status).toBe(200);
+      expect(feed.body).toEqual({ next: null, previous: null, results: [post(posts.carol, "carol", 3, "Carol's post", false), post(posts.bob, "bob", 2, "Bob's post", true)] });
+      const thread = await api("GET", `/api/posts/${posts.bob}/comments/`);
+      expect(thread.body).toEqual({
+        next: null,
+        previous: null,
+        results: [{ id: expect.any(Number), post: posts.bob, author: "carol", author_id: 3, content: "Carol on Bob's", created_at: ISO, updated_at: ISO }],
+      });
+      const bob = (await api("POST", "/api/auth/login/", { username: "bob", password: "bob-passphrase-91" })).body.access as string;
+      const seen = (user: string, id: number, followers: number, following: number) => ({
+        id, username: user, bio: null, profile_picture: null, followers_count: followers, following_count: following, is_following: false,
+      });
+      const notification = (actor: unknown, verb: string, target: number | null) => ({
+        id: expect.any(Number), actor, verb, target: target === null ? null : { type: "post", id: target }, read: false, timestamp: ISO,
+      });
+      const inbox = await api("GET", "/api/notifications/", undefined, bob);
+      expect(inbox.body).toEqual({
+        next: null,
+        previous: null,
+        results: [
+          notification(seen("carol", 3, 1, 0), "commented on your post", posts.bob),
+          notification(seen("alice", 1, 0, 2), "liked your post", posts.bob),
+          notification(seen("alice", 1, 0, 2), "followed you", null),
+        ],
+      });
+      expect((await api("GET", "/api/users/relationships/?id=4", undefined, bob)).body).toEqual({
+        results: [{ id: 4, following: false, followed_by: false, blocking: true, blocked_by: false, muting: false }],
+      });
+      // Counters go on from the moved values.
+      expect(await api("POST", `/api/posts/${posts.carol}/like/`, undefined, alice.body.access)).toMatchObject({ status: 201, body: { detail: "Post liked.", likes_count: 2 } });
     } finally {
       await served.stop();
     }
@@ -206,7 +301,7 @@ describe("npm run d1-to-postgres", () => {
     const run = await move(other);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("PostgreSQL already has rows that this command did not copy (users: 1): move into an empty database. Nothing was written.");
-    expect(await counts(client)).toEqual({ users: 1, follows: 0, token_families: 0, throttle_events: 0, known_addresses: 0 });
+    expect(await counts(client)).toEqual({ ...NOTHING, users: 1 });
     expect((await client.query("SELECT to_regclass('d1_to_postgres.progress') AS progress")).rows).toEqual([{ progress: null }]);
   });
 
@@ -251,7 +346,7 @@ describe("npm run d1-to-postgres", () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).not.toMatch(/rows copied\.$/m);
     expect(await counts(client)).toEqual(total);
-  });
+  }, MOVE_TIMEOUT);
 });
 
 describe("npm run d1-to-postgres with users that PostgreSQL's lower() makes one", () => {
@@ -282,7 +377,7 @@ describe("npm run d1-to-postgres with users that PostgreSQL's lower() makes one"
     expect(run.stderr).toContain("Nothing was written.");
     expect(run.stdout).not.toContain("rows copied");
     const client = await connect(url);
-    expect(await counts(client)).toEqual({ users: 0, follows: 0, token_families: 0, throttle_events: 0, known_addresses: 0 });
+    expect(await counts(client)).toEqual(NOTHING);
     expect((await client.query("SELECT to_regclass('d1_to_postgres.progress') AS progress")).rows).toEqual([{ progress: null }]);
   });
 });

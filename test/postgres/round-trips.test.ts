@@ -41,6 +41,10 @@ describe("one statement", () => {
       ["notifications.unreadCount", (caller) => caller.notifications.unreadCount()],
       ["relations.page", (caller) => caller.relations.page("blocks", undefined, 10)],
       ["relations.relationships", (caller) => caller.relations.relationships([other.id, staff.id])],
+      ["export.comments", (caller) => caller.export.comments(undefined, 10)],
+      ["export.likes", (caller) => caller.export.likes(5, 10)],
+      ["export.notifications", (caller) => caller.export.notifications(undefined, 10)],
+      ["export.notifications (from an unread position)", (caller) => caller.export.notifications(100_000_000_000_005, 10)],
     ];
     for (const [name, read] of reads) expect(await asCaller(staff, read), name).toBe(1);
   });

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../../pictures/picture-field";
+import { commentSchema, postSchema } from "../../http/representations/posts";
 import { sessionSchema } from "../../http/representations/sessions";
 import { socialAccountSchema } from "../../http/representations/social-accounts";
+import { notificationSchema } from "../../http/representations/social";
 import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
@@ -38,7 +40,7 @@ export const profilePatchRoute = update("patch");
 
 export const accountDeleteRoute = createRoute({
   method: "delete", path: "/profile", tags,
-  summary: "Delete the caller's account: the user, their follows both ways, their picture and every session",
+  summary: "Delete the caller's account: the user, their follows both ways, posts, comments, likes, notifications, blocks and mutes, their picture and every session",
   security: bearerSecurity,
   request: { body: requestBody(accountDeletionBody) },
   responses: { 204: { description: "Deleted." }, ...withBody, ...withBearer, ...everyRoute, 429: errorResponses.throttled },
@@ -50,6 +52,13 @@ const knownAddressSchema = z
     last_seen: z.string().meta({ format: "date-time", description: "The last login from it (or the registration)." }),
   })
   .meta({ id: "KnownAddress", description: "An address the account registered or logged in from; kept 30 days after its last use." });
+
+const exportedLikeSchema = z
+  .object({
+    post: z.number().int().meta({ description: "The post's id." }),
+    created_at: z.string().meta({ format: "date-time" }),
+  })
+  .meta({ id: "ExportedLike", description: "A like of the caller's." });
 
 export const accountExportSchema = z
   .object({
@@ -65,6 +74,12 @@ export const accountExportSchema = z
         recovery_codes_remaining: z.number().int().meta({ description: "Recovery codes not used yet (0 while two-factor is off)." }),
       })
       .meta({ id: "TwoFactorExport", description: "Whether two-factor is on; no secret and no code is ever exported." }),
+    posts: z.array(postSchema).meta({ description: "The caller's posts, newest first." }),
+    comments: z.array(commentSchema).meta({ description: "The caller's comments, wherever they are, newest first." }),
+    likes: z.array(exportedLikeSchema).meta({ description: "The caller's likes, newest post first." }),
+    blocks: z.array(publicUserSchema).meta({ description: "The users the caller blocks, latest first." }),
+    mutes: z.array(publicUserSchema).meta({ description: "The users the caller mutes, latest first." }),
+    notifications: z.array(notificationSchema).meta({ description: "Every notification to the caller (muted or blocked actors' too), unread first, then newest." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

@@ -14,6 +14,7 @@ import { mailSlotStatements } from "./mail-throttle";
 import { d1CallerSocialAccountStore } from "./oauth-store";
 import { d1CallerMfaStore, forgetMfaStatements } from "./mfa-store";
 import { d1CallerContentStore } from "./content-store";
+import { d1CallerExportStore } from "./export-store";
 import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
 import { d1CallerNotificationStore, d1CallerRelationStore } from "./relation-store";
@@ -51,6 +52,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     relations: d1CallerRelationStore(db, scope),
     socialAccounts: d1CallerSocialAccountStore(db, scope),
     mfa: d1CallerMfaStore(db, scope),
+    export: d1CallerExportStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.
@@ -116,14 +118,14 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
       },
       async deleteUser(targetId) {
         const { caller, results } = await scope.batch(deleteUserStatements(db, targetId, callerHasRole(db, id, "superuser")));
-        const [, , , , ended, [deleted]] = results;
+        const [, , , , , ended, [deleted]] = results;
         return { caller, deleted, ended };
       },
     },
 
     async deleteAccount() {
       const { caller, results } = await scope.batch(deleteUserStatements(db, id));
-      const [, , , , ended, [deleted]] = results;
+      const [, , , , , ended, [deleted]] = results;
       return { caller, deleted, ended };
     },
 

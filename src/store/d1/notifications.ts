@@ -13,7 +13,7 @@ import { users } from "./schema";
 import { notifications } from "./social-schema";
 
 /** A notification as the list shows it: its columns, the actor's row, and whether the caller follows the actor. */
-function shown(db: Database, callerId: number, row: { id: SQLiteColumn | SQL.Aliased<number>; kind: SQLiteColumn; postId: SQLiteColumn; read: SQLiteColumn; createdAt: SQLiteColumn }) {
+export function shown(db: Database, callerId: number, row: { id: SQLiteColumn | SQL.Aliased<number>; kind: SQLiteColumn; postId: SQLiteColumn; read: SQLiteColumn; createdAt: SQLiteColumn }) {
   return {
     // Aliased: drizzle maps D1 batch rows by column name, and users.id is also "id".
     notificationId: sql<number>`${row.id}`.as("notification_id"),

@@ -8,7 +8,7 @@ import type { Database } from "./client";
 import { inboxRangeStatements, markAllRead, markRead, notificationOf, unreadCount } from "./notifications";
 import { relatedPage, relationWrites, relationshipsOf } from "./relations";
 
-interface ShownRow {
+export interface ShownRow {
   notificationId: number;
   kind: NotificationKind;
   postId: number | null;
@@ -18,7 +18,7 @@ interface ShownRow {
   actorFollowed: unknown;
 }
 
-const notificationRow = (row: ShownRow): NotificationRow => ({
+export const notificationRow = (row: ShownRow): NotificationRow => ({
   id: row.notificationId,
   actor: row.actor,
   actorFollowed: Boolean(row.actorFollowed),

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import type { CallerIdentity, CallerStore } from "../index";
 import { admin } from "./admin";
 import { postgresCallerContentStore } from "./content-store";
+import { postgresCallerExportStore } from "./export-store";
 import { postgresCallerFeedStore } from "./feed-store";
 import { postgresCallerNotificationStore, postgresCallerRelationStore } from "./relation-store";
 import { callerSessions } from "./caller-sessions";
@@ -66,6 +67,7 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     relations: postgresCallerRelationStore(connection, identity),
     socialAccounts: callerSocialAccounts(connection, identity),
     mfa: callerMfa(connection, identity),
+    export: postgresCallerExportStore(connection, identity),
 
     /**
      * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read

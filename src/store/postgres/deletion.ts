@@ -1,8 +1,12 @@
 /**
  * Deleting a user whole (account deletion, an admin's deletion): every other user's counter that
- * one of their follows moved, their follows both ways, their sessions, their known addresses and
- * the row, in one statement that runs inside a transaction after `lockUserForDeletion` has locked
- * the user's row and the rows of everyone it follows or is followed by, FOR UPDATE, in id order.
+ * one of their follows moved, their follows both ways, their likes and comments with the
+ * likes_count and comments_count of the posts they were on, their sessions, their known addresses
+ * and the row, in one statement that runs inside a transaction after `lockUserForDeletion` has
+ * locked the user's row and the rows of everyone it follows or is followed by, FOR UPDATE, in id
+ * order. The row's foreign keys cascade to the rest: their posts (with those posts' comments,
+ * likes, feed entries and notifications), their feed, the notifications to or from them, their
+ * blocks and mutes both ways.
  *
  * Why the locks first, at READ COMMITTED: the counters are moved by what this statement sees, and
  * a statement's snapshot is taken when it starts, so a follow committed while it ran would be
@@ -13,6 +17,16 @@
  * locks its two, so the two never wait on each other in a cycle (a follow racing in between the
  * lock's snapshot and this statement can still close one: the server then rolls one back, and it
  * runs again, ./transactions.ts).
+ *
+ * Likes and comments need no more locks. Their posts' counters move by the rows this statement's
+ * own DELETEs return, as an unlike's do (./content-writes.ts): an unlike or a comment's deletion
+ * by the user that commits first leaves its row for neither to count twice (a DELETE waits for
+ * it, then skips the row), and one that comes later finds the row gone. A new like or comment by
+ * the user checks its foreign key on the user's row, locked here: it commits before this
+ * statement's snapshot (which sees it) or fails its key once the user is gone, and its retry then
+ * finds no caller. The posts' UPDATE re-reads each row's newest version, so no other user's like
+ * or comment meanwhile is lost. Each table but users is modified once by this statement (the
+ * cascades are not statements of it: see docs/SCALING.md on CockroachDB).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { CallerIdentity, EndedSession } from "../index";
@@ -58,6 +72,18 @@ export async function deleteUserWhole(db: Database, id: number, identity: Caller
       returning o.id
     ),
     edges as (delete from follows where (follower_id = ${victim} or followee_id = ${victim}) and ${when} returning id),
+    unliked as (delete from likes where user_id = ${victim} and ${when} returning post_id),
+    uncommented as (delete from comments where author_id = ${victim} and ${when} returning post_id),
+    gave as (
+      select post_id, sum(liked) as likes, sum(commented) as comments from (
+        select post_id, 1 as liked, 0 as commented from unliked union all select post_id, 0, 1 from uncommented
+      ) given group by post_id
+    ),
+    recounted as (
+      update posts p set likes_count = p.likes_count - g.likes, comments_count = p.comments_count - g.comments
+      from gave g where p.id = g.post_id and p.author_id <> ${victim}
+      returning p.id
+    ),
     addresses as (delete from known_addresses where user_id = ${victim} and ${when} returning address),
     sessions as (delete from token_families where user_id = ${victim} and ${when} returning id, expires_at),
     gone as (delete from users where id = ${victim} and ${when} returning profile_picture)

@@ -17,11 +17,11 @@ const hiddenFrom = (me: SQL, actor: SQL) =>
   sql`(exists (select 1 from mutes m where m.muter_id = ${me} and m.muted_id = ${actor}) or ${blockedBetween(me, actor)})`;
 
 /** SQL: the columns of notification `n` as the list shows it, with its actor `a` (columns `actor_*`). */
-const shownColumns = (me: SQL) =>
+export const shownColumns = (me: SQL) =>
   sql`n.id as notification_id, n.kind, n.post_id, n.read, n.created_at, ${userColumns("a", "actor_")},
     exists (select 1 from follows mine where mine.follower_id = ${me} and mine.followee_id = a.id) as actor_followed`;
 
-function notificationRow(row: Raw): NotificationRow {
+export function notificationRow(row: Raw): NotificationRow {
   return {
     id: row.notification_id as number,
     actor: userRow(row, "actor_"),
