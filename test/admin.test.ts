@@ -181,3 +181,47 @@ describe("GET /api/users/<id>/ as an admin", () => {
     expect(Object.keys(asPeer.body).sort()).toEqual(["bio", "followers_count", "following_count", "id", "is_following", "profile_picture", "username"]);
   });
 });
+
+describe("sign_in_methods.social_accounts of the admin shape", () => {
+  /** Links `provider` to user `id` as a social login would (a row of social_accounts). */
+  const link = (id: number, provider: string) =>
+    dbRun("insert into social_accounts (user_id, provider, uid, email, created_at) values (?, ?, ?, ?, ?)", id, provider, uniqueName("uid"), null, new Date());
+
+  it("lists the providers of the user's linked accounts, sorted, in the list, the user's page and a change's answer", async () => {
+    const staff = await admin();
+    const tag = uniqueName("linked");
+    const linked = await signedInUser(`${tag}a`);
+    const unlinked = await signedInUser(`${tag}b`);
+    await lastLoginLanded(linked.id);
+    await lastLoginLanded(unlinked.id);
+    // Linked out of order: the answer sorts them.
+    await link(linked.id, "local");
+    await link(linked.id, "github");
+    const adminShape = (user: typeof linked, socialAccounts: string[]) => ({
+      ...newProfile(user),
+      is_staff: false,
+      is_superuser: false,
+      is_active: true,
+      last_login: expect.stringMatching(/Z$/),
+      sign_in_methods: { ...SIGN_IN_METHODS, social_accounts: socialAccounts },
+    });
+
+    const listed = await call("GET", `/api/users/?search=${tag}`, { token: staff.access });
+    expect(listed.status).toBe(200);
+    // Each row carries its own user's links, none of another's.
+    expect(listed.body).toEqual({ count: 2, next: null, previous: null, results: [adminShape(linked, ["github", "local"]), adminShape(unlinked, [])] });
+
+    const seen = await call("GET", `/api/users/${linked.id}/`, { token: staff.access });
+    expect(seen.status).toBe(200);
+    expect(seen.body).toEqual(adminShape(linked, ["github", "local"]));
+
+    // A change that is one statement (is_staff, by a superuser) and a deactivation (a transaction on PostgreSQL).
+    const boss = await admin(true);
+    const promoted = await patch(boss.access, linked.id, { is_staff: true });
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toEqual({ ...adminShape(linked, ["github", "local"]), is_staff: true });
+    const deactivated = await patch(boss.access, linked.id, { is_active: false });
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body).toEqual({ ...adminShape(linked, ["github", "local"]), is_staff: true, is_active: false });
+  });
+});

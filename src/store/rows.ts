@@ -33,6 +33,12 @@ export interface UserRow {
   mfaEnabled: boolean;
 }
 
+/** A user as the admin shape shows them: the row, and how they can sign in beyond it. */
+export interface AdminUserRow extends UserRow {
+  /** The provider of each of their linked social accounts, sorted (read in the same statement as the row). */
+  socialProviders: string[];
+}
+
 /** A user to insert: what registration, createsuperuser and the importer give. */
 export type NewUser = Pick<UserRow, "username" | "email" | "password" | "dateJoined"> &
   Partial<Pick<UserRow, "isStaff" | "isSuperuser" | "emailVerified" | "firstName" | "lastName">>;

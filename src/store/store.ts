@@ -12,6 +12,7 @@
  */
 import type {
   AdminRole,
+  AdminUserRow,
   EndedSession,
   FollowCursor,
   FollowDirection,
@@ -262,10 +263,10 @@ export interface CallerFollowStore {
 }
 
 export interface CallerUserStore {
-  /** One user as the caller sees them (with `isFollowing`). */
-  seen(id: number): Promise<Guarded<{ user?: UserRow; isFollowing: boolean }>>;
+  /** One user as the caller sees them (with `isFollowing`, and their social providers for the admin shape). */
+  seen(id: number): Promise<Guarded<{ user?: AdminUserRow; isFollowing: boolean }>>;
   /** A page of every user by id (`search`: username or email contains it, literally, ignoring case) and the total; empty and 0 for a caller who is not staff, costing no scan. */
-  page(search: string | undefined, offset: number, limit: number): Promise<Guarded<{ count: number; rows: UserRow[] }>>;
+  page(search: string | undefined, offset: number, limit: number): Promise<Guarded<{ count: number; rows: AdminUserRow[] }>>;
 }
 
 /** What an admin may change of another user; `mfaEnabled: false` also deletes their secret, recovery codes and waiting sign-ins. */
@@ -280,9 +281,9 @@ export interface AdminStore {
    * An admin's change of user `id` (absent flags unchanged), conditioned in the write itself on the
    * caller holding `need` and, for `isActive` of a staff or superuser target, on the caller being
    * a superuser; deactivation ends every session of the target in the same write. `user` is the
-   * new row; `exists` tells a refused change (403) from an unknown id (404).
+   * new row (with their social providers); `exists` tells a refused change (403) from an unknown id (404).
    */
-  changeUser(id: number, changes: AdminChanges, need: AdminRole, now: number): Promise<Guarded<{ user?: UserRow; exists: boolean; ended: EndedSession[] }>>;
+  changeUser(id: number, changes: AdminChanges, need: AdminRole, now: number): Promise<Guarded<{ user?: AdminUserRow; exists: boolean; ended: EndedSession[] }>>;
   /** Deletes user `id` as account deletion does, conditioned on the caller being a superuser. */
   deleteUser(id: number, now: number): Promise<Guarded<{ deleted?: { profilePicture: string | null }; ended: EndedSession[] }>>;
 }

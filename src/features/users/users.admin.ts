@@ -7,7 +7,7 @@ import { publishEnded } from "../../auth/revocations";
 import { BadRequest, NotFound, PermissionDenied } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
 import { deletePicture } from "../../pictures/picture-store";
-import type { AdminRole, Caller, UserRow } from "../../store";
+import type { AdminRole, AdminUserRow, Caller } from "../../store";
 import type { AdminUserChange } from "./users.schemas";
 
 const NOT_YOURSELF = "You cannot change your own account here.";
@@ -27,7 +27,7 @@ const holds = (caller: Caller, role: AdminRole) => caller.isStaff && (role === "
  * only of users who are neither staff nor superuser), so a refused caller's write changes nothing
  * and needs no read before it.
  */
-export async function changeUser(deps: CallerDeps, { id, changes }: { id: number; changes: AdminUserChange }): Promise<UserRow> {
+export async function changeUser(deps: CallerDeps, { id, changes }: { id: number; changes: AdminUserChange }): Promise<AdminUserRow> {
   const need: AdminRole = changes.is_staff === undefined && changes.mfa_enabled === undefined ? "staff" : "superuser";
   // Yourself: 403 unless an admin, then 400 (the rare case reads the caller first).
   if (id === deps.caller.identity.id) await authorize(deps, id, need);

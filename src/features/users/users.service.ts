@@ -1,7 +1,7 @@
 /** The users routes' work: the admin list, one user as the caller sees them, and follow lists. */
 import { NotFound, PermissionDenied } from "../../http/errors";
 import type { CallerDeps } from "../../lib/deps";
-import type { FollowCursor, FollowDirection, FollowEntry, UserRow } from "../../store";
+import type { AdminUserRow, FollowCursor, FollowDirection, FollowEntry } from "../../store";
 
 export interface UsersQuery {
   page: number | "last";
@@ -10,7 +10,7 @@ export interface UsersQuery {
 }
 
 /** One page of every user, for staff. Page "last" needs the total before the rows; any numbered page is one round trip. */
-export async function listUsers({ caller }: CallerDeps, query: UsersQuery): Promise<{ page: number; count: number; rows: UserRow[] }> {
+export async function listUsers({ caller }: CallerDeps, query: UsersQuery): Promise<{ page: number; count: number; rows: AdminUserRow[] }> {
   const load = (page: number) => caller.users.page(query.search, (page - 1) * query.size, query.size);
   let { caller: me, count, rows } = await load(query.page === "last" ? 1 : query.page);
   if (!me.isStaff) throw new PermissionDenied();

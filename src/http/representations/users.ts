@@ -1,5 +1,5 @@
 /** Builds the three JSON shapes of a user (user-schemas.ts) from a row; never the password hash. */
-import type { UserRow } from "../../store";
+import type { AdminUserRow, UserRow } from "../../store";
 import { hasUsablePassword } from "../../auth/passwords/usable";
 import type { AdminUser, Profile, PublicUser, SignInMethods } from "./user-schemas";
 
@@ -38,20 +38,21 @@ export function publicUserOf(user: UserRow, isFollowing: boolean, origin: string
   };
 }
 
-export function adminUserOf(user: UserRow, origin: string): AdminUser {
+export function adminUserOf(user: AdminUserRow, origin: string): AdminUser {
   return {
     ...profileOf(user, origin),
     is_staff: user.isStaff,
     is_superuser: user.isSuperuser,
     is_active: user.isActive,
     last_login: user.lastLogin ? user.lastLogin.toISOString() : null,
-    sign_in_methods: signInMethodsOf(user),
+    sign_in_methods: signInMethodsOf(user, { socialAccounts: user.socialProviders }),
   };
 }
 
 /**
- * How `user` can sign in. Social accounts and passkeys are filled in by the features that keep
- * them, when they are merged (their tables are not on this branch): until then none.
+ * How `user` can sign in: `socialAccounts`, the providers of their linked social accounts (read
+ * with the row: `AdminUserRow`). Passkeys are filled in by the feature that keeps them, when it
+ * is merged (its table is not on this branch): until then none.
  */
 export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[]; passkeys?: number } = {}): SignInMethods {
   return {

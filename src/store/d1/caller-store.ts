@@ -2,7 +2,7 @@
  * D1's `CallerStore`: each method is one batch behind the caller's guard (./caller-scope.ts), so
  * the caller is read with the work and a refused caller's writes never land.
  */
-import type { EndedSession, UserRow } from "../rows";
+import type { AdminUserRow, EndedSession } from "../rows";
 import type { CallerIdentity, CallerStore } from "../store";
 import { deleteUserStatements } from "./account-deletion";
 import { callerHasRole, callerMayChangeStatusOf } from "./caller";
@@ -112,7 +112,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
           // Two-factor turned off: its secret, codes and waiting sign-ins go with it.
           ...(changes.mfaEnabled === false ? forgetMfaStatements(db, targetId, permitted) : []),
         ]);
-        const [[target], [user], maybeEnded] = results as unknown as [{ id: number }[], UserRow[], unknown];
+        const [[target], [user], maybeEnded] = results as unknown as [{ id: number }[], AdminUserRow[], unknown];
         const ended = changes.isActive === false ? (maybeEnded as EndedSession[]) : [];
         return { caller, user, exists: target !== undefined, ended };
       },

@@ -1,9 +1,10 @@
 /**
- * SQL for "this user keeps a way to sign in": the condition of every write that removes one (an
- * unlink now; a passkey's deletion when passkeys land). Each way is one entry of `otherWays`: a
- * passkeys table plugs in by adding `exists (select 1 from passkeys where user_id = ...)` there.
+ * SQL for a user's ways to sign in: "this user keeps a way to sign in", the condition of every
+ * write that removes one (an unlink now; a passkey's deletion when passkeys land), and the
+ * providers the admin shape lists. Each way is one entry of `otherWays`: a passkeys table plugs
+ * in by adding `exists (select 1 from passkeys where user_id = ...)` there.
  */
-import { type SQL, and, eq, exists, ne, or, sql } from "drizzle-orm";
+import { type SQL, type SQLWrapper, and, eq, exists, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { socialAccounts } from "./oauth-schema";
@@ -21,4 +22,18 @@ export function keepsAWayToSignIn(db: Database, userId: number, removed: Removed
     exists(db.select({ one: sql`1` }).from(link).where(and(eq(link.userId, userId), ne(link.id, removed.socialAccountId)))),
   ];
   return or(...otherWays)!;
+}
+
+/**
+ * SQL: the providers of the linked social accounts of the user `userId` names (a column of the
+ * outer query), sorted, one per account, `[]` for none: a correlated subquery, so the read that
+ * selects the user (a page of them, an update's RETURNING) carries them with no statement more.
+ */
+export function socialProvidersOf(db: Database, userId: SQLWrapper) {
+  const link = alias(socialAccounts, "provider_link");
+  const providers = db
+    .select({ list: sql`json_group_array(${link.provider} order by ${link.provider})` })
+    .from(link)
+    .where(eq(link.userId, userId));
+  return sql`(${providers})`.mapWith((json: string) => JSON.parse(json) as string[]);
 }

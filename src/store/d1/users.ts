@@ -9,6 +9,7 @@ import type { AdminChanges } from "../store";
 import { reserveSlots, windowCounts } from "./throttle";
 import type { ProfileChanges, UniqueField } from "../rows";
 import { type NewUserRow, users } from "./schema";
+import { socialProvidersOf } from "./sign-in-methods";
 import { orTakenField } from "./unique-violation";
 import { sameEmail, sameUsername } from "./user-match";
 
@@ -94,13 +95,16 @@ export function usersPage(db: Database, callerId: number, search: string | undef
   const gate = db.select({ open: sql`1`.as("open") }).from(sql`(select 1)`).where(staff).as("staff_gate");
   return [
     db.select({ count: sql<number>`case when ${staff} then (${total}) else 0 end`.mapWith(Number) }).from(sql`(select 1)`),
-    db.select(getTableColumns(users)).from(gate).crossJoin(users).where(matches).orderBy(asc(users.id)).limit(limit).offset(offset),
+    db.select(adminUserColumns(db)).from(gate).crossJoin(users).where(matches).orderBy(asc(users.id)).limit(limit).offset(offset),
   ] as const;
 }
 
-/** One user as `callerId` sees them (with `is_following`). */
+/** The users columns and the user's social providers: an `AdminUserRow` (a subquery per row read, so a page costs O(page)). */
+const adminUserColumns = (db: Database) => ({ ...getTableColumns(users), socialProviders: socialProvidersOf(db, users.id) });
+
+/** One user as `callerId` sees them (with `is_following`, and their social providers for the admin shape). */
 export function userSeenBy(db: Database, callerId: number, id: number) {
-  return db.select({ user: users, isFollowing: isFollowedBy(db, callerId, users.id) }).from(users).where(eq(users.id, id));
+  return db.select({ user: adminUserColumns(db), isFollowing: isFollowedBy(db, callerId, users.id) }).from(users).where(eq(users.id, id));
 }
 
 /** Replaces the password hash, provided it is still `expectedHash` (two concurrent changes cannot both win). */
@@ -115,11 +119,11 @@ export function passwordUpdate(db: Database, id: number, expectedHash: string, n
 /** User `id`, if there is one (a statement for a batch: tells an unknown user from a refused change). */
 export const knownUser = (db: Database, id: number) => db.select({ id: users.id }).from(users).where(eq(users.id, id));
 
-/** An admin's change of user `id` (absent flags unchanged), only when `permitted` (SQL) holds: the new row, or none. */
+/** An admin's change of user `id` (absent flags unchanged), only when `permitted` (SQL) holds: the new row with their social providers, or none. */
 export function adminUserUpdate(db: Database, id: number, changes: AdminChanges, permitted: SQL) {
   const set = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   // An empty change still reads the row back (so an unknown id is told apart).
-  return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(and(eq(users.id, id), permitted)).returning();
+  return db.update(users).set(Object.keys(set).length > 0 ? set : { id }).where(and(eq(users.id, id), permitted)).returning(adminUserColumns(db));
 }
 
 /** SQL: the active user holding `email` (case-insensitively): whom a password reset mails. */

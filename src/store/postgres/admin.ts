@@ -5,13 +5,14 @@
  * on it after a concurrent change), so a promotion that lands first is seen.
  */
 import { type SQL, sql } from "drizzle-orm";
-import type { AdminRole, AdminStore, CallerIdentity, UserRow } from "../index";
+import type { AdminRole, AdminStore, AdminUserRow, CallerIdentity } from "../index";
 import type { Connection, Database } from "./client";
 import { deleteUserWhole, lockUserForDeletion } from "./deletion";
 import { forgetMfaCtes } from "./mfa";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
-import { type Raw, endedJson, endedSessions, userColumns, userRow } from "./mapping";
+import { type Raw, adminUserRow, endedJson, endedSessions, userColumns } from "./mapping";
 import { endLiveSessions } from "./revocations";
+import { socialProvidersOf } from "./sign-in-methods";
 import { statement, transaction } from "./transactions";
 
 /** SQL: the caller (the guard's `caller`) holds `role`. */
@@ -45,13 +46,13 @@ export function admin(connection: Connection, identity: CallerIdentity): AdminSt
           )
           ${deactivating ? sql`, ended as (${endLiveSessions(id, now, { when: sql`exists (select 1 from changed)` })})` : sql``}
           ${changes.mfaEnabled === false ? sql`, ${forgetMfaCtes(target, sql`exists (select 1 from changed)`)}` : sql``}
-          select ${CALLER_COLUMNS}, ${userColumns("changed")},
+          select ${CALLER_COLUMNS}, ${userColumns("changed")}, ${socialProvidersOf(sql`changed.id`)} as social_providers,
             case when ${ALLOWED} and ${callerHolds(need)} then exists (select 1 from target) else exists (select 1 from users where id = ${target}) end as target_exists,
             ${deactivating ? endedJson(sql`ended`) : sql`'[]'::json`} as ended
           from ${CALLER_FROM} left join changed on true`);
         const [row] = rows as [Raw];
         const caller = callerOf(row);
-        const user: UserRow | undefined = row.id === null ? undefined : userRow(row);
+        const user: AdminUserRow | undefined = row.id === null ? undefined : adminUserRow(row);
         return { caller, ...(user ? { user } : {}), exists: row.target_exists === true, ended: endedSessions(row.ended) };
       };
       if (!deactivating) return statement(connection, work);

@@ -4,7 +4,7 @@
  * (`mapFromDriverValue`: timestamps to Dates, ids to numbers), as Drizzle's builder would.
  */
 import { type SQL, getTableColumns, sql } from "drizzle-orm";
-import type { EndedSession, UserRow, WindowCount } from "../index";
+import type { AdminUserRow, EndedSession, UserRow, WindowCount } from "../index";
 import { safeInteger } from "./client";
 import { users } from "./schema";
 
@@ -26,6 +26,9 @@ export function userRow(row: Raw, prefix = ""): UserRow {
   }
   return user as unknown as UserRow;
 }
+
+/** The user in `row`'s columns with their `social_providers` (./sign-in-methods.ts: a text[], which pg reads as an array). */
+export const adminUserRow = (row: Raw): AdminUserRow => ({ ...userRow(row), socialProviders: row.social_providers as string[] });
 
 /** A timestamptz as text (Drizzle keeps them so) or in JSON, as a Date. */
 export const moment = (value: unknown) => new Date(value as string);

@@ -1,6 +1,7 @@
 /**
- * SQL for "this user keeps a way to sign in", as on D1 (src/store/d1/sign-in-methods.ts): each way
- * one entry of `otherWays`; a passkeys table plugs in by adding its `exists (...)` there. The
+ * SQL for a user's ways to sign in, as on D1 (src/store/d1/sign-in-methods.ts): "this user keeps a
+ * way to sign in", each way one entry of `otherWays` (a passkeys table plugs in by adding its
+ * `exists (...)` there), and the providers the admin shape lists. The
  * writes it conditions run after the user's row is locked (./oauth.ts): two removals racing
  * cannot each count the other's row as the way that remains.
  */
@@ -17,3 +18,11 @@ export function keepsAWayToSignIn(userId: number, removed: RemovedWay): SQL {
   ];
   return sql`(${sql.join(otherWays, sql` or `)})`;
 }
+
+/**
+ * SQL: the providers of the linked social accounts of the user `userId` names (a column of the
+ * outer query), sorted byte-wise as on D1 (collation "C"), one per account, `{}` for none: a
+ * correlated subquery, so the statement that reads the user carries them (column `social_providers`).
+ */
+export const socialProvidersOf = (userId: SQL): SQL =>
+  sql`array(select l.provider from social_accounts l where l.user_id = ${userId} order by l.provider collate "C")`;

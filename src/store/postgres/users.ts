@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import type { CallerIdentity, CallerUserStore } from "../index";
 import type { Connection } from "./client";
 import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./guard";
-import { type Raw, userColumns, userRow } from "./mapping";
+import { type Raw, adminUserRow, userColumns } from "./mapping";
+import { socialProvidersOf } from "./sign-in-methods";
 import { statement } from "./transactions";
 
 export function callerUsers(connection: Connection, identity: CallerIdentity): CallerUserStore {
@@ -11,13 +12,13 @@ export function callerUsers(connection: Connection, identity: CallerIdentity): C
     async seen(id) {
       const { rows } = await statement(connection, (db) =>
         db.execute<Raw>(sql`with ${guardCtes(identity)}
-          select ${CALLER_COLUMNS}, ${userColumns("t")},
+          select ${CALLER_COLUMNS}, ${userColumns("t")}, ${socialProvidersOf(sql`t.id`)} as social_providers,
             exists (select 1 from follows mine where mine.follower_id = ${identity.id}::bigint and mine.followee_id = t.id) as is_following
           from ${CALLER_FROM} left join users t on t.id = ${id}::bigint and ${ALLOWED}`),
       );
       const [row] = rows;
       const caller = callerOf(row);
-      return { caller, ...(row!.id === null ? {} : { user: userRow(row!) }), isFollowing: row!.is_following === true };
+      return { caller, ...(row!.id === null ? {} : { user: adminUserRow(row!) }), isFollowing: row!.is_following === true };
     },
 
     /**
@@ -37,14 +38,14 @@ export function callerUsers(connection: Connection, identity: CallerIdentity): C
           staff as (select 1 from caller where is_staff and ${ALLOWED})
           select ${CALLER_COLUMNS},
             case when exists (select 1 from staff) then (select count(*) from users u where ${matches}) else 0 end as total,
-            p.*
+            p.*, ${socialProvidersOf(sql`p.id`)} as social_providers
           from ${CALLER_FROM} left join lateral (
             select u.* from users u where exists (select 1 from staff) and ${matches} order by u.id limit ${limit}::bigint offset ${offset}::bigint
           ) p on true
           order by p.id`),
       );
       const caller = callerOf(rows[0]);
-      return { caller, count: rows[0]!.total as number, rows: rows.filter((row) => row.id !== null).map((row) => userRow(row)) };
+      return { caller, count: rows[0]!.total as number, rows: rows.filter((row) => row.id !== null).map((row) => adminUserRow(row)) };
     },
   };
 }
