@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { usersPage } from "../src/store/d1/users";
-import { call, setFlags, signedInUser } from "./helpers";
+import { call, insertUserRow, setFlags, signedInUser, uniqueName } from "./helpers";
 
 describe("rows D1 reads", () => {
   it("reads no row of the users table for a non-staff caller (the staff check comes first)", async () => {
@@ -40,5 +40,31 @@ describe("rows D1 reads", () => {
     const rowsRead = Number(/d1-rows-read;dur=([\d.]+)/.exec(page.headers.get("Server-Timing") ?? "")![1]);
     expect(rowsRead).toBeGreaterThan(0);
     expect(rowsRead).toBeLessThan(30);
+  });
+
+  it("reads, for a page of admin users' sign-in methods, the page's own social accounts only, however many others have", async () => {
+    const staff = await signedInUser();
+    await setFlags(staff.id, { isStaff: true });
+    // A first page of five users, with a link each.
+    for (let i = 0; i < 5; i += 1) {
+      const id = await insertUserRow({ username: uniqueName("paged"), password: "!" });
+      await env.DB.prepare("insert into social_accounts (user_id, provider, uid, created_at) values (?, 'local', ?, 0)").bind(id, uniqueName("uid")).run();
+    }
+    const rowsRead = async () => {
+      const page = await call("GET", "/api/users/?page_size=5", { token: staff.access });
+      expect(page.status).toBe(200);
+      expect(page.body.results).toHaveLength(5);
+      return Number(/d1-rows-read;dur=([\d.]+)/.exec(page.headers.get("Server-Timing") ?? "")![1]);
+    };
+    const before = await rowsRead();
+    // A user past the first page (a newer id) with 300 linked accounts.
+    const other = await insertUserRow({ username: uniqueName("links"), password: "!" });
+    await env.DB.prepare(
+      "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) insert into social_accounts (user_id, provider, uid, created_at) select ?, 'local', ? || i, 0 from n",
+    )
+      .bind(other, uniqueName("uid"))
+      .run();
+    // Each row's providers come through the social_accounts_user index: none of those 300 is read.
+    expect(await rowsRead()).toBeLessThan(before + 10);
   });
 });
