@@ -30,9 +30,11 @@ const secrets: Record<string, string> = {};
 
 beforeAll(async () => {
   worker = await startTestWorker();
-  for (const name of ["staffer", "boss", "target", "plain", "bystander", "guarded", "sentinel"]) await register(name);
+  for (const name of ["staffer", "boss", "target", "plain", "bystander", "guarded", "sentinel", "linked"]) await register(name);
+  // `linked` has two social accounts, linked out of order (the API sorts them).
+  const links = ["local", "github"].map((provider) => `INSERT INTO social_accounts (user_id, provider, uid, created_at) SELECT id, '${provider}', 'console-${provider}', 0 FROM users WHERE username = 'linked'`);
   await worker.pausedFor(() =>
-    queryResults("UPDATE users SET is_staff = 1 WHERE username IN ('staffer', 'boss', 'sentinel'); UPDATE users SET is_superuser = 1 WHERE username = 'boss'", {
+    queryResults(`UPDATE users SET is_staff = 1 WHERE username IN ('staffer', 'boss', 'sentinel'); UPDATE users SET is_superuser = 1 WHERE username = 'boss'; ${links.join("; ")}`, {
       remote: false,
       persistTo: worker.stateDir,
     }),
@@ -68,7 +70,7 @@ describe("the admin console in Chromium", () => {
     await signIn(page, "staffer");
     await page.getByRole("heading", { name: "Users" }).waitFor();
     expect(await page.locator("#who").textContent()).toBe("Signed in as staffer");
-    expect(await page.locator("#rows tr").count()).toBe(7);
+    expect(await page.locator("#rows tr").count()).toBe(8);
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/admin-list.png" });
 
@@ -177,6 +179,20 @@ describe("the admin console in Chromium", () => {
 
     const origin = new URL(worker.url).origin;
     expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)("shows a user's linked social accounts in the list and on their page", async () => {
+    const { page, errors } = await open();
+    await signIn(page, "staffer");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    const row = page.locator("#rows tr", { has: page.getByRole("button", { name: "linked", exact: true }) });
+    expect(await row.locator("td").nth(6).textContent()).toBe("password, github, local");
+    await page.getByRole("button", { name: "linked", exact: true }).click();
+    await page.getByRole("heading", { name: "User linked" }).waitFor();
+    expect(await page.locator("#fields dt:text-is('Social accounts') + dd").textContent()).toBe("github, local");
+    expect(await page.locator("#fields dt:text-is('Password') + dd").textContent()).toBe("usable");
     expect(errors).toEqual([]);
     await page.close();
   });
