@@ -31,6 +31,8 @@ export interface UserRow {
   relationsVersion: number;
   /** Two-factor (TOTP) is on: a password or social sign-in asks for a code. */
   mfaEnabled: boolean;
+  /** How many passkeys the user has registered. */
+  passkeyCount: number;
 }
 
 /** A user to insert: what registration, createsuperuser and the importer give. */

@@ -1,5 +1,5 @@
 /**
- * The two engines' schemas agree (the core tables and the two-factor ones): the same tables, the same columns, the same nullability (the D1
+ * The two engines' schemas agree (the core tables, the two-factor and the passkey ones): the same tables, the same columns, the same nullability (the D1
  * schema in SQLite's types, the PostgreSQL one in its own), and the users row both read is the
  * store's `UserRow`. `throttle_locks` is the one table PostgreSQL alone has (src/store/postgres/throttle.ts).
  */
@@ -8,9 +8,11 @@ import { getTableConfig as pgTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import * as d1Mfa from "../../src/store/d1/mfa-schema";
+import * as d1Passkeys from "../../src/store/d1/passkeys-schema";
 import * as d1 from "../../src/store/d1/schema";
 import type { UserRow } from "../../src/store";
 import * as postgresMfa from "../../src/store/postgres/mfa-schema";
+import * as postgresPasskeys from "../../src/store/postgres/passkeys-schema";
 import * as postgres from "../../src/store/postgres/schema";
 
 const POSTGRES_ONLY = ["throttle_locks"];
@@ -21,7 +23,7 @@ type Shape = Record<string, Record<string, { property: string; notNull: boolean 
 const propertyOf = (columns: Record<string, { name: string }>, name: string) => Object.entries(columns).find(([, column]) => column.name === name)?.[0];
 
 function d1Shape(): Shape {
-  const tables = [...Object.values(d1), ...Object.values(d1Mfa)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
+  const tables = [...Object.values(d1), ...Object.values(d1Mfa), ...Object.values(d1Passkeys)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = sqliteTableConfig(table);
@@ -32,7 +34,7 @@ function d1Shape(): Shape {
 }
 
 function postgresShape(): Shape {
-  const tables = [...Object.values(postgres), ...Object.values(postgresMfa)].filter((value: unknown): value is PgTable => value instanceof PgTable);
+  const tables = [...Object.values(postgres), ...Object.values(postgresMfa), ...Object.values(postgresPasskeys)].filter((value: unknown): value is PgTable => value instanceof PgTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = pgTableConfig(table);
@@ -46,7 +48,7 @@ describe("the D1 and PostgreSQL schemas", () => {
   it("have the same tables, but PostgreSQL's documented own", () => {
     const d1Tables = Object.keys(d1Shape()).sort();
     const postgresTables = Object.keys(postgresShape()).sort();
-    expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "throttle_events", "token_families", "totp_factors", "users"]);
+    expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "passkey_challenges", "passkeys", "throttle_events", "token_families", "totp_factors", "users"]);
     expect(postgresTables).toEqual([...d1Tables, ...POSTGRES_ONLY].sort());
   });
 
