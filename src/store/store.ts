@@ -28,6 +28,7 @@ import type {
   UserRow,
 } from "./rows";
 import type { CallerMfaStore, MfaStore } from "./mfa";
+import type { CallerPasskeyStore, PasskeyStore } from "./passkeys";
 import type { SignInStore } from "./sign-in";
 import type { CallerContentStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
@@ -53,6 +54,8 @@ export interface Store {
   readonly signIns: SignInStore;
   /** The second step of a sign-in with two-factor on. */
   readonly mfa: MfaStore;
+  /** Discoverable passkey login. */
+  readonly passkeys: PasskeyStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
   /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
@@ -156,6 +159,8 @@ export interface MaintenanceStore {
   forgetOldAddresses(now: number): Promise<void>;
   /** Deletes two-factor challenges that expired (used or not). */
   deleteExpiredMfaChallenges(now: number): Promise<void>;
+  /** Deletes passkey challenges that expired unused. */
+  deleteExpiredPasskeyChallenges(now: number): Promise<void>;
 }
 
 /** A signed-in caller's storage: every method reads the caller with its work and refuses before any write. */
@@ -188,6 +193,8 @@ export interface CallerStore {
   readonly relations: CallerRelationStore;
   /** The caller's two-factor setup. */
   readonly mfa: CallerMfaStore;
+  /** The caller's passkeys. */
+  readonly passkeys: CallerPasskeyStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */

@@ -12,6 +12,7 @@ import { followPageStatements, followStatements, unfollowStatements } from "./fo
 import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
 import { d1CallerMfaStore, forgetMfaStatements } from "./mfa-store";
+import { d1CallerPasskeyStore } from "./passkey-store";
 import { d1CallerContentStore } from "./content-store";
 import { d1CallerFeedStore } from "./feed-store";
 import { d1ProfileStore } from "./profile-store";
@@ -49,6 +50,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     notifications: d1CallerNotificationStore(db, scope),
     relations: d1CallerRelationStore(db, scope),
     mfa: d1CallerMfaStore(db, scope),
+    passkeys: d1CallerPasskeyStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.

@@ -16,6 +16,7 @@ import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./gua
 import { lockFirst } from "./locks";
 import { mailColumns, mailCtes, mailKeys, mailReservationOf } from "./mail-throttle";
 import { callerMfa } from "./mfa";
+import { callerPasskeys } from "./passkeys";
 import { type Raw, endedJson, endedSessions } from "./mapping";
 import { profile } from "./profile";
 import { endLiveSessions } from "./revocations";
@@ -64,6 +65,7 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     notifications: postgresCallerNotificationStore(connection, identity),
     relations: postgresCallerRelationStore(connection, identity),
     mfa: callerMfa(connection, identity),
+    passkeys: callerPasskeys(connection, identity),
 
     /**
      * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read

@@ -15,6 +15,7 @@ import { postgresFeedWorkStore } from "./feed-store";
 import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { mfa } from "./mfa";
+import { passkeyLogins } from "./passkeys";
 import { sessions } from "./sessions";
 import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
@@ -43,6 +44,7 @@ function storeOn(connection: Connection): Store {
     logins: logins(connection),
     signIns: signIns(connection),
     mfa: mfa(connection),
+    passkeys: passkeyLogins(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
