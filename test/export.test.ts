@@ -27,6 +27,7 @@ describe("GET /api/auth/profile/export/", () => {
       sessions: [{ id: expect.any(String), created: expect.any(String), last_used: expect.any(String), user_agent: null, current: true }],
       known_addresses: [{ address: "unknown", last_seen: ISO }],
       two_factor: { enabled: false, recovery_codes_remaining: 0 },
+      passkeys: [],
     });
   });
 

@@ -3,9 +3,10 @@
  * document written while it is read: the profile, then the followers and the following in
  * pages of PAGE rows (keyset pages of the follow indexes), then the sessions, then the known
  * addresses in pages too (keyset pages of their primary key), then the two-factor state (on or
- * off, recovery codes left; never a secret). Memory holds one page at a time, however many
+ * off, recovery codes left; never a secret), then the passkeys (names and dates; no key). Memory holds one page at a time, however many
  * followers or addresses there are.
  */
+import { passkeyOf } from "../../http/representations/passkeys";
 import { sessionOf } from "../../http/representations/sessions";
 import { profileOf, publicUserOf } from "../../http/representations/users";
 import type { CallerDeps } from "../../lib/deps";
@@ -57,7 +58,9 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
     // Whether two-factor is on and how many recovery codes are left: never a secret or a code's hash.
     const { caller: now, factor } = await caller.mfa.factor([], Date.now());
     const twoFactor = { enabled: now.mfaEnabled, recovery_codes_remaining: now.mfaEnabled ? (factor?.recoveryCodes ?? 0) : 0 };
-    yield `,"two_factor":${JSON.stringify(twoFactor)}}`;
+    yield `,"two_factor":${JSON.stringify(twoFactor)}`;
+    const { passkeys } = await caller.passkeys.list();
+    yield `,"passkeys":${JSON.stringify(passkeys.map(passkeyOf))}}`;
   }
   const iterator = parts();
   const body = new ReadableStream<Uint8Array>({

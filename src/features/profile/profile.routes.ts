@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, errorResponses, everyRoute, jsonResponse, requestBody, withBearer, withBody } from "../../http/openapi";
 import { MAX_PICTURE_BODY_BYTES } from "../../pictures/picture-field";
 import { sessionSchema } from "../../http/representations/sessions";
+import { passkeySchema } from "../../http/representations/passkeys";
 import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
@@ -63,6 +64,7 @@ export const accountExportSchema = z
         recovery_codes_remaining: z.number().int().meta({ description: "Recovery codes not used yet (0 while two-factor is off)." }),
       })
       .meta({ id: "TwoFactorExport", description: "Whether two-factor is on; no secret and no code is ever exported." }),
+    passkeys: z.array(passkeySchema).meta({ description: "The passkeys (names and dates; their public keys are not exported)." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

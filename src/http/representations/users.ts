@@ -50,14 +50,15 @@ export function adminUserOf(user: UserRow, origin: string): AdminUser {
 }
 
 /**
- * How `user` can sign in. Social accounts and passkeys are filled in by the features that keep
- * them, when they are merged (their tables are not on this branch): until then none.
+ * How `user` can sign in: the passkey count is the user row's own (moved with every registration
+ * and deletion). Social accounts are filled in by the feature that keeps them, when it is merged
+ * (its table is not on this branch): until then none.
  */
-export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[]; passkeys?: number } = {}): SignInMethods {
+export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[] } = {}): SignInMethods {
   return {
     local_login: hasUsablePassword(user.password),
     two_factor: user.mfaEnabled,
     social_accounts: extra.socialAccounts ?? [],
-    passkeys: extra.passkeys ?? 0,
+    passkeys: user.passkeyCount,
   };
 }
