@@ -13,9 +13,13 @@ const FLAG_UP = 0x01;
 const FLAG_UV = 0x04;
 const FLAG_AT = 0x40;
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
-const sha256 = async (data: Uint8Array) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-const concat = (...parts: Uint8Array[]) => {
+type Bytes = Uint8Array<ArrayBuffer>;
+type KeyParams = Parameters<typeof crypto.subtle.generateKey>[0];
+type SignParams = Parameters<typeof crypto.subtle.sign>[0];
+
+const utf8 = (text: string) => new TextEncoder().encode(text) as Bytes;
+const sha256 = async (data: Bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+const concat = (...parts: Uint8Array[]): Bytes => {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -25,7 +29,7 @@ const concat = (...parts: Uint8Array[]) => {
   return out;
 };
 const uint32 = (n: number) => new Uint8Array([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
-const b64 = (bytes: Uint8Array) => isoBase64URL.fromBuffer(bytes);
+const b64 = (bytes: Uint8Array) => isoBase64URL.fromBuffer(bytes as Bytes);
 
 /** An ECDSA signature from Web Crypto (r || s) in the DER form WebAuthn uses. */
 function derSignature(raw: Uint8Array): Uint8Array {
@@ -40,7 +44,7 @@ function derSignature(raw: Uint8Array): Uint8Array {
   return concat(new Uint8Array([0x30, body.length]), body);
 }
 
-const KEY_PARAMS: Record<Algorithm, { generate: RsaHashedKeyGenParams | EcKeyGenParams | { name: string }; sign: AlgorithmIdentifier | EcdsaParams; cose: number }> = {
+const KEY_PARAMS: Record<Algorithm, { generate: KeyParams; sign: SignParams; cose: number }> = {
   ES256: { generate: { name: "ECDSA", namedCurve: "P-256" }, sign: { name: "ECDSA", hash: "SHA-256" }, cose: -7 },
   RS256: { generate: { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, sign: { name: "RSASSA-PKCS1-v1_5" }, cose: -257 },
   EdDSA: { generate: { name: "Ed25519" }, sign: { name: "Ed25519" }, cose: -8 },

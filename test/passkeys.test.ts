@@ -1,14 +1,408 @@
+/**
+ * Passkeys (WebAuthn), with a software authenticator (./authenticator.ts): the options' shapes,
+ * registration, discoverable login, the list and deletion, and the attacks: a replayed or expired
+ * challenge, another user's or another ceremony's challenge, a wrong origin or RP id, no user
+ * verification, a bad signature, another user's handle, a counter that does not grow, racing
+ * logins with one assertion. Each refusal is the contract's exact body and changes nothing.
+ */
 import { describe, expect, it } from "vitest";
-import { call } from "./helpers";
-import { assertion, loginWith, registrationOptions, userWithPasskey } from "./passkeys-flow";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { SoftAuthenticator } from "./authenticator";
+import { dbRow, dbRows, dbRun } from "./db";
+import { call, decodeJwt, lastLoginLanded, setFlags, signedInUser } from "./helpers";
+import { addPasskey, assertion, loginOptions, loginWith, register, registrationOptions, userWithPasskey } from "./passkeys-flow";
 
-describe("smoke", () => {
-  it("registers and logs in", async () => {
+const INVALID = { non_field_errors: ["Invalid passkey."] };
+const DISABLED = { non_field_errors: ["User account is disabled."] };
+const TOKEN_PAIR = { refresh: expect.any(String), access: expect.any(String) };
+const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+const B64URL = expect.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+
+const sessions = async (id: number) => (await dbRow<{ n: number }>("select count(*) as n from token_families where user_id = ?", id))!.n;
+const passkeyRows = (id: number) => dbRows<{ id: number; counter: number; last_used_at: number | null }>("select id, counter, last_used_at from passkeys where user_id = ? order by id", id);
+const passkeyCount = async (id: number) => (await dbRow<{ passkey_count: number }>("select passkey_count from users where id = ?", id))!.passkey_count;
+const challenges = async (challenge: string) => (await dbRow<{ n: number }>("select count(*) as n from passkey_challenges where challenge = ?", challenge))!.n;
+
+/** The credential id (base64url) of the first passkey `authenticator` made. */
+const idOf = (authenticator: SoftAuthenticator) => isoBase64URL.fromBuffer(authenticator.credentials[0]!.id as Uint8Array<ArrayBuffer>);
+
+/** Everything a refused login must leave as it was: the user's sessions and their passkeys' counters and last use. */
+async function snapshot(id: number) {
+  return { sessions: await sessions(id), passkeys: await passkeyRows(id) };
+}
+
+describe("registration options", () => {
+  it("answer creation options: resident key required, user verification preferred, ES256 and RS256, a challenge kept 5 minutes", async () => {
+    const user = await signedInUser();
+    const before = Date.now();
+    const response = await registrationOptions(user.access);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      rp: { name: "api.test", id: "api.test" },
+      user: { id: B64URL, name: user.username, displayName: user.username },
+      challenge: B64URL,
+      pubKeyCredParams: [
+        { alg: -7, type: "public-key" },
+        { alg: -257, type: "public-key" },
+      ],
+      timeout: 300000,
+      excludeCredentials: [],
+      authenticatorSelection: { residentKey: "required", userVerification: "preferred", requireResidentKey: true },
+      attestation: "none",
+      extensions: { credProps: true },
+      hints: [],
+    });
+    const kept = await dbRow<{ purpose: string; user_id: number; user_handle: string; expires_at: number }>(
+      "select purpose, user_id, user_handle, expires_at from passkey_challenges where challenge = ?",
+      response.body.challenge,
+    );
+    expect(kept).toEqual({ purpose: "registration", user_id: user.id, user_handle: response.body.user.id, expires_at: expect.any(Number) });
+    expect(kept!.expires_at - before).toBeGreaterThanOrEqual(300_000);
+    expect(kept!.expires_at - Date.now()).toBeLessThanOrEqual(300_000);
+  });
+
+  it("exclude the caller's passkeys and keep their user handle", async () => {
     const user = await userWithPasskey();
-    console.log(JSON.stringify(user.passkey));
-    const response = await loginWith(await assertion(user.authenticator));
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    console.log(JSON.stringify((await registrationOptions(user.access)).body));
-    console.log(JSON.stringify((await call("POST", "/api/auth/passkeys/login/options/")).body));
+    const response = await registrationOptions(user.access);
+    expect(response.body.excludeCredentials).toEqual([{ id: idOf(user.authenticator), type: "public-key", transports: ["internal"] }]);
+    expect(response.body.user.id).toBe(user.authenticator.credentials[0]!.userHandle);
+    // Another user's options name none of them.
+    const other = await signedInUser();
+    const theirs = await registrationOptions(other.access);
+    expect(theirs.body.excludeCredentials).toEqual([]);
+    expect(theirs.body.user.id).not.toBe(response.body.user.id);
+  });
+
+  it("need a signed-in caller", async () => {
+    expect(await call("POST", "/api/auth/passkeys/register/options/")).toMatchObject({ status: 401, body: { detail: "Authentication credentials were not provided." } });
+  });
+});
+
+describe("registering a passkey", () => {
+  it("keeps it and answers it; the list, the count and the admin's sign-in methods show it", async () => {
+    const user = await signedInUser();
+    const authenticator = new SoftAuthenticator();
+    const options = await registrationOptions(user.access);
+    const response = await register(user.access, await authenticator.create(options.body), "  Laptop  ");
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ id: expect.any(Number), name: "Laptop", created: ISO, last_used: null });
+    // The challenge is spent.
+    expect(await challenges(options.body.challenge)).toBe(0);
+    expect(await passkeyCount(user.id)).toBe(1);
+    expect(await call("GET", "/api/auth/passkeys/", { token: user.access })).toMatchObject({ status: 200, body: { results: [response.body] } });
+    const stored = await dbRow<{ public_key: string; counter: number; transports: string }>("select public_key, counter, transports from passkeys where id = ?", response.body.id);
+    expect(stored).toEqual({ public_key: expect.stringMatching(/^[A-Za-z0-9_-]+$/), counter: 1, transports: '["internal"]' });
+
+    const admin = await signedInUser();
+    await setFlags(admin.id, { isStaff: true });
+    const seen = await call("GET", `/api/users/${user.id}/`, { token: admin.access });
+    expect(seen.body.sign_in_methods).toEqual({ local_login: true, two_factor: false, social_accounts: [], passkeys: 1 });
+    await addPasskey(user.access, new SoftAuthenticator(), "Phone");
+    expect((await call("GET", `/api/users/${user.id}/`, { token: admin.access })).body.sign_in_methods.passkeys).toBe(2);
+  });
+
+  it("takes an RS256 credential, and signs in with it", async () => {
+    const user = await userWithPasskey({ algorithm: "RS256" });
+    expect(await loginWith(await assertion(user.authenticator))).toMatchObject({ status: 200, body: TOKEN_PAIR });
+  });
+
+  it("refuses a replayed registration: the challenge is spent", async () => {
+    const user = await signedInUser();
+    const options = await registrationOptions(user.access);
+    const authenticator = new SoftAuthenticator();
+    const credential = await authenticator.create(options.body);
+    expect((await register(user.access, credential)).status).toBe(201);
+    expect(await register(user.access, credential)).toMatchObject({ status: 400, body: INVALID });
+    // A new credential on the spent challenge too.
+    expect(await register(user.access, await authenticator.create(options.body))).toMatchObject({ status: 400, body: INVALID });
+    expect(await passkeyCount(user.id)).toBe(1);
+    expect(await passkeyRows(user.id)).toHaveLength(1);
+  });
+
+  it("refuses an expired challenge, another user's, a login challenge and an unknown one, keeping nothing", async () => {
+    const user = await signedInUser();
+    const other = await signedInUser();
+    const authenticator = new SoftAuthenticator();
+    const expired = await registrationOptions(user.access);
+    await dbRun("update passkey_challenges set expires_at = ? where challenge = ?", new Date(Date.now() - 1000), expired.body.challenge);
+    expect(await register(user.access, await authenticator.create(expired.body))).toMatchObject({ status: 400, body: INVALID });
+    const theirs = await registrationOptions(other.access);
+    expect(await register(user.access, await authenticator.create(theirs.body))).toMatchObject({ status: 400, body: INVALID });
+    // Not spent by the refusal: still theirs to use.
+    expect(await challenges(theirs.body.challenge)).toBe(1);
+    const login = await loginOptions();
+    const mine = await registrationOptions(user.access);
+    expect(await register(user.access, await authenticator.create(mine.body, { challenge: login.body.challenge }))).toMatchObject({ status: 400, body: INVALID });
+    expect(await register(user.access, await authenticator.create(mine.body, { challenge: "A".repeat(43) }))).toMatchObject({ status: 400, body: INVALID });
+    expect(await passkeyRows(user.id)).toEqual([]);
+    expect(await passkeyCount(user.id)).toBe(0);
+  });
+
+  it("refuses another origin, another RP id, a login's client data, no user verification and an Ed25519 key", async () => {
+    const user = await signedInUser();
+    const cases = [
+      { origin: "https://evil.example" },
+      { origin: "http://api.test:8080" },
+      { rpId: "evil.example" },
+      { type: "webauthn.get" },
+      { userVerified: false },
+    ];
+    for (const variation of cases) {
+      const options = await registrationOptions(user.access);
+      expect(await register(user.access, await new SoftAuthenticator().create(options.body, variation)), JSON.stringify(variation)).toMatchObject({ status: 400, body: INVALID });
+    }
+    const options = await registrationOptions(user.access);
+    expect(await register(user.access, await new SoftAuthenticator(undefined, { algorithm: "EdDSA" }).create(options.body))).toMatchObject({ status: 400, body: INVALID });
+    expect(await passkeyRows(user.id)).toEqual([]);
+  });
+
+  it("refuses what is no credential with the contract's body, and a missing one or name with DRF's", async () => {
+    const user = await signedInUser();
+    const options = await registrationOptions(user.access);
+    const good = await new SoftAuthenticator().create(options.body);
+    const broken = [
+      "not-a-credential",
+      42,
+      [],
+      {},
+      { ...good, type: "password" },
+      { ...good, response: { ...good.response, clientDataJSON: "bm90IGpzb24" } },
+      { ...good, response: { ...good.response, attestationObject: "AAAA" } },
+      { ...good, id: "other", rawId: "other" },
+    ];
+    for (const credential of broken) expect(await register(user.access, credential), JSON.stringify(credential)).toMatchObject({ status: 400, body: INVALID });
+    expect(await call("POST", "/api/auth/passkeys/register/", { token: user.access, body: { name: "x" } })).toMatchObject({ status: 400, body: { credential: ["This field is required."] } });
+    expect(await register(user.access, null)).toMatchObject({ status: 400, body: { credential: ["This field may not be null."] } });
+    expect(await register(user.access, good, "")).toMatchObject({ status: 400, body: { name: ["This field may not be blank."] } });
+    expect(await register(user.access, good, "x".repeat(65))).toMatchObject({ status: 400, body: { name: ["Ensure this field has no more than 64 characters."] } });
+    expect(await passkeyRows(user.id)).toEqual([]);
+    // The challenge was never spent by a refusal: the good credential still registers.
+    expect((await register(user.access, good)).status).toBe(201);
+  });
+
+  it("needs a signed-in caller", async () => {
+    expect(await call("POST", "/api/auth/passkeys/register/", { body: { credential: {}, name: "x" } })).toMatchObject({ status: 401, body: { detail: "Authentication credentials were not provided." } });
+  });
+});
+
+describe("login options", () => {
+  it("answer request options with no allowCredentials, user verification required, a challenge kept 5 minutes for nobody", async () => {
+    const response = await loginOptions();
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ rpId: "api.test", challenge: B64URL, timeout: 300000, userVerification: "required" });
+    const kept = await dbRow("select purpose, user_id, user_handle from passkey_challenges where challenge = ?", response.body.challenge);
+    expect(kept).toEqual({ purpose: "login", user_id: null, user_handle: null });
+  });
+
+  it("follow WEBAUTHN_RP_ID, and PUBLIC_URL's host name by default", async () => {
+    const custom = await call("POST", "/api/auth/passkeys/login/options/", { env: { WEBAUTHN_RP_ID: "Example.COM" } });
+    expect(custom.body.rpId).toBe("example.com");
+    const fromUrl = await call("POST", "/api/auth/passkeys/login/options/", { env: { PUBLIC_URL: "https://social.example:8443/api" } });
+    expect(fromUrl.body.rpId).toBe("social.example");
+  });
+});
+
+describe("signing in with a passkey", () => {
+  it("answers tokens for a discoverable assertion, with the login's bookkeeping, the counter moved and last_used set", async () => {
+    const user = await userWithPasskey();
+    const before = await sessions(user.id);
+    const options = await loginOptions();
+    const response = await loginWith(await user.authenticator.get(options.body), { "User-Agent": "passkey-phone/1.0" });
+    expect(response).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    expect(Object.keys(response.body).sort()).toEqual(["access", "refresh"]);
+    expect(decodeJwt(response.body.access).payload.user_id).toBe(user.id);
+    expect(await sessions(user.id)).toBe(before + 1);
+    expect(await challenges(options.body.challenge)).toBe(0);
+    const listed = await call("GET", "/api/auth/sessions/", { token: response.body.access });
+    expect(listed.body.results[0]).toMatchObject({ user_agent: "passkey-phone/1.0", current: true });
+    expect(await passkeyRows(user.id)).toEqual([{ id: user.passkey.id, counter: 2, last_used_at: expect.any(Number) }]);
+    expect((await call("GET", "/api/auth/passkeys/", { token: response.body.access })).body.results).toEqual([{ ...user.passkey, last_used: ISO }]);
+    await lastLoginLanded(user.id);
+  });
+
+  it("needs no second step with two-factor on", async () => {
+    const user = await userWithPasskey();
+    await dbRun("update users set mfa_enabled = ? where id = ?", true, user.id);
+    expect(await loginWith(await assertion(user.authenticator))).toMatchObject({ status: 200, body: TOKEN_PAIR });
+  });
+
+  it("refuses a replayed assertion: the challenge was spent (an authenticator with no counter)", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const credential = await assertion(user.authenticator);
+    expect((await loginWith(credential)).status).toBe(200);
+    const before = await snapshot(user.id);
+    expect(await loginWith(credential)).toMatchObject({ status: 400, body: INVALID });
+    expect(await snapshot(user.id)).toEqual(before);
+    // Without a counter the next login still works, with a new challenge.
+    expect((await loginWith(await assertion(user.authenticator))).status).toBe(200);
+  });
+
+  it("refuses an expired challenge, an unknown one and a registration's", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const before = await snapshot(user.id);
+    const options = await loginOptions();
+    await dbRun("update passkey_challenges set expires_at = ? where challenge = ?", new Date(Date.now() - 1000), options.body.challenge);
+    expect(await loginWith(await user.authenticator.get(options.body))).toMatchObject({ status: 400, body: INVALID });
+    expect(await loginWith(await user.authenticator.get({ rpId: "api.test", challenge: "B".repeat(43) }))).toMatchObject({ status: 400, body: INVALID });
+    const registration = await registrationOptions(user.access);
+    expect(await loginWith(await user.authenticator.get({ rpId: "api.test", challenge: registration.body.challenge }))).toMatchObject({ status: 400, body: INVALID });
+    // A registration's challenge is not spent by a login that presents it.
+    expect(await challenges(registration.body.challenge)).toBe(1);
+    expect(await snapshot(user.id)).toEqual(before);
+  });
+
+  it("refuses a counter that does not grow (a cloned authenticator), spending the challenge", async () => {
+    const user = await userWithPasskey();
+    expect((await loginWith(await assertion(user.authenticator))).status).toBe(200);
+    const before = await snapshot(user.id);
+    expect(before.passkeys[0]!.counter).toBe(2);
+    for (const counter of [2, 1, 0]) {
+      const options = await loginOptions();
+      expect(await loginWith(await user.authenticator.get(options.body, { counter })), String(counter)).toMatchObject({ status: 400, body: INVALID });
+    }
+    expect(await snapshot(user.id)).toEqual(before);
+    expect((await loginWith(await assertion(user.authenticator, { counter: 3 }))).status).toBe(200);
+    expect((await passkeyRows(user.id))[0]!.counter).toBe(3);
+  });
+
+  it("refuses another origin, another RP id, no user verification, a bad signature and another user's handle", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const other = await userWithPasskey();
+    const before = await snapshot(user.id);
+    const variations = [
+      { origin: "https://evil.example" },
+      { rpId: "evil.example" },
+      { type: "webauthn.create" },
+      { userVerified: false },
+      { userHandle: other.authenticator.credentials[0]!.userHandle },
+      { userHandle: null },
+    ];
+    for (const variation of variations) {
+      expect(await loginWith(await assertion(user.authenticator, variation)), JSON.stringify(variation)).toMatchObject({ status: 400, body: INVALID });
+    }
+    const signed = await assertion(user.authenticator);
+    const forged = { ...signed, response: { ...signed.response, signature: signed.response.signature.replace(/^./, (c) => (c === "M" ? "N" : "M")) } };
+    expect(await loginWith(forged)).toMatchObject({ status: 400, body: INVALID });
+    // Another user's credential id with this one's signature.
+    expect(await loginWith({ ...signed, id: idOf(other.authenticator), rawId: idOf(other.authenticator) })).toMatchObject({ status: 400, body: INVALID });
+    expect(await snapshot(user.id)).toEqual(before);
+  });
+
+  it("refuses an unknown credential and what is no credential", async () => {
+    const stranger = new SoftAuthenticator();
+    const options = await registrationOptions((await signedInUser()).access);
+    await stranger.create(options.body);
+    expect(await loginWith(await assertion(stranger))).toMatchObject({ status: 400, body: INVALID });
+    for (const credential of ["x", 1, {}, { id: "a", rawId: "a", type: "public-key", response: {} }]) {
+      expect(await loginWith(credential), JSON.stringify(credential)).toMatchObject({ status: 400, body: INVALID });
+    }
+    expect(await call("POST", "/api/auth/passkeys/login/", { body: {} })).toMatchObject({ status: 400, body: { credential: ["This field is required."] } });
+  });
+
+  it("refuses an inactive user, starting no session", async () => {
+    const user = await userWithPasskey();
+    await setFlags(user.id, { isActive: false });
+    const before = await snapshot(user.id);
+    expect(await loginWith(await assertion(user.authenticator))).toMatchObject({ status: 400, body: DISABLED });
+    expect(await snapshot(user.id)).toEqual(before);
+  });
+
+  it("signs in exactly once for one assertion sent concurrently", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const before = await sessions(user.id);
+    const credential = await assertion(user.authenticator);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => loginWith(credential)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+    for (const answer of answers.filter((a) => a.status === 400)) expect(answer.body).toEqual(INVALID);
+    expect(await sessions(user.id)).toBe(before + 1);
+  });
+
+  it("signs in once of two logins racing with the same counter (a cloned authenticator)", async () => {
+    const user = await userWithPasskey();
+    const before = await sessions(user.id);
+    const [first, second] = [await assertion(user.authenticator, { counter: 5 }), await assertion(user.authenticator, { counter: 5 })];
+    const answers = await Promise.all([loginWith(first), loginWith(second)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(await sessions(user.id)).toBe(before + 1);
+    expect((await passkeyRows(user.id))[0]!.counter).toBe(5);
+  });
+});
+
+describe("the passkeys list and deletion", () => {
+  it("lists the caller's passkeys only, oldest first", async () => {
+    const user = await userWithPasskey();
+    const second = await addPasskey(user.access, new SoftAuthenticator(), "Phone");
+    await userWithPasskey();
+    const response = await call("GET", "/api/auth/passkeys/", { token: user.access });
+    expect(response).toMatchObject({ status: 200, body: { results: [user.passkey, second] } });
+    expect(await call("GET", "/api/auth/passkeys/")).toMatchObject({ status: 401, body: { detail: "Authentication credentials were not provided." } });
+  });
+
+  it("deletes one: it no longer signs in, and the count follows", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const response = await call("DELETE", `/api/auth/passkeys/${user.passkey.id}/`, { token: user.access });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+    expect(await passkeyRows(user.id)).toEqual([]);
+    expect(await passkeyCount(user.id)).toBe(0);
+    expect((await call("GET", "/api/auth/passkeys/", { token: user.access })).body).toEqual({ results: [] });
+    expect(await loginWith(await assertion(user.authenticator))).toMatchObject({ status: 400, body: INVALID });
+  });
+
+  it("answers 404 for another user's passkey, an unknown id and a non-integer one, deleting nothing", async () => {
+    const owner = await userWithPasskey();
+    const intruder = await signedInUser();
+    for (const id of [String(owner.passkey.id), "999999", "abc", "0"]) {
+      expect(await call("DELETE", `/api/auth/passkeys/${id}/`, { token: intruder.access }), id).toMatchObject({ status: 404, body: { detail: "Not found." } });
+    }
+    expect(await passkeyRows(owner.id)).toHaveLength(1);
+    expect(await passkeyCount(owner.id)).toBe(1);
+  });
+
+  it("refuses to delete the last way to sign in of a user with no usable password", async () => {
+    const user = await userWithPasskey();
+    await dbRun("update users set password = ? where id = ?", "!unusable", user.id);
+    const last = await call("DELETE", `/api/auth/passkeys/${user.passkey.id}/`, { token: user.access });
+    expect(last).toMatchObject({ status: 400, body: { detail: "You cannot remove your only way to sign in." } });
+    expect(await passkeyRows(user.id)).toHaveLength(1);
+    const second = await addPasskey(user.access, new SoftAuthenticator(), "Phone");
+    expect((await call("DELETE", `/api/auth/passkeys/${user.passkey.id}/`, { token: user.access })).status).toBe(204);
+    expect(await call("DELETE", `/api/auth/passkeys/${second.id}/`, { token: user.access })).toMatchObject({ status: 400, body: { detail: "You cannot remove your only way to sign in." } });
+    expect(await passkeyCount(user.id)).toBe(1);
+  });
+
+  it("never deletes both of two passkeys deleted concurrently by a user with no usable password", async () => {
+    const user = await userWithPasskey();
+    const second = await addPasskey(user.access, new SoftAuthenticator(), "Phone");
+    await dbRun("update users set password = ? where id = ?", "!unusable", user.id);
+    const answers = await Promise.all([user.passkey.id, second.id].map((id) => call("DELETE", `/api/auth/passkeys/${id}/`, { token: user.access })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([204, 400]);
+    expect(await passkeyRows(user.id)).toHaveLength(1);
+    expect(await passkeyCount(user.id)).toBe(1);
+  });
+});
+
+describe("passkeys and the account", () => {
+  it("are exported by name and dates, with no key", async () => {
+    const user = await userWithPasskey();
+    const response = await call("GET", "/api/auth/profile/export/", { token: user.access });
+    expect(response.body.passkeys).toEqual([user.passkey]);
+    expect(JSON.stringify(response.body)).not.toContain((await dbRow<{ public_key: string }>("select public_key from passkeys where user_id = ?", user.id))!.public_key);
+  });
+
+  it("go with the account, with its challenges", async () => {
+    const user = await userWithPasskey();
+    await registrationOptions(user.access);
+    expect((await call("DELETE", "/api/auth/profile/", { token: user.access, body: { password: user.password } })).status).toBe(204);
+    expect(await dbRow("select count(*) as n from passkeys where user_id = ?", user.id)).toEqual({ n: 0 });
+    expect(await dbRow("select count(*) as n from passkey_challenges where user_id = ?", user.id)).toEqual({ n: 0 });
+    expect(await loginWith(await assertion(user.authenticator))).toMatchObject({ status: 400, body: INVALID });
+  });
+
+  it("work on pages of the origin: no Permissions-Policy forbids WebAuthn", async () => {
+    for (const path of ["/api/docs/", "/api/auth/passkeys/login/options/"]) {
+      const response = await call(path.endsWith("options/") ? "POST" : "GET", path);
+      expect(response.headers.get("Permissions-Policy"), path).toBeNull();
+    }
   });
 });

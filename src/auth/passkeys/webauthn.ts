@@ -156,6 +156,8 @@ export async function verifyRegistration(rp: RelyingParty, credential: unknown):
     });
     if (!verified) throw new InvalidPasskey("not verified");
     const { credential: created } = registrationInfo;
+    // The id the answer names must be the one the authenticator data holds (the one kept).
+    if (created.id !== answer.id) throw new InvalidPasskey("another credential id");
     const transports = (answer.response.transports ?? []).filter((transport) => TRANSPORTS.has(transport));
     return { challenge, credentialId: created.id, publicKey: isoBase64URL.fromBuffer(created.publicKey), counter: created.counter, transports };
   } catch (error) {
