@@ -7,6 +7,7 @@
  */
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryResults } from "../../scripts/d1";
 import { freePort } from "../../scripts/postgres/local.mjs";
 import { hasChromium, launchChromium } from "./browser";
 import { type TestWorker, request, startTestWorker } from "./local-worker";
@@ -27,6 +28,11 @@ beforeAll(async () => {
   const port = (await freePort()) as number;
   origin = `http://localhost:${port}`;
   worker = await startTestWorker({ PUBLIC_URL: origin }, { port });
+  for (const username of ["passkey-owner", "console-staff"]) {
+    const registered = await request(`${worker.url}/api/auth/register/`, "POST", { username, email: `${username}@example.com`, password: PASSWORD, password2: PASSWORD });
+    expect(registered.status).toBe(201);
+  }
+  await worker.pausedFor(() => queryResults("UPDATE users SET is_staff = 1 WHERE username = 'console-staff'", { remote: false, persistTo: worker.stateDir }));
   if (hasChromium) browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -82,10 +88,8 @@ function loginInPage(page: Page): Promise<{ first: Answer; replay: Answer; allow
 }
 
 describe("passkeys in Chromium", () => {
-  it.skipIf(!hasChromium)("registers a passkey for a signed-in user, signs in with it with no username, and refuses a replay", async () => {
+  it.skipIf(!hasChromium)("registers a passkey for a signed-in user, signs in with it with no username, refuses a replay; the admin console shows it", async () => {
     const username = "passkey-owner";
-    const registered = await request(`${worker.url}/api/auth/register/`, "POST", { username, email: `${username}@example.com`, password: PASSWORD, password2: PASSWORD });
-    expect(registered.status).toBe(201);
     const { access } = (await request(`${worker.url}/api/auth/login/`, "POST", { username, password: PASSWORD })).body;
     const me = (await request(`${worker.url}/api/auth/profile/`, "GET", undefined, access)).body;
 
@@ -122,6 +126,17 @@ describe("passkeys in Chromium", () => {
       }
     }, access);
     expect(again).toBe("InvalidStateError");
+
+    // The admin console, signed in as staff: the user's sign-in methods count the passkey.
+    await page.getByLabel("Username", { exact: true }).fill("console-staff");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+    const methods = await page.locator("#rows tr").evaluateAll((rows) => Object.fromEntries(rows.map((row) => [row.children[0]!.textContent, row.children[6]!.textContent])));
+    expect(methods).toEqual({ "passkey-owner": "password, 1 passkey", "console-staff": "password" });
+    await page.getByRole("button", { name: username }).click();
+    await page.getByRole("heading", { name: `User ${username}` }).waitFor();
+    expect(await page.locator(`#fields dt:text-is("Passkeys") + dd`).textContent()).toBe("1");
     await page.close();
   });
 });
