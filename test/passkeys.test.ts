@@ -5,7 +5,11 @@
  * verification, a bad signature, another user's handle, a counter that does not grow, racing
  * logins with one assertion. Each refusal is the contract's exact body and changes nothing.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { prepareSession } from "../src/auth/sign-in";
+import { configFrom } from "../src/config";
+import { storeOf } from "../src/lib/storage";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { SoftAuthenticator } from "./authenticator";
 import { dbRow, dbRows, dbRun } from "./db";
@@ -325,6 +329,46 @@ describe("signing in with a passkey", () => {
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
     expect(await sessions(user.id)).toBe(before + 1);
     expect((await passkeyRows(user.id))[0]!.counter).toBe(5);
+  });
+});
+
+describe("the login's write", () => {
+  /** A login read (the stored passkey) and a fresh login challenge, for the store's write to be called as the service calls it. */
+  async function readLogin() {
+    const user = await userWithPasskey();
+    const store = storeOf(env);
+    const stored = (await store.passkeys.credential(idOf(user.authenticator)))!;
+    const challenge = (await loginOptions()).body.challenge as string;
+    const session = prepareSession(configFrom(env), null).session;
+    return { user, store, stored, challenge, session };
+  }
+
+  it("starts no session when the counter moved after it was read (a racing login came first), and spends the challenge", async () => {
+    const { user, store, stored, challenge, session } = await readLogin();
+    // The racing login: it moved the counter from the value this one read.
+    expect((await loginWith(await assertion(user.authenticator))).status).toBe(200);
+    const before = await snapshot(user.id);
+    const outcome = await store.passkeys.login({ challenge, passkeyId: stored.id, userId: user.id, counter: { from: stored.counter, to: stored.counter + 5 }, session }, Date.now());
+    expect(outcome).toBe("counter");
+    expect(await snapshot(user.id)).toEqual(before);
+    expect(await challenges(challenge)).toBe(0);
+  });
+
+  it("starts no session for a user deactivated after the read", async () => {
+    const { user, store, stored, challenge, session } = await readLogin();
+    await setFlags(user.id, { isActive: false });
+    const before = await snapshot(user.id);
+    const outcome = await store.passkeys.login({ challenge, passkeyId: stored.id, userId: user.id, counter: { from: stored.counter, to: stored.counter + 1 }, session }, Date.now());
+    expect(outcome).toBe("inactive");
+    expect(await snapshot(user.id)).toEqual(before);
+  });
+
+  it("starts the session, moves the counter and sets last_used when all holds", async () => {
+    const { user, store, stored, challenge, session } = await readLogin();
+    const outcome = await store.passkeys.login({ challenge, passkeyId: stored.id, userId: user.id, counter: { from: stored.counter, to: stored.counter + 1 }, session }, Date.now());
+    expect(outcome).toBe("signed_in");
+    expect(await passkeyRows(user.id)).toEqual([{ id: stored.id, counter: stored.counter + 1, last_used_at: expect.any(Number) }]);
+    expect(await dbRow("select user_id from token_families where id = ?", session.id)).toEqual({ user_id: user.id });
   });
 });
 
