@@ -4,9 +4,17 @@
  * a replayed or expired mfa_token, a wrong code (which does not spend the token), a brute force
  * (throttled, then even the right code refused), racing verifications.
  */
+import { env } from "cloudflare:workers";
+import { renderSVG } from "uqr";
 import { describe, expect, it } from "vitest";
+import { mfaTokenHash } from "../src/auth/mfa/challenge-token";
+import { recoveryCodeHash } from "../src/auth/mfa/recovery-codes";
+import { prepareSession } from "../src/auth/sign-in";
+import { configFrom } from "../src/config";
+import { storeOf } from "../src/lib/storage";
 import { PASSWORD, call, decodeJwt, lastLoginLanded, newProfile, signedInUser } from "./helpers";
-import { dbRow, dbRows, dbRun } from "./db";
+import { ENGINE, dbRow, dbRows, dbRun } from "./db";
+import { storageCalls } from "./server-timing";
 import { codeAt, currentStep, mfaToken, userWithMfa, verify } from "./totp";
 
 const WRONG_PASSWORD = { current_password: ["The password is incorrect."] };
@@ -39,6 +47,8 @@ describe("setting up two-factor", () => {
       otpauth_url: `otpauth://totp/api.test:${user.username}?issuer=api.test&algorithm=SHA1&secret=${response.body.secret}&period=30&digits=6`,
       qr_svg: expect.stringMatching(/^<svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<\/svg>$/),
     });
+    // The QR code holds exactly the otpauth URL (drawn by the Worker with uqr, no third party).
+    expect(response.body.qr_svg).toBe(renderSVG(response.body.otpauth_url, { ecc: "M", border: 2 }));
     // Sealed at rest: neither the base32 secret nor anything like it is stored, and nothing is in use yet.
     const stored = await factor(user.id);
     expect(stored).toEqual({ secret: null, pending_secret: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), last_step: 0 });
@@ -179,6 +189,45 @@ describe("signing in with two-factor on", () => {
     expect(await sessions(user.id)).toBe(count + 1);
   });
 
+  it("lets the write decide between sign-ins that all checked one code before any wrote (the interleaving a race gives)", async () => {
+    const user = await userWithMfa();
+    const store = storeOf(env);
+    const rules = [{ key: `mfa:${user.id}`, limit: 5, periodMs: 900_000 }];
+    const session = () => prepareSession(configFrom(env), null).session;
+    // Two sign-ins read the factor (the same last step) before either answers with the same step.
+    const hashes = [mfaTokenHash(await mfaToken(user.username)), mfaTokenHash(await mfaToken(user.username))];
+    const [first, second] = [await store.mfa.challenge(hashes[0]!, Date.now()), await store.mfa.challenge(hashes[1]!, Date.now())];
+    expect(second).toEqual(first && { ...first });
+    const proof = { step: user.step0, secret: first!.secret! };
+    expect(await store.mfa.answer({ tokenHash: hashes[0]!, userId: user.id }, proof, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: hashes[1]!, userId: user.id }, proof, session(), rules, Date.now())).toEqual({ outcome: "refused" });
+    // One mfa_token answered twice with two right codes, both checked first: spent once.
+    const again = mfaTokenHash(await mfaToken(user.username));
+    const later = { step: user.step0 + 1, secret: first!.secret! };
+    expect(await store.mfa.answer({ tokenHash: again, userId: user.id }, later, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: again, userId: user.id }, { step: user.step0 + 2, secret: first!.secret! }, session(), rules, Date.now())).toEqual({ outcome: "spent" });
+    // One recovery code given to two sign-ins: used once.
+    const recovery = { recoveryHash: recoveryCodeHash(user.recoveryCodes[0]!) };
+    const [a, b] = [mfaTokenHash(await mfaToken(user.username)), mfaTokenHash(await mfaToken(user.username))];
+    expect(await store.mfa.answer({ tokenHash: a, userId: user.id }, recovery, session(), rules, Date.now())).toEqual({ outcome: "signed_in" });
+    expect(await store.mfa.answer({ tokenHash: b, userId: user.id }, recovery, session(), rules, Date.now())).toEqual({ outcome: "refused" });
+    expect(await codesLeft(user.id)).toBe(9);
+  });
+
+  it("opens a secret sealed before a JWT_SECRET rotation while the old one is listed, and seals it anew under the new one", async () => {
+    const user = await userWithMfa();
+    const before = (await factor(user.id))!.secret!;
+    const fresh = "a-new-signing-secret-0123456789abcdefgh";
+    const token = await mfaToken(user.username);
+    // The old secret no longer listed: the sealed secret cannot be opened, a right code is refused (and counted).
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 400, body: INVALID_CODE });
+    // Listed in JWT_SECRETS_PREVIOUS: it opens, and is written back under the new secret.
+    expect(await verify(token, codeAt(user.secret, user.step0), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: env.JWT_SECRET! })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    const after = (await factor(user.id))!.secret!;
+    expect(after.split(".")[0]).not.toBe(before.split(".")[0]);
+    expect(await verify(await mfaToken(user.username), codeAt(user.secret, user.step0 + 1), {}, { JWT_SECRET: fresh, JWT_SECRETS_PREVIOUS: "" })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+  });
+
   it("takes an unused recovery code once", async () => {
     const user = await userWithMfa();
     const [code] = user.recoveryCodes;
@@ -204,6 +253,18 @@ describe("signing in with two-factor on", () => {
     const response = await call("POST", "/api/auth/login/", { body: { username: user.username, password: "wrong-password-1" } });
     expect(response).toMatchObject({ status: 401, body: { detail: "No active account found with the given credentials" } });
     expect(await dbRow("select count(*) as n from mfa_challenges where user_id = ?", user.id)).toEqual({ n: 0 });
+  });
+});
+
+describe("storage calls of a sign-in with two-factor", () => {
+  it("costs the login one write more (the challenge), and the second step a read and one write", async () => {
+    const user = await userWithMfa();
+    const login = await call("POST", "/api/auth/login/", { body: { username: user.username, password: PASSWORD } });
+    const second = await verify(login.body.mfa_token, codeAt(user.secret, user.step0));
+    expect(second.status).toBe(200);
+    // D1: the login's batch, then the challenge's; the challenge read, then the answer's batch.
+    // PostgreSQL: the login's transaction (4), then one statement; a read, then a transaction that locks the user first (4).
+    expect({ login: storageCalls(login.headers), verify: storageCalls(second.headers) }).toEqual(ENGINE === "d1" ? { login: 2, verify: 2 } : { login: 5, verify: 5 });
   });
 });
 
