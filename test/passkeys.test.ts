@@ -12,8 +12,9 @@ import { configFrom } from "../src/config";
 import { storeOf } from "../src/lib/storage";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { SoftAuthenticator } from "./authenticator";
-import { dbRow, dbRows, dbRun } from "./db";
+import { ENGINE, dbRow, dbRows, dbRun } from "./db";
 import { call, decodeJwt, lastLoginLanded, setFlags, signedInUser } from "./helpers";
+import { storageCalls } from "./server-timing";
 import { addPasskey, assertion, loginOptions, loginWith, register, registrationOptions, userWithPasskey } from "./passkeys-flow";
 
 const INVALID = { non_field_errors: ["Invalid passkey."] };
@@ -448,5 +449,29 @@ describe("passkeys and the account", () => {
       const response = await call(path.endsWith("options/") ? "POST" : "GET", path);
       expect(response.headers.get("Permissions-Policy"), path).toBeNull();
     }
+  });
+});
+
+describe("storage calls per passkey route", () => {
+  it("are one per read and per write (the login two: the passkey's read, then one write; a deletion on PostgreSQL locks the user's row first)", async () => {
+    const user = await signedInUser();
+    const authenticator = new SoftAuthenticator();
+    const cost = (response: { status: number; headers: Headers; body: unknown }, status: number) => {
+      expect(response.status, JSON.stringify(response.body)).toBe(status);
+      return storageCalls(response.headers);
+    };
+    const options = await registrationOptions(user.access);
+    const registered = await register(user.access, await authenticator.create(options.body));
+    const loginChallenge = await loginOptions();
+    const signedIn = await loginWith(await authenticator.get(loginChallenge.body));
+    const measured = {
+      "register/options": cost(options, 200),
+      register: cost(registered, 201),
+      "login/options": cost(loginChallenge, 200),
+      login: cost(signedIn, 200),
+      list: cost(await call("GET", "/api/auth/passkeys/", { token: user.access }), 200),
+      delete: cost(await call("DELETE", `/api/auth/passkeys/${registered.body.id}/`, { token: user.access }), 204),
+    };
+    expect(measured).toEqual({ "register/options": 1, register: 1, "login/options": 1, login: 2, list: 1, delete: ENGINE === "d1" ? 1 : 4 });
   });
 });
