@@ -199,6 +199,18 @@ describe("login options", () => {
     expect(kept).toEqual({ purpose: "login", user_id: null, user_handle: null });
   });
 
+  it("delete two expired challenges each, so that anonymous calls cannot grow the table past the live ones", async () => {
+    const expired = async () => (await dbRow<{ n: number }>("select count(*) as n from passkey_challenges where expires_at < ?", new Date()))!.n;
+    for (let i = 0; i < 3; i++) await dbRun("insert into passkey_challenges (challenge, purpose, expires_at) values (?, 'login', ?)", `expired-${i}`, new Date(Date.now() - 1000 - i));
+    const before = await expired();
+    expect(before).toBeGreaterThanOrEqual(3);
+    const live = (await loginOptions()).body.challenge;
+    expect(await expired()).toBe(before - 2);
+    expect(await challenges(live)).toBe(1);
+    await loginOptions();
+    expect(await expired()).toBe(Math.max(0, before - 4));
+  });
+
   it("follow WEBAUTHN_RP_ID, and PUBLIC_URL's host name by default", async () => {
     const custom = await call("POST", "/api/auth/passkeys/login/options/", { env: { WEBAUTHN_RP_ID: "Example.COM" } });
     expect(custom.body.rpId).toBe("example.com");

@@ -81,8 +81,12 @@ export interface CallerPasskeyStore {
 
 /** Discoverable login: anyone may ask for a challenge; an assertion names its credential. */
 export interface PasskeyStore {
-  /** Keeps a login challenge (nobody's: the user is known only from the assertion). */
-  beginLogin(challenge: NewPasskeyChallenge): Promise<void>;
+  /**
+   * Keeps a login challenge (nobody's: the user is known only from the assertion), and deletes a
+   * few expired ones in the same write, so that anonymous calls cannot grow the table beyond the
+   * challenges still live.
+   */
+  beginLogin(challenge: NewPasskeyChallenge, now: number): Promise<void>;
   /** The passkey of `credentialId`, if one is registered. */
   credential(credentialId: string): Promise<StoredPasskey | undefined>;
   /**

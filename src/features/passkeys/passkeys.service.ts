@@ -58,7 +58,8 @@ export async function registerPasskey(deps: CallerDeps, input: { credential: unk
 /** `login/options/`: a challenge kept for anyone, and the request options with it. */
 export async function beginLogin(deps: Deps): Promise<RequestOptions> {
   const challenge = randomId();
-  await deps.store.passkeys.beginLogin({ challenge, expiresAt: new Date(Date.now() + CHALLENGE_LIFETIME_MS) });
+  const now = Date.now();
+  await deps.store.passkeys.beginLogin({ challenge, expiresAt: new Date(now + CHALLENGE_LIFETIME_MS) }, now);
   return requestOptionsSchema.parse(await requestOptions(deps.config.webauthn, challenge));
 }
 

@@ -4,7 +4,7 @@
  * conditioned on the challenge being live, and the batch deletes it, so of racing requests with
  * one challenge exactly one acts.
  */
-import { type SQL, and, asc, count, eq, exists, gt, ne, or, sql } from "drizzle-orm";
+import { type SQL, and, asc, count, eq, exists, gt, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { CallerPasskeyStore, PasskeyRow, PasskeyStore } from "../passkeys";
 import type { CallerScope } from "./caller-scope";
@@ -12,6 +12,9 @@ import type { Database } from "./client";
 import { passkeyChallenges, passkeys } from "./passkeys-schema";
 import { tokenFamilies, users } from "./schema";
 import { startFamilyFor } from "./token-families";
+
+/** Expired challenges each anonymous `login/options/` deletes: anyone may ask for challenges, so the table never holds many more than the last 5 minutes' (the cron deletes the rest). */
+const SWEEP = 2;
 
 const REGISTRATION = "registration";
 const LOGIN = "login";
@@ -124,8 +127,17 @@ export function d1CallerPasskeyStore(db: Database, scope: CallerScope): CallerPa
 
 export function d1PasskeyStore(db: Database): PasskeyStore {
   return {
-    async beginLogin({ challenge, expiresAt }) {
-      await db.insert(passkeyChallenges).values({ challenge, purpose: LOGIN, userId: null, userHandle: null, expiresAt });
+    async beginLogin({ challenge, expiresAt }, now) {
+      const expired = db
+        .select({ challenge: passkeyChallenges.challenge })
+        .from(passkeyChallenges)
+        .where(lt(passkeyChallenges.expiresAt, new Date(now)))
+        .orderBy(asc(passkeyChallenges.expiresAt))
+        .limit(SWEEP);
+      await db.batch([
+        db.delete(passkeyChallenges).where(inArray(passkeyChallenges.challenge, expired)),
+        db.insert(passkeyChallenges).values({ challenge, purpose: LOGIN, userId: null, userHandle: null, expiresAt }),
+      ]);
     },
 
     async credential(credentialId) {

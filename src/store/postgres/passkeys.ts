@@ -14,6 +14,9 @@ import { type Raw, moment, momentOrNull } from "./mapping";
 import { startSessionFrom } from "./sign-ins";
 import { statement, transaction } from "./transactions";
 
+/** Expired challenges each login challenge's insert deletes (as on D1: src/store/d1/passkey-store.ts). */
+const SWEEP = 2;
+
 const passkeyOf = (row: Raw): PasskeyRow => ({
   id: row.id as number,
   name: row.name as string,
@@ -119,9 +122,15 @@ export function callerPasskeys(connection: Connection, identity: CallerIdentity)
 
 export function passkeyLogins(connection: Connection): PasskeyStore {
   return {
-    async beginLogin({ challenge, expiresAt }) {
+    /** With it, up to SWEEP expired challenges go (see the D1 store): the table holds about the last 5 minutes' whatever anyone asks. */
+    async beginLogin({ challenge, expiresAt }, now) {
       await statement(connection, (db) =>
-        db.execute(sql`insert into passkey_challenges (challenge, purpose, expires_at) values (${challenge}::text, 'login', ${expiresAt}::timestamptz)`),
+        db.execute(sql`with swept as (
+            delete from passkey_challenges where challenge in (
+              select challenge from passkey_challenges where expires_at < ${new Date(now)}::timestamptz order by expires_at limit ${SWEEP}
+            )
+          )
+          insert into passkey_challenges (challenge, purpose, expires_at) values (${challenge}::text, 'login', ${expiresAt}::timestamptz)`),
       );
     },
 
