@@ -5,10 +5,12 @@
  * verification, a bad signature, another user's handle, a counter that does not grow, racing
  * logins with one assertion. Each refusal is the contract's exact body and changes nothing.
  */
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { prepareSession } from "../src/auth/sign-in";
 import { configFrom } from "../src/config";
+import worker from "../src/index";
 import { storeOf } from "../src/lib/storage";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { SoftAuthenticator } from "./authenticator";
@@ -209,6 +211,16 @@ describe("login options", () => {
     expect(await challenges(live)).toBe(1);
     await loginOptions();
     expect(await expired()).toBe(Math.max(0, before - 4));
+  });
+
+  it("expire: the scheduled cleanup deletes the expired ones and keeps the live", async () => {
+    for (let i = 0; i < 3; i++) await dbRun("insert into passkey_challenges (challenge, purpose, expires_at) values (?, 'login', ?)", `cron-${i}`, new Date(Date.now() - 1000));
+    const live = (await loginOptions()).body.challenge;
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "17 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await dbRow<{ n: number }>("select count(*) as n from passkey_challenges where expires_at < ?", new Date())).toEqual({ n: 0 });
+    expect(await challenges(live)).toBe(1);
   });
 
   it("follow WEBAUTHN_RP_ID, and PUBLIC_URL's host name by default", async () => {
