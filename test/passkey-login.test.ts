@@ -92,6 +92,18 @@ describe("signing in with a passkey", () => {
     await lastLoginLanded(user.id);
   });
 
+  it("takes the origins of WEBAUTHN_ORIGINS instead of PUBLIC_URL's", async () => {
+    const user = await userWithPasskey({ counter: false });
+    const origins = { WEBAUTHN_ORIGINS: " https://app.example/ , android:apk-key-hash:c2lnbmF0dXJl" };
+    const fromApp = await assertion(user.authenticator, { origin: "https://app.example" });
+    expect(await call("POST", "/api/auth/passkeys/login/", { body: { credential: fromApp }, env: origins })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    const fromAndroid = await assertion(user.authenticator, { origin: "android:apk-key-hash:c2lnbmF0dXJl" });
+    expect(await call("POST", "/api/auth/passkeys/login/", { body: { credential: fromAndroid }, env: origins })).toMatchObject({ status: 200, body: TOKEN_PAIR });
+    // PUBLIC_URL's origin is no longer one of them.
+    const fromDefault = await assertion(user.authenticator);
+    expect(await call("POST", "/api/auth/passkeys/login/", { body: { credential: fromDefault }, env: origins })).toMatchObject({ status: 400, body: INVALID });
+  });
+
   it("needs no second step with two-factor on", async () => {
     const user = await userWithPasskey();
     await dbRun("update users set mfa_enabled = ? where id = ?", true, user.id);
