@@ -21,11 +21,10 @@ const LOGIN = "login";
 
 const rowColumns = { id: passkeys.id, name: passkeys.name, createdAt: passkeys.createdAt, lastUsedAt: passkeys.lastUsedAt };
 
-/** SQL: challenge `challenge` is a live one of `purpose` (and, for a registration, of user `userId`). */
-function liveChallenge(db: Database, challenge: string, purpose: string, userId: number | null, now: number): SQL {
+/** SQL: `challenge` is a live login challenge. */
+function liveLoginChallenge(db: Database, challenge: string, now: number): SQL {
   const c = alias(passkeyChallenges, "live_challenge");
-  const owner = userId === null ? sql`${c.userId} is null` : eq(c.userId, userId);
-  return exists(db.select({ one: sql`1` }).from(c).where(and(eq(c.challenge, challenge), eq(c.purpose, purpose), owner, gt(c.expiresAt, new Date(now)))));
+  return exists(db.select({ one: sql`1` }).from(c).where(and(eq(c.challenge, challenge), eq(c.purpose, LOGIN), gt(c.expiresAt, new Date(now)))));
 }
 
 /** The statement that sets user `userId`'s passkey count to what the passkeys table holds (after the batch's insert or delete). */
@@ -168,7 +167,7 @@ export function d1PasskeyStore(db: Database): PasskeyStore {
       );
       const started = exists(db.select({ one: sql`1` }).from(tokenFamilies).where(eq(tokenFamilies.id, session.id)));
       const [inserted, , spent, [user]] = await db.batch([
-        startFamilyFor(db, userId, session, now, and(liveChallenge(db, challenge, LOGIN, null, now), unchanged)),
+        startFamilyFor(db, userId, session, now, and(liveLoginChallenge(db, challenge, now), unchanged)),
         db
           .update(passkeys)
           .set({ counter: counter.to, lastUsedAt: new Date(now) })
