@@ -5,6 +5,6 @@ import { defineConfig } from "drizzle-kit";
 // (scripts/postgres/drizzle.config.ts: applied by scripts/postgres/migrate.mjs).
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/store/d1/schema.ts", "./src/store/d1/social-schema.ts", "./src/store/d1/mfa-schema.ts", "./src/store/d1/oauth-schema.ts"],
+  schema: ["./src/store/d1/schema.ts", "./src/store/d1/social-schema.ts", "./src/store/d1/mfa-schema.ts", "./src/store/d1/oauth-schema.ts", "./src/store/d1/passkeys-schema.ts"],
   out: "./migrations/d1",
 });

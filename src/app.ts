@@ -11,6 +11,7 @@ import { mediaRouter } from "./features/media/media.index";
 import { mfaRouter } from "./features/mfa/mfa.index";
 import { likesRouter } from "./features/likes/likes.index";
 import { notificationsRouter } from "./features/notifications/notifications.index";
+import { passkeysRouter } from "./features/passkeys/passkeys.index";
 import { passwordRouter } from "./features/password/password.index";
 import { postsRouter } from "./features/posts/posts.index";
 import { profileRouter } from "./features/profile/profile.index";
@@ -32,6 +33,7 @@ const api = createApp()
   .route("/api/auth", registrationRouter)
   .route("/api/auth", tokensRouter)
   .route("/api/auth", mfaRouter)
+  .route("/api/auth", passkeysRouter)
   .route("/api/auth", sessionsRouter)
   .route("/api/auth", socialLoginRouter)
   .route("/api/auth", passwordRouter)

@@ -33,6 +33,8 @@ export interface Config {
   throttle: { loginUserAddress: Rate; loginAddress: Rate; loginUser: Rate; passwordCheck: Rate; registerAddress: Rate; email: Rate; mfa: Rate };
   /** The issuer an authenticator app shows beside a TOTP entry (TOTP_ISSUER, default PUBLIC_URL's host). */
   totpIssuer: string;
+  /** The WebAuthn relying party: WEBAUTHN_RP_ID (default PUBLIC_URL's host name) and the origins assertions may come from (WEBAUTHN_ORIGINS, default PUBLIC_URL's). */
+  webauthn: { rpId: string; origins: string[] };
   /** Cloudflare Turnstile in front of register, password reset, resend and repeated login failures: only with TURNSTILE_SECRET_KEY. */
   turnstile?: { secretKey: string; verifyUrl: string };
   /** The sender of every message (EMAIL_FROM). */
@@ -94,6 +96,8 @@ const variables = z.object({
   THROTTLE_EMAIL: rate("5/3600"),
   THROTTLE_MFA: rate("5/900"),
   TOTP_ISSUER: z.string().trim().min(1).max(100).optional().catch(undefined),
+  WEBAUTHN_RP_ID: z.string().trim().toLowerCase().optional(),
+  WEBAUTHN_ORIGINS: z.string().default(""),
   TURNSTILE_SECRET_KEY: z.string().trim().optional(),
   TURNSTILE_VERIFY_URL: z.string().optional(),
   EMAIL_FROM: z.string().default("no-reply@example.com"),
@@ -145,6 +149,10 @@ function parse(env: Env): Config {
       mfa: vars.THROTTLE_MFA,
     },
     totpIssuer: vars.TOTP_ISSUER ?? new URL(vars.PUBLIC_URL).host,
+    webauthn: {
+      rpId: vars.WEBAUTHN_RP_ID || new URL(vars.PUBLIC_URL).hostname,
+      origins: list(vars.WEBAUTHN_ORIGINS).length > 0 ? list(vars.WEBAUTHN_ORIGINS).map(webauthnOrigin) : [new URL(vars.PUBLIC_URL).origin],
+    },
     ...(vars.TURNSTILE_SECRET_KEY ? { turnstile: { secretKey: vars.TURNSTILE_SECRET_KEY, verifyUrl: turnstileVerifyUrl(vars.TURNSTILE_VERIFY_URL) } } : {}),
     emailFrom: vars.EMAIL_FROM,
     passwordResetTimeoutSeconds: vars.PASSWORD_RESET_TIMEOUT,
@@ -160,6 +168,19 @@ function parse(env: Env): Config {
     feedChunk: vars.FEED_CHUNK,
     oauth: oauthSettings(env),
   };
+}
+
+/**
+ * An entry of WEBAUTHN_ORIGINS as browsers write it in clientDataJSON: a web origin without a path
+ * or trailing slash; anything else (an Android app's `android:apk-key-hash:...`) as given.
+ */
+function webauthnOrigin(entry: string): string {
+  if (!/^https?:\/\//i.test(entry)) return entry;
+  try {
+    return new URL(entry).origin;
+  } catch {
+    return entry;
+  }
 }
 
 /** Cloudflare's siteverify endpoint, unless TURNSTILE_VERIFY_URL names another. */

@@ -54,6 +54,10 @@ export interface Env extends OAuthVariables {
   THROTTLE_MFA?: string;
   /** The issuer authenticator apps show beside a TOTP entry (default: PUBLIC_URL's host). */
   TOTP_ISSUER?: string;
+  /** The WebAuthn relying party id of passkeys (default: PUBLIC_URL's host name); a passkey works only under it. */
+  WEBAUTHN_RP_ID?: string;
+  /** Origins (comma-separated) passkey ceremonies may come from (default: PUBLIC_URL's origin). */
+  WEBAUTHN_ORIGINS?: string;
   /** Cloudflare Turnstile's secret key (a secret): with it, register, password reset, resend and repeated login failures need a `cf-turnstile-response`. */
   TURNSTILE_SECRET_KEY?: string;
   /** Turnstile's siteverify endpoint (default Cloudflare's); plain http only on 127.0.0.1 or localhost. */

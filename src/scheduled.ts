@@ -1,4 +1,4 @@
-/** The cron trigger: removes token families whose last refresh token has expired, old throttle events, old known addresses and expired two-factor challenges. */
+/** The cron trigger: removes token families whose last refresh token has expired, old throttle events, old known addresses and expired two-factor and passkey challenges. */
 import { MAX_THROTTLE_PERIOD_SECONDS } from "./config";
 import type { Env } from "./env";
 import { storeOf } from "./lib/storage";
@@ -17,6 +17,7 @@ export async function removeExpiredLoginSessions(env: Env): Promise<number> {
   await maintenance.deleteOldThrottleEvents(MAX_THROTTLE_PERIOD_SECONDS * 1000, now);
   await maintenance.forgetOldAddresses(now);
   await maintenance.deleteExpiredMfaChallenges(now);
+  await maintenance.deleteExpiredPasskeyChallenges(now);
   console.log(JSON.stringify({ level: "info", event: "expired-sessions-removed", count: total }));
   return total;
 }

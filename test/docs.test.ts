@@ -31,6 +31,8 @@ describe("GET /api/schema/", () => {
       "put /api/auth/profile/", "patch /api/auth/profile/", "post /api/auth/follow/{id}/", "post /api/auth/unfollow/{id}/",
       "get /api/users/", "get /api/users/{id}/", "get /api/users/{id}/followers/", "get /api/users/{id}/following/",
       "get /media/{key}", "get /api/schema/", "get /api/docs/", "get /healthz",
+      "post /api/auth/passkeys/register/options/", "post /api/auth/passkeys/register/", "post /api/auth/passkeys/login/options/",
+      "post /api/auth/passkeys/login/", "get /api/auth/passkeys/", "delete /api/auth/passkeys/{id}/",
     ]));
   });
 

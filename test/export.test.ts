@@ -34,6 +34,7 @@ describe("GET /api/auth/profile/export/", () => {
       blocks: [],
       mutes: [],
       notifications: [{ id: expect.any(Number), actor: user(fan, 0, 1, false), verb: "followed you", target: null, read: false, timestamp: ISO }],
+      passkeys: [],
     });
   });
 

@@ -26,7 +26,11 @@ const everyAnswer = secureHeaders({
   xXssProtection: false,
 });
 
-/** What hono/secure-headers would add by default, for HTML documents. */
+/**
+ * What hono/secure-headers would add by default, for HTML documents. No Permissions-Policy: one
+ * that named `publickey-credentials-create` or `-get` would forbid passkeys on the origin's pages
+ * (API.md "Passkeys"; test/passkeys.test.ts checks none is sent).
+ */
 const DOCUMENT_HEADERS: [string, string][] = [
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Origin-Agent-Cluster", "?1"],

@@ -5,5 +5,6 @@ export type * from "./social";
 export type * from "./oauth";
 export type * from "./sign-in";
 export type * from "./mfa";
+export type * from "./passkeys";
 export { KNOWN_ADDRESS_MS } from "./throttle";
 export { CallerRefused, UnsafeInteger } from "./errors";

@@ -31,6 +31,8 @@ export interface UserRow {
   relationsVersion: number;
   /** Two-factor (TOTP) is on: a password or social sign-in asks for a code. */
   mfaEnabled: boolean;
+  /** How many passkeys the user has registered. */
+  passkeyCount: number;
 }
 
 /** A user as the admin shape shows them: the row, and how they can sign in beyond it. */

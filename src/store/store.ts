@@ -30,6 +30,7 @@ import type {
 } from "./rows";
 import type { CallerSocialAccountStore, OAuthStore } from "./oauth";
 import type { CallerMfaStore, MfaStore } from "./mfa";
+import type { CallerPasskeyStore, PasskeyStore } from "./passkeys";
 import type { SignInStore } from "./sign-in";
 import type { CallerContentStore, CallerExportStore, CallerFeedStore, CallerNotificationStore, CallerRelationStore, ContentReads, FeedWorkStore } from "./social";
 import type { MailAsk, MailReservation, Reservation, ThrottleRule } from "./throttle";
@@ -55,6 +56,8 @@ export interface Store {
   readonly signIns: SignInStore;
   /** The second step of a sign-in with two-factor on. */
   readonly mfa: MfaStore;
+  /** Discoverable passkey login. */
+  readonly passkeys: PasskeyStore;
   readonly sessions: SessionStore;
   readonly maintenance: MaintenanceStore;
   /** Posts and comments as anyone sees them (no viewer: nothing hidden, nothing liked). */
@@ -160,6 +163,8 @@ export interface MaintenanceStore {
   forgetOldAddresses(now: number): Promise<void>;
   /** Deletes two-factor challenges that expired (used or not). */
   deleteExpiredMfaChallenges(now: number): Promise<void>;
+  /** Deletes passkey challenges that expired unused. */
+  deleteExpiredPasskeyChallenges(now: number): Promise<void>;
 }
 
 /** A signed-in caller's storage: every method reads the caller with its work and refuses before any write. */
@@ -200,6 +205,8 @@ export interface CallerStore {
   readonly mfa: CallerMfaStore;
   /** The caller's comments, likes and notifications, whole, for the export. */
   readonly export: CallerExportStore;
+  /** The caller's passkeys. */
+  readonly passkeys: CallerPasskeyStore;
 }
 
 /** What an email change asks of the first read (`ProfileStore.prepare`). */

@@ -20,14 +20,17 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** `hyperdrive`: a PostgreSQL URL for the Worker's HYPERDRIVE binding (the PostgreSQL engine). */
-export async function startTestWorker(vars: Record<string, string> = {}, { hyperdrive }: { hyperdrive?: string } = {}): Promise<TestWorker> {
+/**
+ * `hyperdrive`: a PostgreSQL URL for the Worker's HYPERDRIVE binding (the PostgreSQL engine).
+ * `port`: a port known before the start (a test whose PUBLIC_URL must name it); any free one otherwise.
+ */
+export async function startTestWorker(vars: Record<string, string> = {}, { hyperdrive, port = 0 }: { hyperdrive?: string; port?: number } = {}): Promise<TestWorker> {
   const stateDir = mkdtempSync(join(tmpdir(), "sma-state-"));
   const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir], { env: quietEnv, encoding: "utf8" });
   if (migrate.status !== 0) throw new Error(migrate.stderr || migrate.stdout);
   const start = () =>
     startLocalWorker({
-      port: 0,
+      port,
       quiet: true,
       persistRoot: join(stateDir, "v3"),
       hyperdrive,

@@ -82,6 +82,9 @@ describe("one statement", () => {
       ["mfa.beginSetup (caller)", (store) => store.caller(identity).mfa.beginSetup("k.i.c")],
       ["mfa.confirm (caller)", (store) => store.caller(identity).mfa.confirm({ pending: "none", secret: "k.i.d", step: 1, codeHashes: ["h"] })],
       ["mfa.replaceRecoveryCodes (caller)", (store) => store.caller(identity).mfa.replaceRecoveryCodes(["h"])],
+      ["passkeys.list (caller)", (store) => store.caller(identity).passkeys.list()],
+      ["passkeys.beginRegistration (caller)", (store) => store.caller(identity).passkeys.beginRegistration({ challenge: uniqueName(), expiresAt: new Date(Date.now() + HOUR), newHandle: "h" }, Date.now())],
+      ["passkeys.register (caller)", (store) => store.caller(identity).passkeys.register("none", { credentialId: uniqueName(), publicKey: "k", counter: 0, transports: [], name: "n" }, Date.now())],
       ["standing", (store) => store.sessions.standing({ id: identity.sessionId, userId: user.id }, undefined, 0, Date.now())],
       ["rotate", (store) => store.sessions.rotate({ id: identity.sessionId, userId: user.id }, { oldJti: identity.jti, newJti: uniqueName(), newExpiresAt: new Date(Date.now() + HOUR), client: "c" }, 0, Date.now())],
       ["releaseSlots", (store) => store.releaseSlots([1, 2])],
@@ -97,6 +100,10 @@ describe("one statement", () => {
       ["relations.change (unmute)", (store) => store.caller(identity).relations.change("unmute", other.id, Date.now())],
       ["sessions.endAll", (store) => store.caller(identity).sessions.endAll(Date.now())],
       ["releaseSlots (caller)", (store) => store.caller(identity).releaseSlots([4])],
+      ["passkeys.beginLogin", (store) => store.passkeys.beginLogin({ challenge: uniqueName(), expiresAt: new Date(Date.now() + HOUR) }, Date.now())],
+      ["passkeys.credential", (store) => store.passkeys.credential("none")],
+      ["passkeys.login", (store) => store.passkeys.login({ challenge: "none", passkeyId: 1, userId: user.id, counter: { from: 0, to: 0 }, session: { id: uniqueName(), jti: "j", expiresAt: new Date(Date.now() + HOUR), userAgent: null } }, Date.now())],
+      ["deleteExpiredPasskeyChallenges", (store) => store.maintenance.deleteExpiredPasskeyChallenges(Date.now())],
     ];
     for (const [name, work] of cases) expect(await statementsOf(work), name).toBe(1);
     expect(await statementsOf((store) => store.releaseSlots([])), "releaseSlots of nothing").toBe(0);
@@ -131,6 +138,8 @@ describe("a transaction of two statements (four with BEGIN and COMMIT)", () => {
       ["relations.change (block)", (caller) => caller.relations.change("block", victims[0]!.id, Date.now())],
       ["relations.change (unblock)", (caller) => caller.relations.change("unblock", victims[0]!.id, Date.now())],
       ["mfa.disable", (caller) => caller.mfa.disable({ recoveryHash: "h" })],
+      // The caller's row locked first: two removals of a way to sign in never both count the other's as the one left.
+      ["passkeys.delete", (caller) => caller.passkeys.delete(1)],
       ["deleteAccount", (caller) => caller.deleteAccount(Date.now())],
     ];
     for (const [name, work] of callerCases) expect(await asCaller(user, work), name).toBe(4);

@@ -1,5 +1,5 @@
 /**
- * The two engines' schemas agree (the core tables and the two-factor ones): the same tables, the same columns, the same nullability (the D1
+ * The two engines' schemas agree (the core tables, the two-factor and the passkey ones): the same tables, the same columns, the same nullability (the D1
  * schema in SQLite's types, the PostgreSQL one in its own), and the users row both read is the
  * store's `UserRow`. `throttle_locks` is the one table PostgreSQL alone has (src/store/postgres/throttle.ts).
  */
@@ -13,6 +13,8 @@ import * as d1 from "../../src/store/d1/schema";
 import type { UserRow } from "../../src/store";
 import * as postgresMfa from "../../src/store/postgres/mfa-schema";
 import * as postgresOAuth from "../../src/store/postgres/oauth-schema";
+import * as d1Passkeys from "../../src/store/d1/passkeys-schema";
+import * as postgresPasskeys from "../../src/store/postgres/passkeys-schema";
 import * as postgres from "../../src/store/postgres/schema";
 
 const POSTGRES_ONLY = ["throttle_locks"];
@@ -23,7 +25,7 @@ type Shape = Record<string, Record<string, { property: string; notNull: boolean 
 const propertyOf = (columns: Record<string, { name: string }>, name: string) => Object.entries(columns).find(([, column]) => column.name === name)?.[0];
 
 function d1Shape(): Shape {
-  const tables = [...Object.values(d1), ...Object.values(d1Mfa), ...Object.values(d1OAuth)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
+  const tables = [...Object.values(d1), ...Object.values(d1Mfa), ...Object.values(d1OAuth), ...Object.values(d1Passkeys)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = sqliteTableConfig(table);
@@ -34,7 +36,7 @@ function d1Shape(): Shape {
 }
 
 function postgresShape(): Shape {
-  const tables = [...Object.values(postgres), ...Object.values(postgresMfa), ...Object.values(postgresOAuth)].filter((value: unknown): value is PgTable => value instanceof PgTable);
+  const tables = [...Object.values(postgres), ...Object.values(postgresMfa), ...Object.values(postgresOAuth), ...Object.values(postgresPasskeys)].filter((value: unknown): value is PgTable => value instanceof PgTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = pgTableConfig(table);
@@ -49,6 +51,7 @@ describe("the D1 and PostgreSQL schemas", () => {
     const d1Tables = Object.keys(d1Shape()).sort();
     const postgresTables = Object.keys(postgresShape()).sort();
     expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "oauth_codes", "social_accounts", "throttle_events", "token_families", "totp_factors", "users"]);
+    expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "passkey_challenges", "passkeys", "throttle_events", "token_families", "totp_factors", "users"]);
     expect(postgresTables).toEqual([...d1Tables, ...POSTGRES_ONLY].sort());
   });
 

@@ -9,7 +9,7 @@ const INFO = {
     "Registration, JWT authentication and the follow graph of the Django REST framework social_media_api, on Cloudflare Workers. Every path also works without the trailing slash.",
 };
 
-const TAGS = ["auth", "social login", "two-factor", "profile", "follows", "users", "posts", "comments", "likes", "feed", "notifications", "relations", "media", "docs"].map((name) => ({ name }));
+const TAGS = ["auth", "social login", "two-factor", "passkeys", "profile", "follows", "users", "posts", "comments", "likes", "feed", "notifications", "relations", "media", "docs"].map((name) => ({ name }));
 
 /** DRF's paths end in a slash: the document shows `/api/...` paths as DRF clients know them. */
 const drfPath = (path: string) => (path.startsWith("/api/") && !path.endsWith("/") ? `${path}/` : path);

@@ -3,10 +3,12 @@
  * document written while it is read: the profile, then each list in keyset pages (each page one
  * read of an index range: the follow indexes, the known addresses' primary key, the caller's
  * posts, comments, likes, blocks, mutes and notifications), with the sessions, the linked
- * provider accounts and the two-factor state (on or off, recovery codes left; never a secret). Memory holds one page at a time,
+ * provider accounts, the two-factor state (on or off, recovery codes left; never a secret) and
+ * the passkeys (names and dates; no key). Memory holds one page at a time,
  * however long any list is: PAGE rows, or POST_PAGE posts (a post's content is the longest text).
  */
 import { commentOf, postOf } from "../../http/representations/posts";
+import { passkeyOf } from "../../http/representations/passkeys";
 import { sessionOf } from "../../http/representations/sessions";
 import { socialAccountOf } from "../../http/representations/social-accounts";
 import { notificationOf } from "../../http/representations/social";
@@ -78,7 +80,8 @@ export async function exportAccount(deps: CallerDeps, { origin }: { origin: stri
       yield* list(kind, async (after, limit) => (await caller.relations.page(kind, forward(after), limit)).entries, related);
     }
     yield* list("notifications", async (after, limit) => (await caller.export.notifications(after, limit)).entries, (row) => notificationOf(row, origin));
-    yield "}";
+    const { passkeys } = await caller.passkeys.list();
+    yield `,"passkeys":${JSON.stringify(passkeys.map(passkeyOf))}}`;
   }
   const iterator = parts();
   const body = new ReadableStream<Uint8Array>({

@@ -5,6 +5,7 @@ import { commentSchema, postSchema } from "../../http/representations/posts";
 import { sessionSchema } from "../../http/representations/sessions";
 import { socialAccountSchema } from "../../http/representations/social-accounts";
 import { notificationSchema } from "../../http/representations/social";
+import { passkeySchema } from "../../http/representations/passkeys";
 import { profileSchema, publicUserSchema } from "../../http/representations/user-schemas";
 import { accountDeletionBody, profileBody } from "./profile.schemas";
 
@@ -80,6 +81,7 @@ export const accountExportSchema = z
     blocks: z.array(publicUserSchema).meta({ description: "The users the caller blocks, latest first." }),
     mutes: z.array(publicUserSchema).meta({ description: "The users the caller mutes, latest first." }),
     notifications: z.array(notificationSchema).meta({ description: "Every notification to the caller (muted or blocked actors' too), unread first, then newest." }),
+    passkeys: z.array(passkeySchema).meta({ description: "The passkeys (names and dates; their public keys are not exported)." }),
   })
   .meta({ id: "AccountExport", description: "Everything the service holds about the caller (GDPR article 20)." });
 

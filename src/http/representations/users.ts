@@ -51,14 +51,14 @@ export function adminUserOf(user: AdminUserRow, origin: string): AdminUser {
 
 /**
  * How `user` can sign in: `socialAccounts`, the providers of their linked social accounts (read
- * with the row: `AdminUserRow`). Passkeys are filled in by the feature that keeps them, when it
- * is merged (its table is not on this branch): until then none.
+ * with the row: `AdminUserRow`); the passkey count is the user row's own (moved with every
+ * registration and deletion).
  */
-export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[]; passkeys?: number } = {}): SignInMethods {
+export function signInMethodsOf(user: UserRow, extra: { socialAccounts?: string[] } = {}): SignInMethods {
   return {
     local_login: hasUsablePassword(user.password),
     two_factor: user.mfaEnabled,
     social_accounts: extra.socialAccounts ?? [],
-    passkeys: extra.passkeys ?? 0,
+    passkeys: user.passkeyCount,
   };
 }

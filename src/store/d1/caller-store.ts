@@ -13,6 +13,7 @@ import { knownAddressPage } from "./known-addresses";
 import { mailSlotStatements } from "./mail-throttle";
 import { d1CallerSocialAccountStore } from "./oauth-store";
 import { d1CallerMfaStore, forgetMfaStatements } from "./mfa-store";
+import { d1CallerPasskeyStore } from "./passkey-store";
 import { d1CallerContentStore } from "./content-store";
 import { d1CallerExportStore } from "./export-store";
 import { d1CallerFeedStore } from "./feed-store";
@@ -53,6 +54,7 @@ export function d1CallerStore(db: Database, identity: CallerIdentity): CallerSto
     socialAccounts: d1CallerSocialAccountStore(db, scope),
     mfa: d1CallerMfaStore(db, scope),
     export: d1CallerExportStore(db, scope),
+    passkeys: d1CallerPasskeyStore(db, scope),
 
     async changePassword(hashes) {
       // The hash is swapped only if it is still the one checked, and every session ends with it.

@@ -12,6 +12,7 @@ import { d1FeedWorkStore } from "./feed-store";
 import { d1LoginStore } from "./login-store";
 import { d1OAuthStore } from "./oauth-store";
 import { d1MfaStore } from "./mfa-store";
+import { d1PasskeyStore } from "./passkey-store";
 import { d1MaintenanceStore, d1SessionStore } from "./session-store";
 import { d1SignInStore } from "./sign-in-store";
 import { releaseSlots } from "./throttle";
@@ -26,6 +27,7 @@ export function createD1Store(d1: D1Database | D1DatabaseSession): Store {
     logins: d1LoginStore(db),
     signIns: d1SignInStore(db),
     mfa: d1MfaStore(db),
+    passkeys: d1PasskeyStore(db),
     sessions: d1SessionStore(db),
     maintenance: d1MaintenanceStore(db),
     async releaseSlots(ids) {

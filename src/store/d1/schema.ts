@@ -41,6 +41,11 @@ export const users = sqliteTable(
      * codes are in ./mfa-schema.ts, changed in the same batches.
      */
     mfaEnabled: integer("mfa_enabled", { mode: "boolean" }).notNull().default(false),
+    /**
+     * How many passkeys (./passkeys-schema.ts) the user has, moved in the batches that register and
+     * delete one: what the admin console shows, and what a check of the ways left to sign in reads.
+     */
+    passkeyCount: integer("passkey_count").notNull().default(0),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.

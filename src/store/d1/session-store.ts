@@ -3,6 +3,7 @@ import type { MaintenanceStore, SessionStore } from "../store";
 import type { Database } from "./client";
 import { lt } from "drizzle-orm";
 import { mfaChallenges } from "./mfa-schema";
+import { passkeyChallenges } from "./passkeys-schema";
 import { deleteOldThrottleEvents, forgetOldAddresses } from "./throttle";
 import { deleteExpiredFamilies, revokeFamily, rotateFamily, sessionStanding } from "./token-families";
 
@@ -21,6 +22,9 @@ export function d1MaintenanceStore(db: Database): MaintenanceStore {
     forgetOldAddresses: (now) => forgetOldAddresses(db, now),
     async deleteExpiredMfaChallenges(now) {
       await db.delete(mfaChallenges).where(lt(mfaChallenges.expiresAt, new Date(now)));
+    },
+    async deleteExpiredPasskeyChallenges(now) {
+      await db.delete(passkeyChallenges).where(lt(passkeyChallenges.expiresAt, new Date(now)));
     },
   };
 }

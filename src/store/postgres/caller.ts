@@ -17,6 +17,7 @@ import { ALLOWED, CALLER_COLUMNS, CALLER_FROM, callerOf, guardCtes } from "./gua
 import { lockFirst } from "./locks";
 import { mailColumns, mailCtes, mailKeys, mailReservationOf } from "./mail-throttle";
 import { callerMfa } from "./mfa";
+import { callerPasskeys } from "./passkeys";
 import { type Raw, endedJson, endedSessions } from "./mapping";
 import { callerSocialAccounts } from "./oauth";
 import { profile } from "./profile";
@@ -68,6 +69,7 @@ export function callerStore(connection: Connection, identity: CallerIdentity): C
     socialAccounts: callerSocialAccounts(connection, identity),
     mfa: callerMfa(connection, identity),
     export: postgresCallerExportStore(connection, identity),
+    passkeys: callerPasskeys(connection, identity),
 
     /**
      * A transaction: the caller's row locked first (FOR NO KEY UPDATE), so that a login that read

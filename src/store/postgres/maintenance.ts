@@ -40,5 +40,9 @@ export function maintenance(connection: Connection): MaintenanceStore {
     async deleteExpiredMfaChallenges(now) {
       await statement(connection, (db) => db.execute(sql`delete from mfa_challenges where expires_at < ${new Date(now)}::timestamptz`));
     },
+
+    async deleteExpiredPasskeyChallenges(now) {
+      await statement(connection, (db) => db.execute(sql`delete from passkey_challenges where expires_at < ${new Date(now)}::timestamptz`));
+    },
   };
 }

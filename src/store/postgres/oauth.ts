@@ -164,7 +164,7 @@ export function callerSocialAccounts(connection: Connection, identity: CallerIde
           own as (select id from social_accounts where id = ${accountId}::bigint and user_id = ${identity.id}::bigint),
           deleted as (
             delete from social_accounts where id in (select id from own) and ${ALLOWED}
-              and ${keepsAWayToSignIn(identity.id, { socialAccountId: accountId })}
+              and ${keepsAWayToSignIn(sql`${identity.id}::bigint`, { socialAccountId: sql`${accountId}::bigint` })}
             returning id
           )
           select ${CALLER_COLUMNS}, exists (select 1 from own) as own, exists (select 1 from deleted) as deleted from ${CALLER_FROM}`);

@@ -42,6 +42,8 @@ export const users = pgTable(
     relationsVersion: integer("relations_version").notNull().default(0),
     /** Two-factor (TOTP) is on: see the D1 schema. */
     mfaEnabled: boolean("mfa_enabled").notNull().default(false),
+    /** How many passkeys the user has: see the D1 schema. */
+    passkeyCount: integer("passkey_count").notNull().default(0),
   },
   (t) => [
     // Case-insensitive uniqueness enforced by the database itself, so racing registrations cannot both win.

@@ -1,20 +1,22 @@
 /**
  * SQL for a user's ways to sign in, as on D1 (src/store/d1/sign-in-methods.ts): "this user keeps a
- * way to sign in", each way one entry of `otherWays` (a passkeys table plugs in by adding its
- * `exists (...)` there), and the providers the admin shape lists. The
- * writes it conditions run after the user's row is locked (./oauth.ts): two removals racing
- * cannot each count the other's row as the way that remains.
+ * way to sign in", each way one entry of `otherWays`, and the providers the admin shape lists.
+ * The writes it conditions run after the user's row is locked (./oauth.ts, ./passkeys.ts): two
+ * removals racing cannot each count the other's row as the way that remains.
  */
 import { type SQL, sql } from "drizzle-orm";
 
 /** What is being removed, so it does not count as the way that remains. */
-export type RemovedWay = { socialAccountId: number };
+export type RemovedWay = { socialAccountId: SQL } | { passkeyId: SQL };
 
-/** SQL: user `userId` can still sign in without `removed`: a usable password (src/auth/passwords/usable.ts: not empty, not Django's `!...`), or another linked identity. */
-export function keepsAWayToSignIn(userId: number, removed: RemovedWay): SQL {
+/** SQL: user `userId` can still sign in without `removed`: a usable password (src/auth/passwords/usable.ts: not empty, not Django's `!...`), another linked identity or another passkey. */
+export function keepsAWayToSignIn(userId: SQL, removed: RemovedWay): SQL {
+  const otherLink = "socialAccountId" in removed ? sql` and l.id <> ${removed.socialAccountId}` : sql``;
+  const otherPasskey = "passkeyId" in removed ? sql` and k.id <> ${removed.passkeyId}` : sql``;
   const otherWays = [
-    sql`exists (select 1 from users w where w.id = ${userId}::bigint and w.password <> '' and left(w.password, 1) <> '!')`,
-    sql`exists (select 1 from social_accounts l where l.user_id = ${userId}::bigint and l.id <> ${removed.socialAccountId}::bigint)`,
+    sql`exists (select 1 from users w where w.id = ${userId} and w.password <> '' and left(w.password, 1) <> '!')`,
+    sql`exists (select 1 from social_accounts l where l.user_id = ${userId}${otherLink})`,
+    sql`exists (select 1 from passkeys k where k.user_id = ${userId}${otherPasskey})`,
   ];
   return sql`(${sql.join(otherWays, sql` or `)})`;
 }

@@ -16,6 +16,7 @@ import { logins } from "./logins";
 import { maintenance } from "./maintenance";
 import { oauth } from "./oauth";
 import { mfa } from "./mfa";
+import { passkeyLogins } from "./passkeys";
 import { sessions } from "./sessions";
 import { signIns } from "./sign-ins";
 import { statement } from "./transactions";
@@ -44,6 +45,7 @@ function storeOn(connection: Connection): Store {
     logins: logins(connection),
     signIns: signIns(connection),
     mfa: mfa(connection),
+    passkeys: passkeyLogins(connection),
     sessions: sessions(connection),
     maintenance: maintenance(connection),
     async releaseSlots(ids) {
