@@ -14,7 +14,9 @@ import type { UserRow } from "../../src/store";
 import * as postgresMfa from "../../src/store/postgres/mfa-schema";
 import * as postgresOAuth from "../../src/store/postgres/oauth-schema";
 import * as d1Passkeys from "../../src/store/d1/passkeys-schema";
+import * as d1Social from "../../src/store/d1/social-schema";
 import * as postgresPasskeys from "../../src/store/postgres/passkeys-schema";
+import * as postgresSocial from "../../src/store/postgres/social-schema";
 import * as postgres from "../../src/store/postgres/schema";
 
 const POSTGRES_ONLY = ["throttle_locks"];
@@ -25,7 +27,7 @@ type Shape = Record<string, Record<string, { property: string; notNull: boolean 
 const propertyOf = (columns: Record<string, { name: string }>, name: string) => Object.entries(columns).find(([, column]) => column.name === name)?.[0];
 
 function d1Shape(): Shape {
-  const tables = [...Object.values(d1), ...Object.values(d1Mfa), ...Object.values(d1OAuth), ...Object.values(d1Passkeys)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
+  const tables = [...Object.values(d1), ...Object.values(d1Mfa), ...Object.values(d1OAuth), ...Object.values(d1Passkeys), ...Object.values(d1Social)].filter((value: unknown): value is SQLiteTable => value instanceof SQLiteTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = sqliteTableConfig(table);
@@ -36,7 +38,7 @@ function d1Shape(): Shape {
 }
 
 function postgresShape(): Shape {
-  const tables = [...Object.values(postgres), ...Object.values(postgresMfa), ...Object.values(postgresOAuth), ...Object.values(postgresPasskeys)].filter((value: unknown): value is PgTable => value instanceof PgTable);
+  const tables = [...Object.values(postgres), ...Object.values(postgresMfa), ...Object.values(postgresOAuth), ...Object.values(postgresPasskeys), ...Object.values(postgresSocial)].filter((value: unknown): value is PgTable => value instanceof PgTable);
   return Object.fromEntries(
     tables.map((table) => {
       const config = pgTableConfig(table);
@@ -50,8 +52,10 @@ describe("the D1 and PostgreSQL schemas", () => {
   it("have the same tables, but PostgreSQL's documented own", () => {
     const d1Tables = Object.keys(d1Shape()).sort();
     const postgresTables = Object.keys(postgresShape()).sort();
-    expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "oauth_codes", "social_accounts", "throttle_events", "token_families", "totp_factors", "users"]);
-    expect(d1Tables).toEqual(["follows", "known_addresses", "mfa_challenges", "mfa_recovery_codes", "passkey_challenges", "passkeys", "throttle_events", "token_families", "totp_factors", "users"]);
+    expect(d1Tables).toEqual([
+      "blocks", "comments", "feed_entries", "follows", "known_addresses", "likes", "mfa_challenges", "mfa_recovery_codes", "mutes", "notifications",
+      "oauth_codes", "passkey_challenges", "passkeys", "posts", "social_accounts", "throttle_events", "token_families", "totp_factors", "users",
+    ]);
     expect(postgresTables).toEqual([...d1Tables, ...POSTGRES_ONLY].sort());
   });
 
