@@ -133,7 +133,7 @@ describe("GET /api/auth/profile/export/ with social data", () => {
 
   it("documents the new lists in the OpenAPI document", async () => {
     const { schemas } = (await call("GET", "/api/schema/")).body.components;
-    expect(schemas.AccountExport.required).toEqual(["profile", "followers", "following", "sessions", "known_addresses", "posts", "comments", "likes", "blocks", "mutes", "notifications"]);
+    expect(schemas.AccountExport.required).toEqual(["profile", "followers", "following", "sessions", "social_accounts", "known_addresses", "two_factor", "posts", "comments", "likes", "blocks", "mutes", "notifications", "passkeys"]);
     const list = (name: string) => ({ type: "array", items: { $ref: `#/components/schemas/${name}` }, description: expect.any(String) });
     expect(schemas.AccountExport.properties).toMatchObject({
       posts: list("Post"),
